@@ -1,16 +1,22 @@
 """Shader corpora: load program files, and check each one (compiles? hangs? how slow?) before rendering.
 
-The check runs in a child process: a GL draw cannot be interrupted, so a shader that hangs the
-rasteriser is detected by a timeout, the child is killed and restarted on the remaining shaders.
+The check runs in a child process (``python -m shaders.corpus``, JSON lines on a pipe): a GL draw cannot
+be interrupted, so a shader that hangs the rasteriser is detected by a timeout, the child is killed and
+started again on the remaining shaders.
 """
 
 from __future__ import annotations
 
 import hashlib
-import multiprocessing as mp
+import json
+import os
+import select
 import statistics
+import subprocess
+import sys
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -75,40 +81,71 @@ def check_shaders(sources: Sequence[ShaderSource], settings: CheckSettings, prog
     """sha -> {"status": ok|compile_error|hang|crash, "mode", "ms_per_image", "error"} for every source."""
     results: dict[str, dict] = {}
     pending = list(sources)
-    spawn = mp.get_context("spawn")
     while pending:
-        parent, child = spawn.Pipe()
-        items = [(s.sha, s.text) for s in pending]
-        proc = spawn.Process(target=_worker, args=(child, settings, items), daemon=True)
-        proc.start()
-        child.close()
+        job = {"settings": asdict(settings), "items": [[s.sha, s.text] for s in pending]}
+        proc = subprocess.Popen([sys.executable, "-m", "shaders.corpus"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc.stdin.write(json.dumps(job).encode())
+        proc.stdin.close()
+        lines = _LineReader(proc.stdout.fileno())
         current = None
         try:
             while True:
-                if not parent.poll(settings.timeout + (30.0 if current is None else 0.0)):
-                    results[current or pending[0].sha] = {"status": "hang", "error": f"no answer in {settings.timeout:g} s"}
+                line = lines.read(settings.timeout if current else max(60.0, settings.timeout))
+                if line is None:
+                    if current is None:
+                        raise RuntimeError(f"the shader check process did not start: {_tail(proc)}")
+                    results[current] = {"status": "hang", "error": f"no answer in {settings.timeout:g} s"}
                     break
-                msg = parent.recv()
-                if msg[0] == "start":
-                    current = msg[1]
-                elif msg[0] == "done":
-                    results[msg[1]] = msg[2]
+                if not line:  # the process died
+                    if current is None:
+                        raise RuntimeError(f"the shader check process failed: {_tail(proc)}")
+                    results[current] = {"status": "crash", "error": "the renderer process died on it"}
+                    break
+                msg = json.loads(line)
+                if "fatal" in msg:
+                    raise RuntimeError(msg["fatal"])
+                if "start" in msg:
+                    current = msg["start"]
+                elif "done" in msg:
+                    results[msg["done"]] = msg["result"]
                     current = None
                     if progress is not None:
                         progress.update(1)
-                elif msg[0] == "fatal":
-                    raise RuntimeError(msg[1])
                 else:
                     break
-        except EOFError:  # the child died (a driver crash): blame the shader it was on
-            results[current or pending[0].sha] = {"status": "crash", "error": "renderer process died"}
         finally:
             proc.kill()
-            proc.join()
+            proc.wait()
         pending = [s for s in pending if s.sha not in results]
-        if progress is not None and pending:
-            progress.update(0)
     return results
+
+
+class _LineReader:
+    """Lines from a pipe with a timeout (a buffered file object would hide lines from ``select``)."""
+
+    def __init__(self, fd: int):
+        self.fd, self.buf = fd, b""
+
+    def read(self, timeout: float) -> bytes | None:
+        """The next line; b"" at end of file; None if no whole line came within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.fd], [], [], left)[0]:
+                return None
+            data = os.read(self.fd, 1 << 16)
+            if not data:
+                return b""
+            self.buf += data
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line + b"\n"
+
+
+def _tail(proc: subprocess.Popen) -> str:
+    proc.kill()
+    err = proc.stderr.read().decode(errors="replace").strip().splitlines()
+    return err[-1] if err else f"exit status {proc.wait()}"
 
 
 def mark_slow(results: dict[str, dict], slow_factor: float) -> None:
@@ -128,26 +165,37 @@ def probe_times(settings: CheckSettings) -> list[float]:
     return [float(np.float32(lo + (hi - lo) * (k + 0.5) / settings.probe_frames)) for k in range(settings.probe_frames)]
 
 
-def _worker(conn, settings: CheckSettings, items: list[tuple[str, str]]) -> None:
+def _worker() -> None:
+    """The check process: reads {"settings", "items"} as JSON on stdin, answers one JSON line per event."""
     from shaders.gl import create_context
     from shaders.render import CompileError, Draw, TileRenderer
 
+    def send(**msg) -> None:
+        sys.stdout.write(json.dumps(msg) + "\n")
+        sys.stdout.flush()
+
+    job = json.load(sys.stdin)
+    settings = CheckSettings(**{**job["settings"], "time_range": tuple(job["settings"]["time_range"])})
     try:
         renderer = TileRenderer(create_context(settings.backend, settings.device_index), settings.size)
     except Exception as exc:
-        conn.send(("fatal", str(exc)))
+        send(fatal=str(exc))
         return
     times = probe_times(settings)
-    for sha, text in items:
-        conn.send(("start", sha))
+    for sha, text in job["items"]:
+        send(start=sha)
         try:
             program = renderer.compile(text)
         except CompileError as exc:
-            conn.send(("done", sha, {"status": "compile_error", "error": str(exc)}))
+            send(done=sha, result={"status": "compile_error", "error": str(exc)})
             continue
         renderer.render([Draw(program, times[:1])])  # the first draw compiles the program's machine code
         cost = min(renderer.time_per_image(program, times) for _ in range(2))
-        conn.send(("done", sha, {"status": "ok", "mode": program.mode, "ms_per_image": round(cost * 1e3, 4)}))
+        send(done=sha, result={"status": "ok", "mode": program.mode, "ms_per_image": round(cost * 1e3, 4)})
         program.program.release()
         program.vao.release()
-    conn.send(("end",))
+    send(end=True)
+
+
+if __name__ == "__main__":
+    _worker()

@@ -1,0 +1,150 @@
+"""``render-shaders``: render a shader corpus into a dataset directory (D_S)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from procgen.cli import Parser, UsageError, float_range, positive_int, progress, resolve_shard, run
+from procgen.dataset import DatasetError, DatasetWriter, open_dataset
+from procgen.sheet import save_sheet
+from shaders.corpus import BUILTIN_CORPUS, CheckSettings, CorpusError, check_shaders, load_corpus, mark_slow
+from shaders.filters import FilterSettings
+from shaders.generate import TIME_SAMPLING, RenderError, RenderSettings, UsedShader, render_chunk
+from shaders.gl import BACKENDS, GLUnavailable, create_context, describe
+from shaders.render import CompileError, TileRenderer
+from shaders.twigl import MAX_TILES_PER_DRAW
+
+PROG = "render-shaders"
+MIN_SIZE, MAX_SIZE = 8, 1024
+
+
+def build_parser() -> Parser:
+    p = Parser(prog=PROG, description="Render GLSL shader programs (TwiGL modes or Shadertoy) headlessly into "
+               "a dataset directory of images, dropping constant, two-colour, mostly-empty and NaN renders. "
+               "Deterministic for a given seed; re-running the same command resumes a killed run.")
+    p.add_argument("--n", type=positive_int, default=50000, help="number of images to write")
+    p.add_argument("--size", type=int, default=32, help=f"image width and height in pixels ({MIN_SIZE}..{MAX_SIZE})")
+    p.add_argument("--out", type=Path, default=Path("data/shaders"), help="dataset directory to create or resume")
+    p.add_argument("--seed", type=int, default=0, help="seed for shader order and time steps")
+    p.add_argument("--corpus", action="append", type=Path, default=None,
+                   help=f"directory of shader files (*.glsl, *.frag, *.fs); repeatable [default: {BUILTIN_CORPUS}]")
+    p.add_argument("--frames", type=int, default=8,
+                   help=f"images per shader visit, at different time steps (1..{MAX_TILES_PER_DRAW})")
+    p.add_argument("--time-range", type=float_range, default=(0.1, 10.0), metavar="LO:HI",
+                   help="time steps are taken in this interval (seconds), cyclically")
+    p.add_argument("--time-sampling", choices=TIME_SAMPLING, default="even",
+                   help="'even': the frames of a visit are evenly spread over the interval with a random phase; "
+                        "'random': independent uniform times")
+    p.add_argument("--shard", default=None, metavar="I/N",
+                   help="render only the I-th of N equal parts (under torchrun: one part per rank, "
+                        "written to OUT/shard-RANK-of-WORLD)")
+    p.add_argument("--backend", choices=BACKENDS, default="egl",
+                   help="'egl': headless (Mesa llvmpipe on CPU, the GPU on servers); 'glfw': hidden window "
+                        "(needs a display, e.g. xvfb-run)")
+    p.add_argument("--device-index", type=int, default=None,
+                   help="EGL device to render on [default: LOCAL_RANK under torchrun, else 0]")
+    p.add_argument("--chunk-size", type=positive_int, default=1024,
+                   help="images per chunk file (the unit of resuming and sharding)")
+    p.add_argument("--min-range", type=int, default=FilterSettings.min_range,
+                   help="drop renders whose every channel spans fewer 8-bit levels ('constant')")
+    p.add_argument("--min-foreground", type=float, default=FilterSettings.min_foreground,
+                   help="drop renders with fewer pixels than this fraction off their dominant colour")
+    p.add_argument("--slow-factor", type=float, default=25.0,
+                   help="skip shaders costing more than this many times the median shader per image "
+                        "(0 keeps all)")
+    p.add_argument("--shader-timeout", type=float, default=20.0,
+                   help="seconds a shader may take to compile and render its test frames before it is "
+                        "skipped as hung")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return run(PROG, lambda: render_shaders(args),
+               (DatasetError, CorpusError, GLUnavailable, RenderError, CompileError))
+
+
+def render_shaders(args) -> int:
+    start = time.perf_counter()
+    if not MIN_SIZE <= args.size <= MAX_SIZE:
+        raise UsageError(f"--size must be in {MIN_SIZE}..{MAX_SIZE}, got {args.size}")
+    if not 1 <= args.frames <= MAX_TILES_PER_DRAW:
+        raise UsageError(f"--frames must be in 1..{MAX_TILES_PER_DRAW}, got {args.frames}")
+    try:
+        filters = FilterSettings(args.min_range, args.min_foreground)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.shader_timeout <= 0:
+        raise UsageError(f"--shader-timeout must be positive, got {args.shader_timeout}")
+    shard, out = resolve_shard(args.shard, args.out)
+    corpus, duplicates = load_corpus(args.corpus or [BUILTIN_CORPUS])
+    settings = RenderSettings(seed=args.seed, frames=args.frames, time_range=tuple(args.time_range),
+                              time_sampling=args.time_sampling, chunk_size=args.chunk_size, filters=filters)
+    identity = {
+        "generator": "shaders", "total": args.n, "image_size": args.size, "seed": args.seed,
+        "chunk_size": args.chunk_size,
+        "settings": {"frames": args.frames, "time_range": list(settings.time_range),
+                     "time_sampling": args.time_sampling, "min_range": filters.min_range,
+                     "min_foreground": filters.min_foreground, "slow_factor": args.slow_factor,
+                     "corpus": [[s.name, s.sha] for s in corpus]},
+    }
+    writer = DatasetWriter(out, identity, shard)  # refuses a different dataset before any work
+    say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
+
+    if writer.derived is None:  # first run: find out which shaders can be used, and remember it
+        check = CheckSettings(args.size, args.backend, args.device_index, settings.time_range, args.shader_timeout)
+        with progress(len(corpus), "checking shaders", unit="shader", quiet=args.quiet) as bar:
+            results = check_shaders(corpus, check, bar)
+        mark_slow(results, args.slow_factor)
+        used = [s for s in corpus if results[s.sha]["status"] == "ok"]
+        used_shas = {s.sha for s in used}
+        writer.set_derived({
+            "shaders": [{"name": s.name, "sha": s.sha, "mode": results[s.sha]["mode"],
+                         "ms_per_image": results[s.sha]["ms_per_image"]} for s in used],
+            "skipped": {s.name: {k: v for k, v in results[s.sha].items() if k != "mode"}
+                        for s in corpus if s.sha not in used_shas},
+            "duplicates": duplicates,
+        })
+    derived = writer.derived
+    shaders = [UsedShader(d["name"], d["sha"], d["mode"]) for d in derived["shaders"]]
+    if not shaders:
+        raise RenderError(f"none of the {len(corpus)} shaders is usable: {_reasons(derived['skipped'])}")
+
+    todo = writer.todo()
+    ctx = create_context(args.backend, args.device_index)
+    renderer = TileRenderer(ctx, args.size)
+    texts = {s.sha: s.text for s in corpus}
+    programs = [renderer.compile(texts[s.sha], s.mode) for s in shaders] if todo else []
+    say(f"{PROG}: {len(shaders)} shaders on {describe(ctx)}; {len(todo)} of {len(writer.span)} chunks to render "
+        f"-> {out}")
+    done = writer.header["count"] - sum(writer.chunk_count(c) for c in todo)
+    rendered_now = 0
+    with progress(writer.header["count"], "rendering", quiet=args.quiet) as bar:
+        bar.update(done)
+        for c in todo:
+            images, metas, counts = render_chunk(renderer, programs, shaders, settings, c, writer.chunk_count(c))
+            writer.write_chunk(c, images, metas, counts)
+            rendered_now += len(images)
+            bar.update(len(images))
+    elapsed = time.perf_counter() - start
+    summary = writer.finish({"seconds": round(elapsed, 2), "images": rendered_now, "renderer": describe(ctx)})
+    ds = open_dataset(out)
+    save_sheet(out / "preview.png", ds.images(0, 128), cols=16, cell=max(48, args.size))
+    report = {"out": str(out), "images": writer.header["count"], "shaders_used": len(shaders),
+              "shaders_skipped": _reasons(derived["skipped"]), **summary["counts"],
+              "images_per_s_this_run": round(rendered_now / elapsed, 1)}
+    print(json.dumps(report))
+    return 0
+
+
+def _reasons(skipped: dict[str, dict]) -> dict[str, int]:
+    return dict(Counter(v["status"] for v in skipped.values()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""Turn a checked shader corpus into dataset chunks: which shader at which times, render, filter, keep.
+
+Chunk ``c`` is a pure function of (seed, settings, shader list, c): its jobs come from a seeded stream,
+and rendered images are taken in stream order until the chunk holds its quota of images that pass the
+filters. Shards and resumed runs therefore produce exactly the chunks an uninterrupted run would.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from shaders.filters import REASONS, FilterSettings, classify
+from shaders.render import Draw, Program, TileRenderer
+
+TIME_SAMPLING = ("even", "random")
+
+
+class RenderError(RuntimeError):
+    """The run cannot produce its images (e.g. the filters drop nearly everything)."""
+
+
+@dataclass(frozen=True)
+class UsedShader:
+    name: str
+    sha: str
+    mode: str
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    seed: int = 0
+    frames: int = 8
+    time_range: tuple[float, float] = (0.1, 10.0)
+    time_sampling: str = "even"
+    chunk_size: int = 1024
+    filters: FilterSettings = FilterSettings()
+
+
+@dataclass(frozen=True)
+class Job:
+    shader: int  # index into the used-shader list
+    seed: int
+    times: tuple[float, ...]
+
+
+def jobs(chunk: int, n_shaders: int, s: RenderSettings) -> Iterator[Job]:
+    """The endless, seeded stream of jobs for one chunk.
+
+    Shaders are visited in one global seeded order, each chunk starting where the previous one
+    nominally ended, so every shader is used about equally often over the whole dataset.
+    """
+    order = np.random.default_rng(s.seed).permutation(n_shaders)
+    start = chunk * math.ceil(s.chunk_size / s.frames)
+    lo, hi = s.time_range
+    for j in itertools.count():
+        seed = int(np.random.SeedSequence([s.seed, chunk, j]).generate_state(1)[0])
+        rng = np.random.default_rng(seed)
+        if s.time_sampling == "even":  # K frames evenly spread over one period, random phase
+            phase = (rng.random() + np.arange(s.frames) / s.frames) % 1.0
+        else:
+            phase = rng.random(s.frames)
+        times = (lo + (hi - lo) * phase).astype(np.float32)
+        yield Job(int(order[(start + j) % n_shaders]), seed, tuple(float(t) for t in times))
+
+
+def render_chunk(renderer: TileRenderer, programs: Sequence[Program], shaders: Sequence[UsedShader],
+                 s: RenderSettings, chunk: int, count: int) -> tuple[np.ndarray, list[dict], dict[str, int]]:
+    """Render images for ``chunk`` until ``count`` pass the filters: (images, metadata, counts)."""
+    stream = jobs(chunk, len(shaders), s)
+    kept: list[np.ndarray] = []
+    metas: list[dict] = []
+    counts = dict.fromkeys(("rendered", "kept"), 0)
+    while counts["kept"] < count:
+        need = count - counts["kept"]
+        batch = [next(stream) for _ in range(max(1, math.ceil(need * 1.2 / s.frames)))]
+        images, bad = renderer.render([Draw(programs[j.shader], j.times) for j in batch])
+        codes = classify(images, bad, s.filters)
+        # Take images in stream order up to the one that completes the chunk; count only those.
+        upto = min(len(codes), int(np.searchsorted(np.cumsum(codes == 0), need)) + 1)
+        for reason, n in zip(REASONS, np.bincount(codes[:upto], minlength=len(REASONS)), strict=True):
+            if n and reason != "kept":
+                counts[f"dropped_{reason}"] = counts.get(f"dropped_{reason}", 0) + int(n)
+        counts["rendered"] += upto
+        take = np.flatnonzero(codes[:upto] == 0)
+        counts["kept"] += len(take)
+        kept.append(images[take])
+        for i in take:
+            job = batch[i // s.frames]
+            sh = shaders[job.shader]
+            metas.append({"shader": sh.name, "sha": sh.sha, "mode": sh.mode, "frame": int(i % s.frames),
+                          "time": job.times[i % s.frames], "seed": job.seed})
+        if counts["rendered"] > 50 * count + 1000:
+            raise RenderError(f"the filters dropped {counts['rendered'] - counts['kept']} of "
+                              f"{counts['rendered']} renders in chunk {chunk}: the shaders draw almost "
+                              "nothing usable at this size/time range")
+    return np.concatenate(kept), metas, counts

@@ -1,0 +1,57 @@
+"""``synthkd``: the umbrella command. Each stage's own command (``render-shaders``, ...) is also a subcommand."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from procgen.cli import Parser, run
+from procgen.dataset import DatasetError, merge, open_dataset
+from procgen.sheet import save_sheet
+
+STAGES = {"render-shaders": "shaders.cli"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in STAGES:
+        module = __import__(STAGES[argv[0]], fromlist=["main"])
+        return module.main(argv[1:])
+
+    p = Parser(prog="synthkd", description="Synthetic data for knowledge distillation. Stage commands: "
+               + ", ".join(STAGES) + " (also runnable as 'synthkd STAGE ...').")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
+    info = sub.add_parser("info", help="print a dataset's description and counts as JSON")
+    info.add_argument("dataset", nargs="+", type=Path, help="dataset directory (or its shard directories)")
+    m = sub.add_parser("merge", help="join shard directories into one dataset directory")
+    m.add_argument("out", type=Path, help="new dataset directory")
+    m.add_argument("shards", nargs="+", type=Path, help="shard directories, any order")
+    sheet = sub.add_parser("sheet", help="write a contact sheet PNG of a dataset's first images")
+    sheet.add_argument("dataset", type=Path)
+    sheet.add_argument("png", type=Path)
+    sheet.add_argument("--count", type=int, default=128)
+    sheet.add_argument("--cols", type=int, default=16)
+    sheet.add_argument("--start", type=int, default=0)
+    args = p.parse_args(argv)
+
+    def body() -> int:
+        if args.command == "info":
+            ds = open_dataset(args.dataset[0] if len(args.dataset) == 1 else args.dataset)
+            header = {k: v for k, v in ds.header.items() if k not in ("settings", "derived")}
+            print(json.dumps({**header, "count": len(ds), **ds.summary()}, indent=1))
+        elif args.command == "merge":
+            out = merge(args.out, args.shards)
+            print(f"merged {len(args.shards)} shards into {out} ({len(open_dataset(out))} images)")
+        else:
+            ds = open_dataset(args.dataset)
+            save_sheet(args.png, ds.images(args.start, args.start + args.count), cols=args.cols,
+                       cell=max(48, ds.image_size))
+            print(args.png)
+        return 0
+
+    return run("synthkd", body, (DatasetError,))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
