@@ -80,8 +80,9 @@ class DatasetWriter:
     """Creates a dataset directory, or resumes the same dataset in it; refuses to mix in a different one.
 
     ``identity`` holds what defines the images: generator, total, image_size, seed, chunk_size, settings.
-    ``derived`` (optional, set once) holds facts computed at the first run that later runs must reuse,
-    e.g. which shaders passed the compile check.
+    ``derived`` (optional, set once) holds facts computed at the first run that define the images and
+    that later runs and other shards must share, e.g. which shaders passed the compile check;
+    ``derived_info`` beside it holds what was measured on the way (e.g. costs), which may differ by machine.
     """
 
     def __init__(self, out: str | Path, identity: dict[str, Any], shard: Shard | None = None):
@@ -109,12 +110,13 @@ class DatasetWriter:
             if diff:
                 raise DatasetError(f"{out} already holds a different dataset (differs in {', '.join(diff)}); "
                                    "choose another --out or delete it")
-            self.header["derived"] = old.get("derived")
-            self.header["complete"] = old.get("complete", False)
+            for key in ("derived", "derived_info", "complete", "runs"):
+                if key in old:
+                    self.header[key] = old[key]
         elif out.is_dir() and any(out.iterdir()):
             raise DatasetError(f"{out} is not empty and holds no {HEADER}; refusing to write a dataset into it")
         else:
-            self.header.update(derived=None, complete=False)
+            self.header.update(derived=None, derived_info={}, complete=False)
         try:
             (out / CHUNKS).mkdir(parents=True, exist_ok=True)
             write_json(out / HEADER, self.header)
@@ -127,8 +129,9 @@ class DatasetWriter:
     def derived(self) -> dict | None:
         return self.header.get("derived")
 
-    def set_derived(self, derived: dict) -> None:
+    def set_derived(self, derived: dict, info: dict | None = None) -> None:
         self.header["derived"] = derived
+        self.header["derived_info"] = info or {}
         write_json(self.out / HEADER, self.header)
 
     def todo(self) -> list[int]:
@@ -239,11 +242,13 @@ class Dataset:
 
 
 def open_dataset(path: str | Path | Sequence[str | Path]) -> Dataset:
-    """Open a dataset directory, a directory of ``shard-*`` sub-directories, or a list of shard directories."""
+    """Open a dataset directory (whole, or one shard by itself), or join shards: a directory of ``shard-*``
+    sub-directories, or a list of shard directories, which must cover the whole dataset."""
+    join = True
     if isinstance(path, (str, Path)):
         root = Path(path)
         if (root / HEADER).is_file():
-            paths = [root]
+            paths, join = [root], False  # one directory, whole or a single shard: read as it is
         else:
             paths = sorted(p.parent for p in root.glob(f"shard-*/{HEADER}"))
             if not paths:
@@ -260,7 +265,7 @@ def open_dataset(path: str | Path | Sequence[str | Path]) -> Dataset:
         if not h.get("complete"):
             raise DatasetError(f"{p} is incomplete: re-run the command that made it to finish it")
         parts.append((p, h))
-    return Dataset(_order_shards(parts))
+    return Dataset(_order_shards(parts) if join else parts)
 
 
 def merge(out: str | Path, shards: Sequence[str | Path]) -> Path:
@@ -284,8 +289,6 @@ def merge(out: str | Path, shards: Sequence[str | Path]) -> Path:
 
 
 def _order_shards(parts: list[tuple[Path, dict]]) -> list[tuple[Path, dict]]:
-    if len(parts) == 1 and not parts[0][1].get("shard"):
-        return parts
     first = parts[0][1]
     for p, h in parts[1:]:
         diff = _differences(first, h, (*_IDENTITY, "derived"))

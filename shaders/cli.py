@@ -103,17 +103,16 @@ def render_shaders(args) -> int:
         mark_slow(results, args.slow_factor)
         used = [s for s in corpus if results[s.sha]["status"] == "ok"]
         used_shas = {s.sha for s in used}
-        writer.set_derived({
-            "shaders": [{"name": s.name, "sha": s.sha, "mode": results[s.sha]["mode"],
-                         "ms_per_image": results[s.sha]["ms_per_image"]} for s in used],
-            "skipped": {s.name: {k: v for k, v in results[s.sha].items() if k != "mode"}
-                        for s in corpus if s.sha not in used_shas},
-            "duplicates": duplicates,
-        })
-    derived = writer.derived
+        writer.set_derived(
+            {"shaders": [{"name": s.name, "sha": s.sha, "mode": results[s.sha]["mode"]} for s in used]},
+            {"skipped": {s.name: {k: v for k, v in results[s.sha].items() if k != "mode"}
+                         for s in corpus if s.sha not in used_shas},
+             "ms_per_image": {s.name: results[s.sha]["ms_per_image"] for s in used},
+             "duplicates": duplicates})
+    derived, info = writer.derived, writer.header["derived_info"]
     shaders = [UsedShader(d["name"], d["sha"], d["mode"]) for d in derived["shaders"]]
     if not shaders:
-        raise RenderError(f"none of the {len(corpus)} shaders is usable: {_reasons(derived['skipped'])}")
+        raise RenderError(f"none of the {len(corpus)} shaders is usable: {_reasons(info['skipped'])}")
 
     todo = writer.todo()
     ctx = create_context(args.backend, args.device_index)
@@ -136,7 +135,7 @@ def render_shaders(args) -> int:
     ds = open_dataset(out)
     save_sheet(out / "preview.png", ds.images(0, 128), cols=16, cell=max(48, args.size))
     report = {"out": str(out), "images": writer.header["count"], "shaders_used": len(shaders),
-              "shaders_skipped": _reasons(derived["skipped"]), **summary["counts"],
+              "shaders_skipped": _reasons(info["skipped"]), **summary["counts"],
               "images_per_s_this_run": round(rendered_now / elapsed, 1)}
     print(json.dumps(report))
     return 0

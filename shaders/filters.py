@@ -48,7 +48,7 @@ def classify(images: np.ndarray, nan_inf: np.ndarray, settings: FilterSettings =
     background = (packed == median).mean(axis=1)
     mostly_bg = background > 1.0 - settings.min_foreground
 
-    for code, hit in ((4, mostly_bg), (3, few), (2, constant), (1, nan_inf)):  # first listed reason wins
+    for code, hit in ((4, mostly_bg), (3, few), (2, constant), (1, np.asarray(nan_inf, bool))):  # first listed reason wins
         reason[hit] = code
     return reason
 
