@@ -73,11 +73,11 @@ float snoise2D(vec2 v) {
     const float G = 0.211324865405;   // (3 - sqrt(3)) / 6
     vec2 i = floor(v + (v.x + v.y) * F);
     vec2 d0 = v - i + (i.x + i.y) * G;
-    vec2 o = d0.x > d0.y ? vec2(1.0, 0.0) : vec2(0.0, 1.0);
-    vec2 d1 = d0 - o + G;
+    vec2 step1 = d0.x > d0.y ? vec2(1.0, 0.0) : vec2(0.0, 1.0);
+    vec2 d1 = d0 - step1 + G;
     vec2 d2 = d0 - 1.0 + 2.0 * G;
     float n = _sk_falloff(dot(d0, d0), d0, _sk_grad2(i))
-            + _sk_falloff(dot(d1, d1), d1, _sk_grad2(i + o))
+            + _sk_falloff(dot(d1, d1), d1, _sk_grad2(i + step1))
             + _sk_falloff(dot(d2, d2), d2, _sk_grad2(i + 1.0));
     return 70.0 * n;
 }

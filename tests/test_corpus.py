@@ -1,0 +1,45 @@
+"""The built-in corpus: enough original shaders, every one labelled, compiling in its mode, and usable."""
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from shaders.corpus import BUILTIN_CORPUS, CheckSettings, check_shaders, load_corpus, probe_times
+from shaders.filters import classify
+from shaders.render import Draw
+from shaders.twigl import MODES, normalize_mode
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    sources, duplicates = load_corpus([BUILTIN_CORPUS])
+    assert duplicates == 0
+    return sources
+
+
+def test_corpus_is_large_labelled_and_varied(corpus):
+    assert len(corpus) >= 150
+    for s in corpus:
+        assert {"mode", "family", "title"} <= set(s.header), s.name
+        assert s.name.startswith(s.header["family"] + "-"), s.name
+    families = Counter(s.header["family"] for s in corpus)
+    assert len(families) >= 9 and min(families.values()) >= 10, families
+    assert {normalize_mode(s.header["mode"]) for s in corpus} == set(MODES)
+
+
+def test_every_shader_compiles_in_its_mode_and_renders_usable_images(corpus, renderer):
+    settings = CheckSettings(size=32, probe_frames=4)
+    results = check_shaders(corpus, settings)
+    failed = {s.name: results[s.sha] for s in corpus if results[s.sha]["status"] != "ok"}
+    assert not failed
+    kept = []
+    for s in corpus:
+        assert results[s.sha]["mode"] == normalize_mode(s.header["mode"]), s.name
+        program = renderer.compile(s.text, results[s.sha]["mode"])
+        images, bad = renderer.render([Draw(program, probe_times(settings))])
+        kept.append(int((classify(images, bad) == 0).sum()))
+        program.program.release()
+    kept = np.array(kept)
+    assert kept.mean() >= 3.6, "at least 90 % of frames pass the filters at 32 px"
+    assert (kept >= 2).all(), [s.name for s, k in zip(corpus, kept, strict=True) if k < 2]
