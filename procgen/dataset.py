@@ -4,7 +4,7 @@ A dataset is a directory::
 
     dataset.json            what it is (generator, settings, seed, ...) and the run summary
     chunks/c000000.npy      images [0, chunk_size) as one uint8 array (k, H, W, 3)
-    chunks/c000000.json     their metadata and the chunk's counts (rendered, dropped by reason, ...)
+    chunks/c000000.json     their metadata (one list per field) and the chunk's counts (rendered, dropped, ...)
 
 Images are generated in fixed-size *chunks*; chunk ``c`` depends only on the seed, the settings and
 ``c``, so a run can be split into shards (``--shard i/n`` takes a contiguous range of chunks) and joined
@@ -72,8 +72,9 @@ def atomic_write(path: Path, write) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def write_json(path: Path, obj: Any) -> None:
-    atomic_write(path, lambda f: f.write(json.dumps(obj, indent=1, sort_keys=True).encode() + b"\n"))
+def write_json(path: Path, obj: Any, pretty: bool = True) -> None:
+    text = json.dumps(obj, indent=1, sort_keys=True) if pretty else json.dumps(obj, separators=(",", ":"))
+    atomic_write(path, lambda f: f.write(text.encode() + b"\n"))
 
 
 class DatasetWriter:
@@ -146,8 +147,12 @@ class DatasetWriter:
                 or images.dtype != np.uint8 or len(metas) != len(images):
             raise DatasetError(f"chunk {c}: expected {self.sizes[c]} uint8 images of the dataset's size "
                                f"and as many metadata entries, got {images.shape} {images.dtype}, {len(metas)}")
+        keys = list(metas[0]) if metas else []
+        if any(list(m) != keys for m in metas):
+            raise DatasetError(f"chunk {c}: every image's metadata must have the same fields")
+        columns = {k: [m[k] for m in metas] for k in keys}
         atomic_write(_chunk_images(self.out, c), lambda f: np.save(f, np.ascontiguousarray(images)))
-        write_json(_chunk_meta(self.out, c), {"chunk": c, "counts": dict(counts), "images": list(metas)})
+        write_json(_chunk_meta(self.out, c), {"chunk": c, "counts": dict(counts), "columns": columns}, pretty=False)
 
     def finish(self, run: dict[str, Any] | None = None) -> dict[str, Any]:
         """Mark the dataset complete (only if every chunk is on disk); returns the summary."""
@@ -222,8 +227,10 @@ class Dataset:
         if k not in self._metas:
             root, c = self._chunks[k]
             base = int(self._offsets[k])
-            raw = json.loads(_chunk_meta(root, c).read_text())["images"]
-            self._metas[k] = [{"generator": self.generator, "index": base + j, **m} for j, m in enumerate(raw)]
+            columns = json.loads(_chunk_meta(root, c).read_text())["columns"]
+            rows = zip(*columns.values(), strict=True) if columns else [()] * (self._offsets[k + 1] - base)
+            self._metas[k] = [{"generator": self.generator, "index": base + j, **dict(zip(columns, row, strict=True))}
+                              for j, row in enumerate(rows)]
         return self._metas[k]
 
     def images(self, start: int = 0, stop: int | None = None) -> np.ndarray:
@@ -293,7 +300,8 @@ def _order_shards(parts: list[tuple[Path, dict]]) -> list[tuple[Path, dict]]:
     for p, h in parts[1:]:
         diff = _differences(first, h, (*_IDENTITY, "derived"))
         if diff:
-            raise DatasetError(f"{p} is a shard of a different dataset than {parts[0][0]} (differs in {', '.join(diff)})")
+            raise DatasetError(f"{p} is a shard of a different dataset than {parts[0][0]} "
+                               f"(differs in {', '.join(diff)})")
     parts = sorted(parts, key=lambda ph: (ph[1].get("shard") or {"chunks": [0]})["chunks"][0])
     expected = 0
     for p, h in parts:

@@ -6,12 +6,13 @@ import json
 import sys
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from procgen.cli import Parser, UsageError, float_range, positive_int, progress, resolve_shard, run
 from procgen.dataset import DatasetError, DatasetWriter, open_dataset
 from procgen.sheet import save_sheet
-from shaders.corpus import BUILTIN_CORPUS, CheckSettings, CorpusError, check_shaders, load_corpus, mark_slow
+from shaders.corpus import BUILTIN_CORPUS, CheckSettings, CorpusError, check_shaders_cached, load_corpus, mark_slow
 from shaders.filters import FilterSettings
 from shaders.generate import TIME_SAMPLING, RenderError, RenderSettings, UsedShader, render_chunk
 from shaders.gl import BACKENDS, GLUnavailable, create_context, describe
@@ -59,6 +60,8 @@ def build_parser() -> Parser:
     p.add_argument("--shader-timeout", type=float, default=20.0,
                    help="seconds a shader may take to compile and render its test frames before it is "
                         "skipped as hung")
+    p.add_argument("--recheck", action="store_true",
+                   help="check every shader again instead of reusing this machine's earlier verdicts")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 
@@ -96,10 +99,13 @@ def render_shaders(args) -> int:
     writer = DatasetWriter(out, identity, shard)  # refuses a different dataset before any work
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
 
+    phases: dict[str, float] = {}  # where this run's time went, in seconds
+    clock = time.perf_counter()
+    ctx = create_context(args.backend, args.device_index)
     if writer.derived is None:  # first run: find out which shaders can be used, and remember it
         check = CheckSettings(args.size, args.backend, args.device_index, settings.time_range, args.shader_timeout)
         with progress(len(corpus), "checking shaders", unit="shader", quiet=args.quiet) as bar:
-            results = check_shaders(corpus, check, bar)
+            results = check_shaders_cached(corpus, check, describe(ctx), bar, recheck=args.recheck)
         mark_slow(results, args.slow_factor)
         used = [s for s in corpus if results[s.sha]["status"] == "ok"]
         used_shas = {s.sha for s in used}
@@ -109,34 +115,53 @@ def render_shaders(args) -> int:
                          for s in corpus if s.sha not in used_shas},
              "ms_per_image": {s.name: results[s.sha]["ms_per_image"] for s in used},
              "duplicates": duplicates})
+    phases["check"] = time.perf_counter() - clock
     derived, info = writer.derived, writer.header["derived_info"]
     shaders = [UsedShader(d["name"], d["sha"], d["mode"]) for d in derived["shaders"]]
     if not shaders:
         raise RenderError(f"none of the {len(corpus)} shaders is usable: {_reasons(info['skipped'])}")
 
     todo = writer.todo()
-    ctx = create_context(args.backend, args.device_index)
     renderer = TileRenderer(ctx, args.size)
     texts = {s.sha: s.text for s in corpus}
+    clock = time.perf_counter()
     programs = [renderer.compile(texts[s.sha], s.mode) for s in shaders] if todo else []
+    phases["compile"] = time.perf_counter() - clock
     say(f"{PROG}: {len(shaders)} shaders on {describe(ctx)}; {len(todo)} of {len(writer.span)} chunks to render "
         f"-> {out}")
     done = writer.header["count"] - sum(writer.chunk_count(c) for c in todo)
     rendered_now = 0
-    with progress(writer.header["count"], "rendering", quiet=args.quiet) as bar:
+    phases.update(render=0.0, write=0.0)
+    def write(c: int, images, metas, counts) -> int:
+        writer.write_chunk(c, images, metas, counts)
+        return len(images)
+
+    # Chunks are written by a second thread while the next one renders; at most one write is pending.
+    with progress(writer.header["count"], "rendering", quiet=args.quiet) as bar, ThreadPoolExecutor(1) as io:
         bar.update(done)
+        pending = None
         for c in todo:
+            clock = time.perf_counter()
             images, metas, counts = render_chunk(renderer, programs, shaders, settings, c, writer.chunk_count(c))
-            writer.write_chunk(c, images, metas, counts)
+            phases["render"] += time.perf_counter() - clock
+            clock = time.perf_counter()
+            if pending is not None:
+                bar.update(pending.result())
+            pending = io.submit(write, c, images, metas, counts)
+            phases["write"] += time.perf_counter() - clock
             rendered_now += len(images)
-            bar.update(len(images))
+        if pending is not None:
+            bar.update(pending.result())
     elapsed = time.perf_counter() - start
-    summary = writer.finish({"seconds": round(elapsed, 2), "images": rendered_now, "renderer": describe(ctx)})
+    run_record = {"seconds": round(elapsed, 2), "images": rendered_now, "renderer": describe(ctx),
+                  "phase_seconds": {k: round(v, 2) for k, v in phases.items()}}
+    summary = writer.finish(run_record)
     ds = open_dataset(out)
     save_sheet(out / "preview.png", ds.images(0, 128), cols=16, cell=max(48, args.size))
     report = {"out": str(out), "images": writer.header["count"], "shaders_used": len(shaders),
               "shaders_skipped": _reasons(info["skipped"]), **summary["counts"],
-              "images_per_s_this_run": round(rendered_now / elapsed, 1)}
+              "images_per_s_this_run": round(rendered_now / elapsed, 1),
+              "phase_seconds": run_record["phase_seconds"]}
     print(json.dumps(report))
     return 0
 

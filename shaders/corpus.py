@@ -74,7 +74,7 @@ class CheckSettings:
     time_range: tuple[float, float] = (0.1, 10.0)
     timeout: float = 20.0
     """Seconds one shader may take to compile and render its probe before it counts as hung."""
-    probe_frames: int = 8
+    probe_frames: int = 4
 
 
 def check_shaders(sources: Sequence[ShaderSource], settings: CheckSettings, progress=None) -> dict[str, dict]:
@@ -148,6 +148,43 @@ def _tail(proc: subprocess.Popen) -> str:
     return err[-1] if err else f"exit status {proc.wait()}"
 
 
+def cache_dir() -> Path:
+    """Where per-machine facts are kept (``$SYNTHKD_CACHE_DIR``, else ``~/.cache/synthkd``)."""
+    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "synthkd"
+    return Path(os.environ.get("SYNTHKD_CACHE_DIR", default))
+
+
+def check_shaders_cached(sources: Sequence[ShaderSource], settings: CheckSettings, renderer: str,
+                         progress=None, recheck: bool = False) -> dict[str, dict]:
+    """:func:`check_shaders`, remembering verdicts per (renderer, backend, size, shader) on this machine.
+
+    A shader judged once keeps its verdict (mode, cost, hang...), so repeated runs skip the check and make
+    the same choices; ``recheck`` judges everything again.
+    """
+    path = cache_dir() / "shader-check.json"
+    try:
+        cache = json.loads(path.read_text()) if path.is_file() and not recheck else {}
+    except (OSError, ValueError):
+        cache = {}
+    key = f"{renderer}|{settings.backend}|{settings.size}|{settings.time_range}|"
+    results = {s.sha: cache[key + s.sha] for s in sources if key + s.sha in cache}
+    if progress is not None:
+        progress.update(len(results))
+    todo = [s for s in sources if s.sha not in results]
+    if todo:
+        fresh = check_shaders(todo, settings, progress)
+        results.update(fresh)
+        cache.update({key + sha: r for sha, r in fresh.items()})
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(cache))
+            tmp.replace(path)
+        except OSError:
+            pass  # a cache we cannot write only costs time
+    return {sha: dict(r) for sha, r in results.items()}
+
+
 def mark_slow(results: dict[str, dict], slow_factor: float) -> None:
     """Mark shaders costing more than ``slow_factor`` x the median cost per image as ``too_slow``."""
     costs = [r["ms_per_image"] for r in results.values() if r["status"] == "ok"]
@@ -190,7 +227,7 @@ def _worker() -> None:
             send(done=sha, result={"status": "compile_error", "error": str(exc)})
             continue
         renderer.render([Draw(program, times[:1])])  # the first draw compiles the program's machine code
-        cost = min(renderer.time_per_image(program, times) for _ in range(2))
+        cost = renderer.time_per_image(program, times)
         send(done=sha, result={"status": "ok", "mode": program.mode, "ms_per_image": round(cost * 1e3, 4)})
         program.program.release()
         program.vao.release()

@@ -1,5 +1,10 @@
 """The paper's render filters: drop images that are constant, "simple" (two colours, or few coloured
-pixels), or that hold NaN/Inf. Vectorised over a batch; each test is O(pixels), no sort."""
+pixels), or that hold NaN/Inf. Vectorised over a batch; each test is O(pixels), no sort.
+
+The tests look at a grid of about ``SAMPLES`` x ``SAMPLES`` pixels (every pixel of a 32 px image, every
+k-th pixel of a larger one): they judge the overall look of an image, and filtering must stay far cheaper
+than rendering, with which it shares the CPU on machines without a GPU.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 KEEP = 0
+SAMPLES = 32
 REASONS = ("kept", "nan_inf", "constant", "few_colours", "mostly_background")
 
 
@@ -31,10 +37,12 @@ def classify(images: np.ndarray, nan_inf: np.ndarray, settings: FilterSettings =
     reason = np.zeros(n, np.int8)
     if n == 0:
         return reason
-    pix = images.reshape(n, -1, 3)
-    packed = (pix[..., 0].astype(np.int32) << 16) | (pix[..., 1].astype(np.int32) << 8) | pix[..., 2]
+    step = max(1, images.shape[1] // SAMPLES)
+    flat = (images if step == 1 else np.ascontiguousarray(images[:, ::step, ::step])).reshape(n, -1)
+    r, g, b = flat[:, 0::3], flat[:, 1::3], flat[:, 2::3]
+    packed = (r.astype(np.int32) << 16) | (g.astype(np.int32) << 8) | b
 
-    span = (pix.max(axis=1).astype(np.int16) - pix.min(axis=1)).max(axis=1)
+    span = np.max([c.max(axis=1) - c.min(axis=1) for c in (r, g, b)], axis=0)
     constant = span < settings.min_range
 
     # At most two colours: every pixel equals the first pixel's colour or the first colour that differs.
@@ -48,7 +56,8 @@ def classify(images: np.ndarray, nan_inf: np.ndarray, settings: FilterSettings =
     background = (packed == median).mean(axis=1)
     mostly_bg = background > 1.0 - settings.min_foreground
 
-    for code, hit in ((4, mostly_bg), (3, few), (2, constant), (1, np.asarray(nan_inf, bool))):  # first listed reason wins
+    nan_inf = np.asarray(nan_inf, bool)
+    for code, hit in ((4, mostly_bg), (3, few), (2, constant), (1, nan_inf)):  # the last assignment wins
         reason[hit] = code
     return reason
 

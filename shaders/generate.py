@@ -57,15 +57,18 @@ def jobs(chunk: int, n_shaders: int, s: RenderSettings) -> Iterator[Job]:
     order = np.random.default_rng(s.seed).permutation(n_shaders)
     start = chunk * math.ceil(s.chunk_size / s.frames)
     lo, hi = s.time_range
+    rng = np.random.default_rng([s.seed, chunk])
+    frame_offsets = np.arange(s.frames) / s.frames
     for j in itertools.count():
-        seed = int(np.random.SeedSequence([s.seed, chunk, j]).generate_state(1)[0])
-        rng = np.random.default_rng(seed)
-        if s.time_sampling == "even":  # K frames evenly spread over one period, random phase
-            phase = (rng.random() + np.arange(s.frames) / s.frames) % 1.0
+        if j % 256 == 0:  # job seeds are drawn in fixed blocks, so the stream does not depend on how it is read
+            seeds = rng.integers(0, 2**63, size=256)
+        seed = int(seeds[j % 256])
+        if s.time_sampling == "even":  # K frames evenly spread over one period; the seed sets the phase
+            phase = (seed / 2**63 + frame_offsets) % 1.0
         else:
-            phase = rng.random(s.frames)
+            phase = np.random.default_rng(seed).random(s.frames)
         times = (lo + (hi - lo) * phase).astype(np.float32)
-        yield Job(int(order[(start + j) % n_shaders]), seed, tuple(float(t) for t in times))
+        yield Job(int(order[(start + j) % n_shaders]), seed, tuple(times.tolist()))
 
 
 def render_chunk(renderer: TileRenderer, programs: Sequence[Program], shaders: Sequence[UsedShader],
@@ -76,24 +79,29 @@ def render_chunk(renderer: TileRenderer, programs: Sequence[Program], shaders: S
     metas: list[dict] = []
     counts = dict.fromkeys(("rendered", "kept"), 0)
     while counts["kept"] < count:
-        need = count - counts["kept"]
-        batch = [next(stream) for _ in range(max(1, math.ceil(need * 1.2 / s.frames)))]
-        images, bad = renderer.render([Draw(programs[j.shader], j.times) for j in batch])
-        codes = classify(images, bad, s.filters)
-        # Take images in stream order up to the one that completes the chunk; count only those.
-        upto = min(len(codes), int(np.searchsorted(np.cumsum(codes == 0), need)) + 1)
-        for reason, n in zip(REASONS, np.bincount(codes[:upto], minlength=len(REASONS)), strict=True):
-            if n and reason != "kept":
-                counts[f"dropped_{reason}"] = counts.get(f"dropped_{reason}", 0) + int(n)
-        counts["rendered"] += upto
-        take = np.flatnonzero(codes[:upto] == 0)
-        counts["kept"] += len(take)
-        kept.append(images[take])
-        for i in take:
-            job = batch[i // s.frames]
-            sh = shaders[job.shader]
-            metas.append({"shader": sh.name, "sha": sh.sha, "mode": sh.mode, "frame": int(i % s.frames),
-                          "time": job.times[i % s.frames], "seed": job.seed})
+        # Ask for just what is missing: drops are rare, and a later round makes up for them.
+        batch = [next(stream) for _ in range(math.ceil((count - counts["kept"]) / s.frames))]
+        first = 0  # batch position of the page's first image
+        for images, bad in renderer.render_pages([Draw(programs[j.shader], j.times) for j in batch]):
+            codes = classify(images, bad, s.filters)
+            # Take images in stream order up to the one that completes the chunk; count only those.
+            need = count - counts["kept"]
+            upto = min(len(codes), int(np.searchsorted(np.cumsum(codes == 0), need)) + 1)
+            for reason, n in zip(REASONS, np.bincount(codes[:upto], minlength=len(REASONS)), strict=True):
+                if n and reason != "kept":
+                    counts[f"dropped_{reason}"] = counts.get(f"dropped_{reason}", 0) + int(n)
+            counts["rendered"] += upto
+            take = np.flatnonzero(codes[:upto] == 0)
+            counts["kept"] += len(take)
+            kept.append(images[take])
+            for i in take + first:
+                job = batch[i // s.frames]
+                sh = shaders[job.shader]
+                metas.append({"shader": sh.name, "sha": sh.sha, "mode": sh.mode, "frame": int(i % s.frames),
+                              "time": job.times[i % s.frames], "seed": job.seed})
+            first += len(codes)
+            if counts["kept"] == count:
+                break
         if counts["rendered"] > 50 * count + 1000:
             raise RenderError(f"the filters dropped {counts['rendered'] - counts['kept']} of "
                               f"{counts['rendered']} renders in chunk {chunk}: the shaders draw almost "

@@ -4,13 +4,18 @@ A *page* is one framebuffer laid out as a grid of square cells. Each draw (one s
 steps) fills consecutive cells; a whole page of draws is read back at once. Every cell computes its own
 local ``gl_FragCoord``, so an image does not depend on where it sits in the page: rendering it alone or
 among thousands gives the same bytes (the tests check this).
+
+Pages are pipelined: page k+1 is queued and flushed to the rasteriser (llvmpipe's threads, or the GPU)
+before the caller gets page k, so reading back, filtering and writing overlap with rendering.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import moderngl
@@ -19,7 +24,7 @@ import numpy as np
 from shaders.twigl import MAX_TILES_PER_DRAW, ModeError, candidate_modes, translate
 
 MAX_PAGE_SIDE = 4096
-MAX_PAGE_PIXELS = 4096 * 2048
+PAGE_PIXELS = 1 << 17  # small pages, so that there is always a next one rendering while one is processed
 
 
 class CompileError(RuntimeError):
@@ -28,11 +33,14 @@ class CompileError(RuntimeError):
 
 @dataclass
 class Program:
-    """A shader compiled for tile rendering."""
+    """A shader compiled for tile rendering, with handles on the uniforms that change per draw."""
 
     mode: str
     program: moderngl.Program
     vao: moderngl.VertexArray
+    first: moderngl.Uniform | None = None
+    count: moderngl.Uniform | None = None
+    times: moderngl.Uniform | None = None
 
 
 @dataclass(frozen=True)
@@ -50,15 +58,12 @@ class TileRenderer:
         self.ctx = ctx
         self.size = size
         self.cell = size + size % 2  # even, so 2x2 derivative quads never straddle two images
-        self.cols = max(1, MAX_PAGE_SIDE // self.cell)
-        self.max_rows = max(1, min(MAX_PAGE_SIDE, MAX_PAGE_PIXELS // (self.cols * self.cell)) // self.cell)
+        self.page_capacity = max(MAX_TILES_PER_DRAW, PAGE_PIXELS // (self.cell * self.cell))
+        self.cols = min(self.page_capacity, max(1, MAX_PAGE_SIDE // self.cell))
+        self.max_rows = math.ceil(self.page_capacity / self.cols)
         self.mouse = mouse
         self._fbos: dict[int, moderngl.Framebuffer] = {}
         self._black = ctx.texture((1, 1), 4, bytes([0, 0, 0, 255]))
-
-    @property
-    def page_capacity(self) -> int:
-        return self.cols * self.max_rows
 
     def compile(self, source: str, mode: str | None = None) -> Program:
         """Compile ``source``, in ``mode`` or else in the first of its candidate modes that compiles."""
@@ -70,24 +75,41 @@ class TileRenderer:
             except (ModeError, moderngl.Error) as exc:
                 errors.append(f"{m}: {_first_error_line(str(exc))}")
                 continue
-            return Program(t.mode, prog, self.ctx.vertex_array(prog, []))
+            constants = {"_sk_cell": float(self.cell), "_sk_size": float(self.size), "_sk_cols": self.cols,
+                         "_sk_mouse": self.mouse}
+            for name, value in constants.items():
+                if (u := prog.get(name, None)) is not None:
+                    u.value = value
+            return Program(t.mode, prog, self.ctx.vertex_array(prog, []), prog.get("_sk_first", None),
+                           prog.get("_sk_count", None), prog.get("_sk_times", None))
         raise CompileError("; ".join(errors[:3]))
 
     def render(self, draws: Sequence[Draw]) -> tuple[np.ndarray, np.ndarray]:
         """Images (N, size, size, 3) uint8 in draw order, and a bool per image: NaN/Inf in any pixel."""
-        images, bad = [], []
-        for page in self._pages(draws):
-            img, flag = self._render_page(page)
-            images.append(img)
-            bad.append(flag)
-        if not images:
+        pages = list(self.render_pages(draws))
+        if not pages:
             return np.zeros((0, self.size, self.size, 3), np.uint8), np.zeros(0, bool)
-        return np.concatenate(images), np.concatenate(bad)
+        return np.concatenate([p[0] for p in pages]), np.concatenate([p[1] for p in pages])
+
+    def render_pages(self, draws: Sequence[Draw]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Like :meth:`render`, one page at a time; the next page is rendering while the caller works."""
+        previous = None
+        for page in self._pages(draws):
+            rows, n = self._draw_page(page)
+            _flush()
+            if previous is not None:
+                yield self._unpack(*previous)
+            fbo, viewport = self._framebuffer(rows), (0, 0, self.cols * self.cell, rows * self.cell)
+            previous = (fbo.read(viewport, components=3, alignment=1),
+                        fbo.read(viewport, components=1, attachment=1, alignment=1), rows, n)
+        if previous is not None:
+            yield self._unpack(*previous)
 
     def raster_only(self, draws: Sequence[Draw]) -> None:
         """Draw the same pages as :meth:`render` but read nothing back (the benchmark's pixel-rate ceiling)."""
         for page in self._pages(draws):
             self._draw_page(page)
+            _flush()
         self.ctx.finish()
 
     def time_per_image(self, program: Program, times: Sequence[float]) -> float:
@@ -110,40 +132,39 @@ class TileRenderer:
             used += len(d.times)
         return [p for p in pages if p]
 
-    def _draw_page(self, page: list[Draw]) -> tuple[moderngl.Framebuffer, int, int]:
+    def _draw_page(self, page: list[Draw]) -> tuple[int, int]:
         n = sum(len(d.times) for d in page)
         rows = math.ceil(n / self.cols)
         fbo = self._framebuffer(rows)
         fbo.use()
-        fbo.clear(0.0, 0.0, 0.0, 1.0)
+        fbo.clear(0.0, 0.0, 0.0, 1.0)  # both attachments: black, and no NaN
         self._black.use(0)
         first = 0
         for d in page:
             self._draw(d, first)
             first += len(d.times)
-        return fbo, n, rows
+        return rows, n
 
-    def _render_page(self, page: list[Draw]) -> tuple[np.ndarray, np.ndarray]:
-        fbo, n, rows = self._draw_page(page)
-        c, cols = self.cell, self.cols
-        raw = fbo.read(viewport=(0, 0, cols * c, rows * c), components=4, alignment=1)
-        cells = np.frombuffer(raw, np.uint8).reshape(rows, c, cols, c, 4).swapaxes(1, 2).reshape(-1, c, c, 4)
-        cells = cells[:n, : self.size, : self.size]
-        images = np.ascontiguousarray(cells[:, ::-1, :, :3])  # GL rows run bottom-up
-        bad = (cells[..., 3] == 0).any(axis=(1, 2))
-        return images, bad
+    def _unpack(self, rgb: bytes, nan: bytes, rows: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Page pixels -> the first ``n`` cells as top-row-first RGB images (one copy), and their NaN flags."""
+        c, s, cols = self.cell, self.size, self.cols
+        grid = np.frombuffer(rgb, np.uint8).reshape(rows, c, cols, c, 3)
+        images = np.empty((rows, cols, s, s, 3), np.uint8)
+        images[...] = grid[:, s - 1 :: -1, :, :s].transpose(0, 2, 1, 3, 4)  # GL rows run bottom-up
+        flags = np.frombuffer(nan, np.uint8).reshape(rows, c, cols, c)[:, :s, :, :s]
+        bad = flags.any(axis=(1, 3)).reshape(-1)[:n] if flags.any() else np.zeros(n, bool)
+        return images.reshape(-1, s, s, 3)[:n], bad
 
     def _draw(self, d: Draw, first: int) -> None:
-        prog = d.program.program
-        times = np.zeros(MAX_TILES_PER_DRAW, np.float32)
-        times[: len(d.times)] = d.times
-        values = {"_sk_cell": float(self.cell), "_sk_size": float(self.size),
-                  "_sk_cols": self.cols, "_sk_first": first, "_sk_count": len(d.times), "_sk_mouse": self.mouse}
-        for name, value in values.items():
-            if (u := prog.get(name, None)) is not None:
-                u.value = value
-        if (u := prog.get("_sk_times", None)) is not None:
-            u.write(times.tobytes())
+        p = d.program
+        if p.first is not None:
+            p.first.value = first
+        if p.count is not None:
+            p.count.value = len(d.times)
+        if p.times is not None:
+            times = np.zeros(MAX_TILES_PER_DRAW, np.float32)
+            times[: len(d.times)] = d.times
+            p.times.write(times.tobytes())
         # The draw's cells form at most three rectangles: a partial first row, full rows, a partial last row.
         c, cols = self.cell, self.cols
         last = first + len(d.times) - 1
@@ -155,15 +176,33 @@ class TileRenderer:
             rects.append((0, r1, last % cols, r1))
         for x0, y0, x1, y1 in rects:
             self.ctx.viewport = (x0 * c, y0 * c, (x1 - x0 + 1) * c, (y1 - y0 + 1) * c)
-            d.program.vao.render(moderngl.TRIANGLE_STRIP, vertices=4)
+            p.vao.render(moderngl.TRIANGLE_STRIP, vertices=4)
 
     def _framebuffer(self, rows: int) -> moderngl.Framebuffer:
         # Page heights are rounded up to a power of two so that few framebuffers are ever made.
         height = min(self.max_rows, 1 << max(0, rows - 1).bit_length())
         if height not in self._fbos:
-            color = self.ctx.renderbuffer((self.cols * self.cell, height * self.cell), 4)
-            self._fbos[height] = self.ctx.framebuffer(color_attachments=[color])
+            size = (self.cols * self.cell, height * self.cell)
+            color, nan_flags = self.ctx.renderbuffer(size, 4), self.ctx.renderbuffer(size, 1)
+            self._fbos[height] = self.ctx.framebuffer(color_attachments=[color, nan_flags])
         return self._fbos[height]
+
+
+def _flush() -> None:
+    """glFlush: start rendering what is queued without waiting for it (moderngl only offers finish)."""
+    if _GL is not None:
+        _GL.glFlush()
+
+
+def _load_gl():
+    name = ctypes.util.find_library("GL") or ctypes.util.find_library("OpenGL")
+    try:
+        return ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+
+
+_GL = _load_gl()
 
 
 def _first_error_line(message: str) -> str:

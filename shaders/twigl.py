@@ -186,6 +186,7 @@ vec4 _sk_FragCoord;
 float _sk_time;
 vec4 _sk_color = vec4(0.0, 0.0, 0.0, 1.0);
 layout(location = 0) out vec4 _sk_result;
+layout(location = 1) out float _sk_nan;  // 1 where the colour was NaN or Inf
 """
 
 
@@ -202,8 +203,8 @@ void main() {{
     {lines}
     {call}
     vec3 c = ({output}).rgb;
-    bool bad = any(isnan(c)) || any(isinf(c));
-    _sk_result = vec4(clamp(c, 0.0, 1.0), bad ? 0.0 : 1.0);
+    _sk_result = vec4(clamp(c, 0.0, 1.0), 1.0);
+    _sk_nan = any(isnan(c)) || any(isinf(c)) ? 1.0 : 0.0;
 }}
 """
 
@@ -266,7 +267,8 @@ def _ununiform(code: str, names: dict[str, str]) -> tuple[str, dict[str, str]]:
     return _UNIFORM.sub(repl, code), declared
 
 
-_OUT = re.compile(r"(layout\s*\(\s*location\s*=\s*(\d+)\s*\)\s*)?\bout\s+((?:(?:highp|mediump|lowp)\s+)?vec4)\s+(\w+)\s*;")
+_OUT = re.compile(r"(layout\s*\(\s*location\s*=\s*(\d+)\s*\)\s*)?"  # optional layout(location = N)
+                  r"\bout\s+((?:(?:highp|mediump|lowp)\s+)?vec4)\s+(\w+)\s*;")
 
 
 def _unout(code: str) -> tuple[str, str]:

@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     sheet.add_argument("--count", type=int, default=128)
     sheet.add_argument("--cols", type=int, default=16)
     sheet.add_argument("--start", type=int, default=0)
+    sheet.add_argument("--step", type=int, default=1, help="take every STEP-th image")
     args = p.parse_args(argv)
 
     def body() -> int:
@@ -45,8 +46,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"merged {len(args.shards)} shards into {out} ({len(open_dataset(out))} images)")
         else:
             ds = open_dataset(args.dataset)
-            save_sheet(args.png, ds.images(args.start, args.start + args.count), cols=args.cols,
-                       cell=max(48, ds.image_size))
+            images = ds.images(args.start, args.start + args.count * args.step)[:: args.step]
+            save_sheet(args.png, images, cols=args.cols, cell=max(48, ds.image_size))
             print(args.png)
         return 0
 

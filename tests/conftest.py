@@ -14,6 +14,15 @@ MODES = TESTS / "shaders" / "modes"  # one small shader per TwiGL mode (and Shad
 BAD = TESTS / "shaders" / "bad"  # shaders each filter or check must catch
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Shader-check verdicts are cached per machine; tests start from an empty cache of their own."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SYNTHKD_CACHE_DIR", str(tmp_path_factory.mktemp("synthkd-cache")))
+    yield
+    mp.undo()
+
+
 @pytest.fixture(scope="session")
 def ctx():
     return create_context("egl")
