@@ -82,8 +82,7 @@ def main() -> None:
             for run in ("cold", "warm"):
                 start = time.perf_counter()
                 with contextlib.redirect_stdout(io.StringIO()) as log:
-                    args = ["--n", str(n), "--size", str(size), "--out", str(tmp / run), "--quiet"]
-                    assert render_shaders(args) == 0
+                    assert render_shaders(["--n", str(n), "--size", str(size), "--out", str(tmp / run), "--quiet"]) == 0
                 rates.append(n / (time.perf_counter() - start))
             end_to_end_cold, end_to_end = rates
             header = json.loads((tmp / "warm" / "dataset.json").read_text())

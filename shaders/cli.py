@@ -27,7 +27,9 @@ def build_parser() -> Parser:
     p = Parser(prog=PROG, description="Render GLSL shader programs (TwiGL modes or Shadertoy) headlessly into "
                "a dataset directory of images, dropping constant, two-colour, mostly-empty and NaN renders. "
                "Deterministic for a given seed; re-running the same command resumes a killed run.")
-    p.add_argument("--n", type=positive_int, default=50000, help="number of images to write")
+    p.add_argument("--n", "--num-images", dest="n", type=positive_int, default=50000,
+                   help="number of images to write (spell it --num-images after torchrun, whose own options "
+                        "make '--n' ambiguous)")
     p.add_argument("--size", type=int, default=32, help=f"image width and height in pixels ({MIN_SIZE}..{MAX_SIZE})")
     p.add_argument("--out", type=Path, default=Path("data/shaders"), help="dataset directory to create or resume")
     p.add_argument("--seed", type=int, default=0, help="seed for shader order and time steps")

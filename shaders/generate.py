@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from shaders.filters import REASONS, FilterSettings, classify
+from shaders.filters import REASONS, FilterSettings, decide
 from shaders.render import Draw, Program, TileRenderer
 
 TIME_SAMPLING = ("even", "random")
@@ -82,8 +82,8 @@ def render_chunk(renderer: TileRenderer, programs: Sequence[Program], shaders: S
         # Ask for just what is missing: drops are rare, and a later round makes up for them.
         batch = [next(stream) for _ in range(math.ceil((count - counts["kept"]) / s.frames))]
         first = 0  # batch position of the page's first image
-        for images, bad in renderer.render_pages([Draw(programs[j.shader], j.times) for j in batch]):
-            codes = classify(images, bad, s.filters)
+        for images, bad, stats in renderer.render_pages([Draw(programs[j.shader], j.times) for j in batch]):
+            codes = decide(stats, bad, renderer.size, s.filters)
             # Take images in stream order up to the one that completes the chunk; count only those.
             need = count - counts["kept"]
             upto = min(len(codes), int(np.searchsorted(np.cumsum(codes == 0), need)) + 1)

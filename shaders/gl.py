@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 
 import moderngl
@@ -13,9 +15,26 @@ class GLUnavailable(RuntimeError):
     """No OpenGL 3.3 context could be made with the requested backend/device."""
 
 
+def egl_device_count() -> int | None:
+    """How many devices EGL can render on (GPUs, plus Mesa's software device), or None if unknown."""
+    try:
+        egl = ctypes.CDLL(ctypes.util.find_library("EGL") or "libEGL.so.1")
+    except OSError:
+        return None
+    egl.eglGetProcAddress.restype = ctypes.c_void_p
+    address = egl.eglGetProcAddress(b"eglQueryDevicesEXT")
+    if not address:
+        return None
+    query = ctypes.CFUNCTYPE(ctypes.c_uint, ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_int))(address)
+    count = ctypes.c_int(0)
+    return count.value if query(0, None, ctypes.byref(count)) and count.value > 0 else None
+
+
 def default_device_index() -> int:
-    """Under torchrun each local rank renders on its own GPU; otherwise the first EGL device."""
-    return int(os.environ.get("LOCAL_RANK", "0"))
+    """Under torchrun each local rank renders on its own EGL device (wrapping around when there are fewer
+    devices than ranks, e.g. one software rasteriser); otherwise the first device."""
+    rank = int(os.environ.get("LOCAL_RANK", "0"))
+    return rank % (egl_device_count() or 1) if rank else 0
 
 
 def create_context(backend: str = "egl", device_index: int | None = None) -> moderngl.Context:

@@ -6,7 +6,9 @@ local ``gl_FragCoord``, so an image does not depend on where it sits in the page
 among thousands gives the same bytes (the tests check this).
 
 Pages are pipelined: page k+1 is queued and flushed to the rasteriser (llvmpipe's threads, or the GPU)
-before the caller gets page k, so reading back, filtering and writing overlap with rendering.
+before the caller gets page k, so reading back, filtering and writing overlap with rendering. The filter
+statistics (``shaders.filters``) are computed by a second small pass over each page, one fragment per
+image, so they cost the rasteriser a little and the CPU nothing.
 """
 
 from __future__ import annotations
@@ -21,10 +23,53 @@ from dataclasses import dataclass
 import moderngl
 import numpy as np
 
+from shaders.filters import sample_step
 from shaders.twigl import MAX_TILES_PER_DRAW, ModeError, candidate_modes, translate
 
 MAX_PAGE_SIDE = 4096
 PAGE_PIXELS = 1 << 17  # small pages, so that there is always a next one rendering while one is processed
+
+
+# One fragment per image: the statistics of shaders.filters.image_stats over the same sample grid.
+_STATS_SHADER = """#version 330 core
+uniform sampler2D page;
+uniform int cell;
+uniform int size;
+uniform int step;
+layout(location = 0) out vec4 stats;
+
+ivec3 colour_at(ivec2 origin, int row, int col) {  // image row 0 is the top, GL's row 0 the bottom
+    return ivec3(round(texelFetch(page, origin + ivec2(col * step, size - 1 - row * step), 0).rgb * 255.0));
+}
+
+void main() {
+    ivec2 origin = ivec2(gl_FragCoord.xy) * cell;
+    int n = (size + step - 1) / step;
+    ivec3 first = colour_at(origin, 0, 0), second = first, lo = first, hi = first, candidate = first;
+    bool two = false, three = false;
+    int votes = 0;
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+            ivec3 c = colour_at(origin, i, j);
+            lo = min(lo, c);
+            hi = max(hi, c);
+            if (c != first) {
+                if (!two) { second = c; two = true; }
+                else if (c != second) { three = true; }
+            }
+            if (votes == 0) { candidate = c; votes = 1; }   // Boyer-Moore majority vote
+            else { votes += c == candidate ? 1 : -1; }
+        }
+    }
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) { count += colour_at(origin, i, j) == candidate ? 1 : 0; }
+    }
+    ivec3 span = hi - lo;
+    stats = vec4(float(max(span.x, max(span.y, span.z))), float(1 + int(two) + int(three)),
+                 float(2 * count > n * n ? count : 0), 0.0);
+}
+"""
 
 
 class CompileError(RuntimeError):
@@ -62,8 +107,13 @@ class TileRenderer:
         self.cols = min(self.page_capacity, max(1, MAX_PAGE_SIDE // self.cell))
         self.max_rows = math.ceil(self.page_capacity / self.cols)
         self.mouse = mouse
-        self._fbos: dict[int, moderngl.Framebuffer] = {}
+        self._fbos: dict[int, tuple[moderngl.Framebuffer, moderngl.Texture, moderngl.Framebuffer]] = {}
         self._black = ctx.texture((1, 1), 4, bytes([0, 0, 0, 255]))
+        vertex = translate("o = vec4(0.);", "geekest300").vertex
+        self._stats = ctx.program(vertex_shader=vertex, fragment_shader=_STATS_SHADER)
+        for name, value in (("page", 1), ("cell", self.cell), ("size", size), ("step", sample_step(size))):
+            self._stats[name].value = value
+        self._stats_vao = ctx.vertex_array(self._stats, [])
 
     def compile(self, source: str, mode: str | None = None) -> Program:
         """Compile ``source``, in ``mode`` or else in the first of its candidate modes that compiles."""
@@ -91,17 +141,20 @@ class TileRenderer:
             return np.zeros((0, self.size, self.size, 3), np.uint8), np.zeros(0, bool)
         return np.concatenate([p[0] for p in pages]), np.concatenate([p[1] for p in pages])
 
-    def render_pages(self, draws: Sequence[Draw]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Like :meth:`render`, one page at a time; the next page is rendering while the caller works."""
+    def render_pages(self, draws: Sequence[Draw]) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Like :meth:`render`, one page at a time, with each image's filter statistics (N, 3) as a third
+        array; the next page is rendering while the caller works on one."""
         previous = None
         for page in self._pages(draws):
-            rows, n = self._draw_page(page)
+            rows, n = self._draw_page(page, stats=True)
             _flush()
             if previous is not None:
                 yield self._unpack(*previous)
-            fbo, viewport = self._framebuffer(rows), (0, 0, self.cols * self.cell, rows * self.cell)
+            fbo, _, stats_fbo = self._framebuffer(rows)
+            viewport = (0, 0, self.cols * self.cell, rows * self.cell)
             previous = (fbo.read(viewport, components=3, alignment=1),
-                        fbo.read(viewport, components=1, attachment=1, alignment=1), rows, n)
+                        fbo.read(viewport, components=1, attachment=1, alignment=1),
+                        stats_fbo.read((0, 0, self.cols, rows), components=4, dtype="f4"), rows, n)
         if previous is not None:
             yield self._unpack(*previous)
 
@@ -132,10 +185,10 @@ class TileRenderer:
             used += len(d.times)
         return [p for p in pages if p]
 
-    def _draw_page(self, page: list[Draw]) -> tuple[int, int]:
+    def _draw_page(self, page: list[Draw], stats: bool = False) -> tuple[int, int]:
         n = sum(len(d.times) for d in page)
         rows = math.ceil(n / self.cols)
-        fbo = self._framebuffer(rows)
+        fbo, texture, stats_fbo = self._framebuffer(rows)
         fbo.use()
         fbo.clear(0.0, 0.0, 0.0, 1.0)  # both attachments: black, and no NaN
         self._black.use(0)
@@ -143,17 +196,24 @@ class TileRenderer:
         for d in page:
             self._draw(d, first)
             first += len(d.times)
+        if stats:
+            stats_fbo.use()
+            texture.use(1)
+            self.ctx.viewport = (0, 0, self.cols, rows)
+            self._stats_vao.render(moderngl.TRIANGLE_STRIP, vertices=4)
         return rows, n
 
-    def _unpack(self, rgb: bytes, nan: bytes, rows: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """Page pixels -> the first ``n`` cells as top-row-first RGB images (one copy), and their NaN flags."""
+    def _unpack(self, rgb: bytes, nan: bytes, stats: bytes, rows: int, n: int):
+        """Page pixels -> the first ``n`` cells as top-row-first RGB images (one copy), their NaN flags and
+        their filter statistics."""
         c, s, cols = self.cell, self.size, self.cols
         grid = np.frombuffer(rgb, np.uint8).reshape(rows, c, cols, c, 3)
         images = np.empty((rows, cols, s, s, 3), np.uint8)
         images[...] = grid[:, s - 1 :: -1, :, :s].transpose(0, 2, 1, 3, 4)  # GL rows run bottom-up
         flags = np.frombuffer(nan, np.uint8).reshape(rows, c, cols, c)[:, :s, :, :s]
         bad = flags.any(axis=(1, 3)).reshape(-1)[:n] if flags.any() else np.zeros(n, bool)
-        return images.reshape(-1, s, s, 3)[:n], bad
+        per_image = np.frombuffer(stats, np.float32).reshape(-1, 4)[:n, :3].astype(np.int32)
+        return images.reshape(-1, s, s, 3)[:n], bad, per_image
 
     def _draw(self, d: Draw, first: int) -> None:
         p = d.program
@@ -178,13 +238,16 @@ class TileRenderer:
             self.ctx.viewport = (x0 * c, y0 * c, (x1 - x0 + 1) * c, (y1 - y0 + 1) * c)
             p.vao.render(moderngl.TRIANGLE_STRIP, vertices=4)
 
-    def _framebuffer(self, rows: int) -> moderngl.Framebuffer:
+    def _framebuffer(self, rows: int) -> tuple[moderngl.Framebuffer, moderngl.Texture, moderngl.Framebuffer]:
+        """The page framebuffer (colour texture + NaN flags), its colour texture, and the statistics target."""
         # Page heights are rounded up to a power of two so that few framebuffers are ever made.
         height = min(self.max_rows, 1 << max(0, rows - 1).bit_length())
         if height not in self._fbos:
             size = (self.cols * self.cell, height * self.cell)
-            color, nan_flags = self.ctx.renderbuffer(size, 4), self.ctx.renderbuffer(size, 1)
-            self._fbos[height] = self.ctx.framebuffer(color_attachments=[color, nan_flags])
+            color, nan_flags = self.ctx.texture(size, 4), self.ctx.renderbuffer(size, 1)
+            stats = self.ctx.texture((self.cols, height), 4, dtype="f4")
+            self._fbos[height] = (self.ctx.framebuffer(color_attachments=[color, nan_flags]), color,
+                                  self.ctx.framebuffer(color_attachments=[stats]))
         return self._fbos[height]
 
 

@@ -9,8 +9,8 @@ import time
 import numpy as np
 import pytest
 
-from shaders.corpus import CheckSettings, check_shaders, load_corpus, mark_slow
-from shaders.filters import classify
+from shaders.corpus import BUILTIN_CORPUS, CheckSettings, check_shaders, load_corpus, mark_slow
+from shaders.filters import classify, image_stats
 from shaders.render import CompileError, Draw
 from shaders.twigl import normalize_mode, read_header
 from tests.conftest import BAD, MODES
@@ -70,6 +70,22 @@ def test_image_orientation_is_top_row_first(renderer):
     img = renderer.render([Draw(program, [1.0])])[0][0]
     assert img[0, 0, 1] > 240 and img[-1, 0, 1] < 15  # green = y: high at the top
     assert img[0, 0, 0] < 15 and img[0, -1, 0] > 240  # red = x: high at the right
+
+
+@pytest.mark.parametrize("size", [32, 50, 64, 224])
+def test_gpu_filter_statistics_equal_the_cpu_reference(ctx, size):
+    from shaders.render import TileRenderer
+
+    renderer = TileRenderer(ctx, size)
+    sources = [p.read_text() for p in [*MODE_FILES, *(BAD / f"{n}.glsl" for n in
+                                                      ("constant", "two-colour", "mostly-background", "nan"))]]
+    sources += [p.read_text() for p in sorted(BUILTIN_CORPUS.glob("*.glsl"))[::10]]
+    draws = [Draw(renderer.compile(src), [0.7, 2.9, 6.1]) for src in sources]
+    seen = set()
+    for images, _, stats in renderer.render_pages(draws):
+        assert np.array_equal(stats, image_stats(images))
+        seen |= {(int(c), bool(m)) for _, c, m in stats}
+    assert {(1, True), (2, False), (3, True), (3, False)} <= seen  # constant, two colours, with/without majority
 
 
 def test_nan_and_inf_are_flagged(renderer):

@@ -151,3 +151,15 @@ def test_an_existing_different_dataset_is_refused(tmp_path, capsys):
     assert "already holds a different dataset (differs in seed)" in err and "\n" not in err
     assert chunk_bytes(out) == before
     assert render("--n", 64, "--out", out, *SMALL) == 0  # the same command again is fine (nothing to do)
+
+
+def test_torchrun_renders_one_shard_per_rank(tmp_path):
+    args = ["--num-images", "300", *SMALL]  # torchrun's parser would take '--n' for one of its own options
+    assert render(*args, "--out", tmp_path / "whole") == 0
+    out = tmp_path / "ranks"
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+           "-m", "shaders.cli", *args, "--out", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert sorted(p.name for p in out.iterdir()) == ["shard-0-of-2", "shard-1-of-2"]
+    assert np.array_equal(open_dataset(out).images(), open_dataset(tmp_path / "whole").images())
