@@ -3,8 +3,8 @@
 For each size, on the same built-in shaders and the same job stream:
   (a) naive:      one draw per image into its own framebuffer, read it back, write a PNG file
   (b) end-to-end: the render-shaders command (shader check, compile, atlas pages, filters, chunk writes);
-                  run twice: cold (empty shader-check cache, as on a machine's first run) and warm
-  (c) raster:     the same atlas pages drawn with no readback, no filtering and no writing
+                  cold (empty shader-check cache, as on a machine's first run) and warm (best of two runs)
+  (c) raster:     the same atlas pages drawn with no readback, no filtering and no writing (best of two)
 Prints b/a and b/c per size, then one JSON line with every figure. Ratios, not seconds, are the result:
 the machine is shared and noisy. Usage: python benchmarks/render.py [--sizes 32,64,224] [--quick]
 """
@@ -79,12 +79,12 @@ def main() -> None:
             tmp = Path(tmp)
             os.environ["SYNTHKD_CACHE_DIR"] = str(tmp / "cache")
             rates = []
-            for run in ("cold", "warm"):
+            for run in ("cold", "warm", "warm-again"):
                 start = time.perf_counter()
                 with contextlib.redirect_stdout(io.StringIO()) as log:
                     assert render_shaders(["--n", str(n), "--size", str(size), "--out", str(tmp / run), "--quiet"]) == 0
                 rates.append(n / (time.perf_counter() - start))
-            end_to_end_cold, end_to_end = rates
+            end_to_end_cold, end_to_end = rates[0], max(rates[1:])  # the machine is shared: best of two
             header = json.loads((tmp / "warm" / "dataset.json").read_text())
             used = [s for s in sources if s.sha in {d["sha"] for d in header["derived"]["shaders"]}]
             modes = {d["sha"]: d["mode"] for d in header["derived"]["shaders"]}
@@ -96,9 +96,11 @@ def main() -> None:
             programs = [renderer.compile(s.text, modes[s.sha]) for s in used]
             draws = [Draw(programs[j.shader], j.times) for j in job_list]
             renderer.raster_only(draws[: len(used)])  # first draws build each program's machine code
-            start = time.perf_counter()
-            renderer.raster_only(draws)
-            raster = len(draws) * settings.frames / (time.perf_counter() - start)
+            raster = 0.0
+            for _ in range(2):  # best of two, like (b)
+                start = time.perf_counter()
+                renderer.raster_only(draws)
+                raster = max(raster, len(draws) * settings.frames / (time.perf_counter() - start))
 
             (tmp / "png").mkdir()
             naive = naive_loop(ctx, used, modes, job_list[: max(len(used), len(job_list) // 10)], size, tmp / "png")

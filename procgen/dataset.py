@@ -142,15 +142,14 @@ class DatasetWriter:
     def chunk_count(self, c: int) -> int:
         return self.sizes[c]
 
-    def write_chunk(self, c: int, images: np.ndarray, metas: Sequence[dict], counts: dict[str, int]) -> None:
-        if images.shape != (self.sizes[c], self.header["image_size"], self.header["image_size"], 3) \
-                or images.dtype != np.uint8 or len(metas) != len(images):
+    def write_chunk(self, c: int, images: np.ndarray, columns: dict[str, list], counts: dict[str, int]) -> None:
+        """Write chunk ``c``: its images, one list per metadata field (an entry per image), and its counts."""
+        size = self.header["image_size"]
+        if images.shape != (self.sizes[c], size, size, 3) or images.dtype != np.uint8 \
+                or any(len(v) != len(images) for v in columns.values()):
             raise DatasetError(f"chunk {c}: expected {self.sizes[c]} uint8 images of the dataset's size "
-                               f"and as many metadata entries, got {images.shape} {images.dtype}, {len(metas)}")
-        keys = list(metas[0]) if metas else []
-        if any(list(m) != keys for m in metas):
-            raise DatasetError(f"chunk {c}: every image's metadata must have the same fields")
-        columns = {k: [m[k] for m in metas] for k in keys}
+                               f"and a metadata entry for each, got {images.shape} {images.dtype}, "
+                               f"{ {k: len(v) for k, v in columns.items()} }")
         atomic_write(_chunk_images(self.out, c), lambda f: np.save(f, np.ascontiguousarray(images)))
         write_json(_chunk_meta(self.out, c), {"chunk": c, "counts": dict(counts), "columns": columns}, pretty=False)
 

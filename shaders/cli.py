@@ -134,8 +134,8 @@ def render_shaders(args) -> int:
     done = writer.header["count"] - sum(writer.chunk_count(c) for c in todo)
     rendered_now = 0
     phases.update(render=0.0, write=0.0)
-    def write(c: int, images, metas, counts) -> int:
-        writer.write_chunk(c, images, metas, counts)
+    def write(c: int, images, columns, counts) -> int:
+        writer.write_chunk(c, images, columns, counts)
         return len(images)
 
     # Chunks are written by a second thread while the next one renders; at most one write is pending.
@@ -144,12 +144,12 @@ def render_shaders(args) -> int:
         pending = None
         for c in todo:
             clock = time.perf_counter()
-            images, metas, counts = render_chunk(renderer, programs, shaders, settings, c, writer.chunk_count(c))
+            images, columns, counts = render_chunk(renderer, programs, shaders, settings, c, writer.chunk_count(c))
             phases["render"] += time.perf_counter() - clock
             clock = time.perf_counter()
             if pending is not None:
                 bar.update(pending.result())
-            pending = io.submit(write, c, images, metas, counts)
+            pending = io.submit(write, c, images, columns, counts)
             phases["write"] += time.perf_counter() - clock
             rendered_now += len(images)
         if pending is not None:

@@ -72,11 +72,11 @@ def jobs(chunk: int, n_shaders: int, s: RenderSettings) -> Iterator[Job]:
 
 
 def render_chunk(renderer: TileRenderer, programs: Sequence[Program], shaders: Sequence[UsedShader],
-                 s: RenderSettings, chunk: int, count: int) -> tuple[np.ndarray, list[dict], dict[str, int]]:
-    """Render images for ``chunk`` until ``count`` pass the filters: (images, metadata, counts)."""
+                 s: RenderSettings, chunk: int, count: int) -> tuple[np.ndarray, dict[str, list], dict[str, int]]:
+    """Render images for ``chunk`` until ``count`` pass the filters: (images, metadata columns, counts)."""
     stream = jobs(chunk, len(shaders), s)
     kept: list[np.ndarray] = []
-    metas: list[dict] = []
+    columns: dict[str, list] = {k: [] for k in ("shader", "sha", "mode", "frame", "time", "seed")}
     counts = dict.fromkeys(("rendered", "kept"), 0)
     while counts["kept"] < count:
         # Ask for just what is missing: drops are rare, and a later round makes up for them.
@@ -94,11 +94,12 @@ def render_chunk(renderer: TileRenderer, programs: Sequence[Program], shaders: S
             take = np.flatnonzero(codes[:upto] == 0)
             counts["kept"] += len(take)
             kept.append(images[take])
-            for i in take + first:
+            for i in (take + first).tolist():
                 job = batch[i // s.frames]
                 sh = shaders[job.shader]
-                metas.append({"shader": sh.name, "sha": sh.sha, "mode": sh.mode, "frame": int(i % s.frames),
-                              "time": job.times[i % s.frames], "seed": job.seed})
+                for key, value in zip(columns, (sh.name, sh.sha, sh.mode, i % s.frames, job.times[i % s.frames],
+                                                job.seed), strict=True):
+                    columns[key].append(value)
             first += len(codes)
             if counts["kept"] == count:
                 break
@@ -106,4 +107,4 @@ def render_chunk(renderer: TileRenderer, programs: Sequence[Program], shaders: S
             raise RenderError(f"the filters dropped {counts['rendered'] - counts['kept']} of "
                               f"{counts['rendered']} renders in chunk {chunk}: the shaders draw almost "
                               "nothing usable at this size/time range")
-    return np.concatenate(kept), metas, counts
+    return np.concatenate(kept), columns, counts

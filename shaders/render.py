@@ -24,7 +24,7 @@ import moderngl
 import numpy as np
 
 from shaders.filters import sample_step
-from shaders.twigl import MAX_TILES_PER_DRAW, ModeError, candidate_modes, translate
+from shaders.twigl import MAX_TILES_PER_DRAW, VERTEX_SHADER, ModeError, candidate_modes, translate
 
 MAX_PAGE_SIDE = 4096
 PAGE_PIXELS = 1 << 17  # small pages, so that there is always a next one rendering while one is processed
@@ -109,8 +109,7 @@ class TileRenderer:
         self.mouse = mouse
         self._fbos: dict[int, tuple[moderngl.Framebuffer, moderngl.Texture, moderngl.Framebuffer]] = {}
         self._black = ctx.texture((1, 1), 4, bytes([0, 0, 0, 255]))
-        vertex = translate("o = vec4(0.);", "geekest300").vertex
-        self._stats = ctx.program(vertex_shader=vertex, fragment_shader=_STATS_SHADER)
+        self._stats = ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=_STATS_SHADER)
         for name, value in (("page", 1), ("cell", self.cell), ("size", size), ("step", sample_step(size))):
             self._stats[name].value = value
         self._stats_vao = ctx.vertex_array(self._stats, [])

@@ -40,7 +40,7 @@ _ROLE_NAMES = {
     },
 }
 
-_VERTEX_SHADER = """#version 330 core
+VERTEX_SHADER = """#version 330 core
 void main() {
     vec2 p = vec2(float(gl_VertexID & 1), float(gl_VertexID >> 1)) * 2.0 - 1.0;
     gl_Position = vec4(p, 0.0, 1.0);
@@ -56,7 +56,7 @@ class ModeError(ValueError):
 class Translated:
     mode: str
     fragment: str
-    vertex: str = _VERTEX_SHADER
+    vertex: str = VERTEX_SHADER
 
 
 def normalize_mode(name: str) -> str:

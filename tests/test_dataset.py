@@ -16,7 +16,7 @@ def _identity(**over):
 def _chunk(c, n, size=4):
     images = np.full((n, size, size, 3), c, np.uint8)
     images[:, 0, 0, 0] = np.arange(n)
-    return images, [{"chunk": c, "j": j} for j in range(n)]
+    return images, {"chunk": [c] * n, "j": list(range(n))}
 
 
 def _write_all(writer):
@@ -103,7 +103,7 @@ def test_unwritable_or_file_outputs_are_refused(tmp_path):
 def test_chunk_shape_is_checked(tmp_path):
     w = DatasetWriter(tmp_path / "d", _identity())
     with pytest.raises(DatasetError, match="chunk 0"):
-        w.write_chunk(0, np.zeros((3, 4, 4, 3), np.uint8), [{}] * 3, {})
+        w.write_chunk(0, np.zeros((3, 4, 4, 3), np.uint8), {"j": [0, 1, 2]}, {})
 
 
 @pytest.mark.parametrize("text", ["2/2", "a/b", "1", "-1/2"])
