@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 from tqdm import tqdm
 
-from procgen.dataset import Shard
+from procgen.dataset import DatasetWriter, Shard, open_dataset
+from procgen.sheet import save_sheet
+
+MakeChunk = Callable[[int, int], tuple[np.ndarray, dict[str, list], dict[str, int]]]
 
 
 class UsageError(Exception):
@@ -74,3 +82,46 @@ def float_range(text: str) -> tuple[float, float]:
 def progress(total: int, desc: str, unit: str = "img", quiet: bool = False) -> tqdm:
     return tqdm(total=total, desc=desc, unit=unit, unit_scale=False, dynamic_ncols=True, disable=quiet,
                 smoothing=0.1)
+
+
+def write_chunks(writer: DatasetWriter, make_chunk: MakeChunk, desc: str, quiet: bool = False) -> dict[str, Any]:
+    """Make every chunk still missing from ``writer`` with ``make_chunk(c, count) -> (images, columns, counts)``
+    and write it. Writing runs on a second thread while the next chunk is made (at most one write pending).
+
+    Returns what a run record needs: images made, and seconds spent making chunks and waiting for writes.
+    """
+    todo = writer.todo()
+    record = {"images": 0, "seconds_making": 0.0, "seconds_waiting_to_write": 0.0}
+
+    def write(c: int, images: np.ndarray, columns: dict[str, list], counts: dict[str, int]) -> int:
+        writer.write_chunk(c, images, columns, counts)
+        return len(images)
+
+    with progress(writer.header["count"], desc, quiet=quiet) as bar, ThreadPoolExecutor(1) as io:
+        bar.update(writer.header["count"] - sum(writer.chunk_count(c) for c in todo))
+        pending = None
+        for c in todo:
+            clock = time.perf_counter()
+            images, columns, counts = make_chunk(c, writer.chunk_count(c))
+            record["seconds_making"] += time.perf_counter() - clock
+            clock = time.perf_counter()
+            if pending is not None:
+                bar.update(pending.result())
+            pending = io.submit(write, c, images, columns, counts)
+            record["seconds_waiting_to_write"] += time.perf_counter() - clock
+            record["images"] += len(images)
+        if pending is not None:
+            bar.update(pending.result())
+    return record
+
+
+def finish(writer: DatasetWriter, started: float, record: dict[str, Any], report: dict[str, Any]) -> None:
+    """Mark the dataset complete, draw ``preview.png`` next to it, and print the run's one-line JSON report."""
+    elapsed = time.perf_counter() - started
+    record = {"seconds": round(elapsed, 2), **{k: round(v, 2) if isinstance(v, float) else v
+                                                 for k, v in record.items()}}
+    summary = writer.finish(record)
+    ds = open_dataset(writer.out)
+    save_sheet(writer.out / "preview.png", ds.images(0, 128), cols=16, cell=max(48, ds.image_size))
+    print(json.dumps({"out": str(writer.out), "images": len(ds), **report, **summary["counts"],
+                      "images_per_s_this_run": round(record["images"] / elapsed, 1), "run": record}))

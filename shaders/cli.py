@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from procgen.cli import Parser, UsageError, float_range, positive_int, progress, resolve_shard, run
-from procgen.dataset import DatasetError, DatasetWriter, open_dataset
-from procgen.sheet import save_sheet
+from procgen.cli import (
+    Parser,
+    UsageError,
+    finish,
+    float_range,
+    positive_int,
+    progress,
+    resolve_shard,
+    run,
+    write_chunks,
+)
+from procgen.dataset import DatasetError, DatasetWriter
 from shaders.corpus import BUILTIN_CORPUS, CheckSettings, CorpusError, check_shaders_cached, load_corpus, mark_slow
 from shaders.filters import FilterSettings
 from shaders.generate import TIME_SAMPLING, RenderError, RenderSettings, UsedShader, render_chunk
@@ -101,11 +108,13 @@ def render_shaders(args) -> int:
     writer = DatasetWriter(out, identity, shard)  # refuses a different dataset before any work
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
 
-    phases: dict[str, float] = {}  # where this run's time went, in seconds
+    phases: dict[str, float] = {}  # where the time before rendering went, in seconds
     clock = time.perf_counter()
     ctx = create_context(args.backend, args.device_index)
     if writer.derived is None:  # first run: find out which shaders can be used, and remember it
-        check = CheckSettings(args.size, args.backend, args.device_index, settings.time_range, args.shader_timeout)
+        # Only relative costs matter for --slow-factor, so shaders are timed at 64 px at most.
+        check = CheckSettings(min(args.size, 64), args.backend, args.device_index, settings.time_range,
+                              args.shader_timeout)
         with progress(len(corpus), "checking shaders", unit="shader", quiet=args.quiet) as bar:
             results = check_shaders_cached(corpus, check, describe(ctx), bar, recheck=args.recheck)
         mark_slow(results, args.slow_factor)
@@ -131,40 +140,10 @@ def render_shaders(args) -> int:
     phases["compile"] = time.perf_counter() - clock
     say(f"{PROG}: {len(shaders)} shaders on {describe(ctx)}; {len(todo)} of {len(writer.span)} chunks to render "
         f"-> {out}")
-    done = writer.header["count"] - sum(writer.chunk_count(c) for c in todo)
-    rendered_now = 0
-    phases.update(render=0.0, write=0.0)
-    def write(c: int, images, columns, counts) -> int:
-        writer.write_chunk(c, images, columns, counts)
-        return len(images)
-
-    # Chunks are written by a second thread while the next one renders; at most one write is pending.
-    with progress(writer.header["count"], "rendering", quiet=args.quiet) as bar, ThreadPoolExecutor(1) as io:
-        bar.update(done)
-        pending = None
-        for c in todo:
-            clock = time.perf_counter()
-            images, columns, counts = render_chunk(renderer, programs, shaders, settings, c, writer.chunk_count(c))
-            phases["render"] += time.perf_counter() - clock
-            clock = time.perf_counter()
-            if pending is not None:
-                bar.update(pending.result())
-            pending = io.submit(write, c, images, columns, counts)
-            phases["write"] += time.perf_counter() - clock
-            rendered_now += len(images)
-        if pending is not None:
-            bar.update(pending.result())
-    elapsed = time.perf_counter() - start
-    run_record = {"seconds": round(elapsed, 2), "images": rendered_now, "renderer": describe(ctx),
-                  "phase_seconds": {k: round(v, 2) for k, v in phases.items()}}
-    summary = writer.finish(run_record)
-    ds = open_dataset(out)
-    save_sheet(out / "preview.png", ds.images(0, 128), cols=16, cell=max(48, args.size))
-    report = {"out": str(out), "images": writer.header["count"], "shaders_used": len(shaders),
-              "shaders_skipped": _reasons(info["skipped"]), **summary["counts"],
-              "images_per_s_this_run": round(rendered_now / elapsed, 1),
-              "phase_seconds": run_record["phase_seconds"]}
-    print(json.dumps(report))
+    record = write_chunks(writer, lambda c, n: render_chunk(renderer, programs, shaders, settings, c, n),
+                          "rendering", args.quiet)
+    record.update(renderer=describe(ctx), seconds_checking=phases["check"], seconds_compiling=phases["compile"])
+    finish(writer, start, record, {"shaders_used": len(shaders), "shaders_skipped": _reasons(info["skipped"])})
     return 0
 
 

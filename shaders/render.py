@@ -28,11 +28,14 @@ from shaders.twigl import MAX_TILES_PER_DRAW, VERTEX_SHADER, ModeError, candidat
 
 MAX_PAGE_SIDE = 4096
 PAGE_PIXELS = 1 << 17  # small pages, so that there is always a next one rendering while one is processed
+STATS_COLS = 16  # width of the statistics pass's target
 
 
 # One fragment per image: the statistics of shaders.filters.image_stats over the same sample grid.
 _STATS_SHADER = """#version 330 core
 uniform sampler2D page;
+uniform int cols;        // cells per page row
+uniform int stats_cols;  // images per row of this pass's target (a square-ish grid keeps SIMD lanes full)
 uniform int cell;
 uniform int size;
 uniform int step;
@@ -43,7 +46,8 @@ ivec3 colour_at(ivec2 origin, int row, int col) {  // image row 0 is the top, GL
 }
 
 void main() {
-    ivec2 origin = ivec2(gl_FragCoord.xy) * cell;
+    int index = int(gl_FragCoord.x) + int(gl_FragCoord.y) * stats_cols;
+    ivec2 origin = ivec2(index % cols, index / cols) * cell;
     int n = (size + step - 1) / step;
     ivec3 first = colour_at(origin, 0, 0), second = first, lo = first, hi = first, candidate = first;
     bool two = false, three = false;
@@ -110,7 +114,9 @@ class TileRenderer:
         self._fbos: dict[int, tuple[moderngl.Framebuffer, moderngl.Texture, moderngl.Framebuffer]] = {}
         self._black = ctx.texture((1, 1), 4, bytes([0, 0, 0, 255]))
         self._stats = ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=_STATS_SHADER)
-        for name, value in (("page", 1), ("cell", self.cell), ("size", size), ("step", sample_step(size))):
+        self.stats_cols = min(STATS_COLS, self.page_capacity)
+        for name, value in (("page", 1), ("cols", self.cols), ("stats_cols", self.stats_cols), ("cell", self.cell),
+                            ("size", size), ("step", sample_step(size))):
             self._stats[name].value = value
         self._stats_vao = ctx.vertex_array(self._stats, [])
 
@@ -153,7 +159,8 @@ class TileRenderer:
             viewport = (0, 0, self.cols * self.cell, rows * self.cell)
             previous = (fbo.read(viewport, components=3, alignment=1),
                         fbo.read(viewport, components=1, attachment=1, alignment=1),
-                        stats_fbo.read((0, 0, self.cols, rows), components=4, dtype="f4"), rows, n)
+                        stats_fbo.read((0, 0, self.stats_cols, math.ceil(n / self.stats_cols)), components=4,
+                                       dtype="f4"), rows, n)
         if previous is not None:
             yield self._unpack(*previous)
 
@@ -198,7 +205,7 @@ class TileRenderer:
         if stats:
             stats_fbo.use()
             texture.use(1)
-            self.ctx.viewport = (0, 0, self.cols, rows)
+            self.ctx.viewport = (0, 0, self.stats_cols, math.ceil(n / self.stats_cols))
             self._stats_vao.render(moderngl.TRIANGLE_STRIP, vertices=4)
         return rows, n
 
@@ -244,7 +251,7 @@ class TileRenderer:
         if height not in self._fbos:
             size = (self.cols * self.cell, height * self.cell)
             color, nan_flags = self.ctx.texture(size, 4), self.ctx.renderbuffer(size, 1)
-            stats = self.ctx.texture((self.cols, height), 4, dtype="f4")
+            stats = self.ctx.texture((self.stats_cols, math.ceil(self.page_capacity / self.stats_cols)), 4, dtype="f4")
             self._fbos[height] = (self.ctx.framebuffer(color_attachments=[color, nan_flags]), color,
                                   self.ctx.framebuffer(color_attachments=[stats]))
         return self._fbos[height]
