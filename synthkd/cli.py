@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -10,14 +11,15 @@ from procgen.cli import Parser, run
 from procgen.dataset import DatasetError, merge, open_dataset
 from procgen.sheet import save_sheet
 
-STAGES = {"render-shaders": "shaders.cli"}
+STAGES = {"render-shaders": ("shaders.cli", "main"), "render-leaves": ("procgen.commands", "render_leaves_main"),
+          "render-noise": ("procgen.commands", "render_noise_main")}
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in STAGES:
-        module = __import__(STAGES[argv[0]], fromlist=["main"])
-        return module.main(argv[1:])
+        module, function = STAGES[argv[0]]
+        return getattr(importlib.import_module(module), function)(argv[1:])
 
     p = Parser(prog="synthkd", description="Synthetic data for knowledge distillation. Stage commands: "
                + ", ".join(STAGES) + " (also runnable as 'synthkd STAGE ...').")
