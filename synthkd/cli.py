@@ -9,6 +9,7 @@ from pathlib import Path
 
 from procgen.cli import Parser, run
 from procgen.dataset import DatasetError, merge, open_dataset
+from procgen.diversity import dataset_diversity
 from procgen.sheet import save_sheet
 
 STAGES = {"render-shaders": ("shaders.cli", "main"), "render-leaves": ("procgen.commands", "render_leaves_main"),
@@ -36,6 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     sheet.add_argument("--cols", type=int, default=16)
     sheet.add_argument("--start", type=int, default=0)
     sheet.add_argument("--step", type=int, default=1, help="take every STEP-th image")
+    div = sub.add_parser("diversity", help="compare how varied datasets are (mean pairwise descriptor distance)")
+    div.add_argument("datasets", nargs="+", type=Path, help="dataset directories")
+    div.add_argument("--sample", type=int, default=512, help="images drawn (seeded) from each dataset")
+    div.add_argument("--by", default=None, metavar="FIELD",
+                     help="also split each dataset by this metadata field (e.g. 'source' for corpus vs synth)")
     args = p.parse_args(argv)
 
     def body() -> int:
@@ -43,6 +49,23 @@ def main(argv: list[str] | None = None) -> int:
             ds = open_dataset(args.dataset[0] if len(args.dataset) == 1 else args.dataset)
             header = {k: v for k, v in ds.header.items() if k not in ("settings", "derived")}
             print(json.dumps({**header, "count": len(ds), **ds.summary()}, indent=1))
+        elif args.command == "diversity":
+            rows = []
+            for path in args.datasets:
+                ds = open_dataset(path)
+                value, n = dataset_diversity(ds, args.sample)
+                rows.append({"dataset": str(path), "generator": ds.generator, "part": "all", "images": n,
+                             "diversity": round(value, 4)})
+                if args.by:
+                    for part in sorted({m.get(args.by) for k in range(ds.num_chunks) for m in ds.chunk_metas(k)},
+                                       key=str):
+                        value, n = dataset_diversity(ds, args.sample, where=lambda m, v=part: m.get(args.by) == v)
+                        rows.append({"dataset": str(path), "generator": ds.generator, "part": f"{args.by}={part}",
+                                     "images": n, "diversity": round(value, 4)})
+            for r in rows:
+                print(f"{r['diversity']:>8.4f}  {r['generator']:<8} {r['part']:<16} {r['images']:>6} images  "
+                      f"{r['dataset']}")
+            print(json.dumps(rows))
         elif args.command == "merge":
             out = merge(args.out, args.shards)
             print(f"merged {len(args.shards)} shards into {out} ({len(open_dataset(out))} images)")
