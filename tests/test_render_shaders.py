@@ -163,3 +163,15 @@ def test_torchrun_renders_one_shard_per_rank(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert sorted(p.name for p in out.iterdir()) == ["shard-0-of-2", "shard-1-of-2"]
     assert np.array_equal(open_dataset(out).images(), open_dataset(tmp_path / "whole").images())
+
+
+def test_a_very_slow_shader_is_skipped_and_reported(tmp_path, capsys):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(MODES, corpus)
+    shutil.copy(Path(__file__).parent / "shaders" / "slow" / "heavy.glsl", corpus / "heavy.glsl")
+    out = tmp_path / "d"
+    assert render("--n", 64, "--out", out, "--corpus", corpus, "--size", 16, "--quiet") == 0
+    info = json.loads((out / "dataset.json").read_text())["derived_info"]
+    assert info["skipped"]["heavy.glsl"]["status"] == "too_slow" and "median" in info["skipped"]["heavy.glsl"]["error"]
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["shaders_skipped"] == {"too_slow": 1}
+    assert "heavy.glsl" not in {m["shader"] for m in open_dataset(out).chunk_metas(0)}
