@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from procgen.dataset import DatasetWriter, Shard, open_dataset
+from procgen.dataset import Dataset, DatasetWriter, Shard, open_dataset
 from procgen.sheet import save_sheet
 
 MakeChunk = Callable[[int, int], tuple[np.ndarray, dict[str, list], dict[str, int]]]
@@ -59,14 +59,22 @@ def resolve_shard(text: str | None, out: Path) -> tuple[Shard | None, Path]:
     return None, out
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def int_at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number no smaller than ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+positive_int = int_at_least(1)
 
 
 def float_range(text: str) -> tuple[float, float]:
@@ -115,13 +123,17 @@ def write_chunks(writer: DatasetWriter, make_chunk: MakeChunk, desc: str, quiet:
     return record
 
 
-def finish(writer: DatasetWriter, started: float, record: dict[str, Any], report: dict[str, Any]) -> None:
-    """Mark the dataset complete, draw ``preview.png`` next to it, and print the run's one-line JSON report."""
+def finish(writer: DatasetWriter, started: float, record: dict[str, Any], report: dict[str, Any],
+           figures: Callable[[Dataset], dict[str, Any]] | None = None) -> None:
+    """Mark the dataset complete, draw ``preview.png`` next to it, and print the run's one-line JSON report
+    (with ``figures(dataset)`` added, e.g. its diversity)."""
     elapsed = time.perf_counter() - started
     record = {"seconds": round(elapsed, 2), **{k: round(v, 2) if isinstance(v, float) else v
                                                  for k, v in record.items()}}
     summary = writer.finish(record)
     ds = open_dataset(writer.out)
     save_sheet(writer.out / "preview.png", ds.images(0, 128), cols=16, cell=max(48, ds.image_size))
+    if figures is not None:
+        report = {**report, **figures(ds)}
     print(json.dumps({"out": str(writer.out), "images": len(ds), **report, **summary["counts"],
                       "images_per_s_this_run": round(record["images"] / elapsed, 1), "run": record}))

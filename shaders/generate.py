@@ -3,6 +3,10 @@
 Chunk ``c`` is a pure function of (seed, settings, shader list, c): its jobs come from a seeded stream,
 and rendered images are taken in stream order until the chunk holds its quota of images that pass the
 filters. Shards and resumed runs therefore produce exactly the chunks an uninterrupted run would.
+
+Shaders come from two pools: the corpus, and programs written by ``shaders.synth`` (``render-shaders
+--synth K``). When both are used, each job picks its pool at random (synthesized with probability
+``synth_share``) and then takes the next program of that pool's own seeded order.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ class UsedShader:
     name: str
     sha: str
     mode: str
+    source: str = "corpus"  # or "synth": written by shaders.synth
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,8 @@ class RenderSettings:
     time_sampling: str = "even"
     chunk_size: int = 1024
     filters: FilterSettings = FilterSettings()
+    synth_share: float = 0.0
+    """Fraction of shader visits that use synthesized programs (when there are any)."""
 
 
 @dataclass(frozen=True)
@@ -48,35 +55,66 @@ class Job:
     times: tuple[float, ...]
 
 
-def jobs(chunk: int, n_shaders: int, s: RenderSettings) -> Iterator[Job]:
+def jobs(chunk: int, n_shaders: int, s: RenderSettings, n_synth: int = 0) -> Iterator[Job]:
     """The endless, seeded stream of jobs for one chunk.
 
     Shaders are visited in one global seeded order, each chunk starting where the previous one
     nominally ended, so every shader is used about equally often over the whole dataset.
+
+    The last ``n_synth`` of the ``n_shaders`` are synthesized programs. If there are any and
+    ``s.synth_share`` > 0, each job draws its pool from a second seeded stream of the chunk (synthesized
+    with probability ``synth_share``) and takes the next shader of that pool's own seeded order; each
+    pool's position at the start of a chunk is where it nominally ended in the chunk before. Without
+    synthesized programs the stream is exactly the corpus-only one.
     """
-    order = np.random.default_rng(s.seed).permutation(n_shaders)
-    start = chunk * math.ceil(s.chunk_size / s.frames)
+    n_corpus = n_shaders - n_synth
+    mixed = n_synth > 0 and s.synth_share > 0
+    if not mixed and n_corpus <= 0:
+        raise ValueError("no shaders to visit")
+    if mixed and s.synth_share < 1 and n_corpus <= 0:
+        raise ValueError(f"synth_share {s.synth_share} < 1 needs corpus shaders")
+    visits = math.ceil(s.chunk_size / s.frames)  # nominal shader visits per chunk
+    order = np.random.default_rng(s.seed).permutation(n_corpus)
+    start = chunk * visits
     lo, hi = s.time_range
     rng = np.random.default_rng([s.seed, chunk])
     frame_offsets = np.arange(s.frames) / s.frames
+    if mixed:
+        orders = (order, np.random.default_rng([s.seed, 1]).permutation(n_synth))
+        offsets = (0, n_corpus)  # where each pool starts in the shader list
+        nominal = (1.0 - s.synth_share, s.synth_share)
+        positions = [round(chunk * visits * share) for share in nominal]
+        pools = np.random.default_rng([s.seed, chunk, 1])
     for j in itertools.count():
         if j % 256 == 0:  # job seeds are drawn in fixed blocks, so the stream does not depend on how it is read
             seeds = rng.integers(0, 2**63, size=256)
+            if mixed:
+                picks = pools.random(256) < s.synth_share
         seed = int(seeds[j % 256])
         if s.time_sampling == "even":  # K frames evenly spread over one period; the seed sets the phase
             phase = (seed / 2**63 + frame_offsets) % 1.0
         else:
             phase = np.random.default_rng(seed).random(s.frames)
         times = (lo + (hi - lo) * phase).astype(np.float32)
-        yield Job(int(order[(start + j) % n_shaders]), seed, tuple(times.tolist()))
+        if mixed:
+            pool = int(picks[j % 256])
+            pool_order = orders[pool]
+            shader = offsets[pool] + int(pool_order[positions[pool] % len(pool_order)])
+            positions[pool] += 1
+        else:
+            shader = int(order[(start + j) % n_corpus])
+        yield Job(shader, seed, tuple(times.tolist()))
 
 
 def render_chunk(renderer: TileRenderer, programs: Sequence[Program], shaders: Sequence[UsedShader],
                  s: RenderSettings, chunk: int, count: int) -> tuple[np.ndarray, dict[str, list], dict[str, int]]:
     """Render images for ``chunk`` until ``count`` pass the filters: (images, metadata columns, counts)."""
-    stream = jobs(chunk, len(shaders), s)
+    n_synth = sum(sh.source == "synth" for sh in shaders)
+    if any(sh.source == "synth" for sh in shaders[: len(shaders) - n_synth]):
+        raise ValueError("synthesized programs must come after the corpus shaders")
+    stream = jobs(chunk, len(shaders), s, n_synth)
     kept: list[np.ndarray] = []
-    columns: dict[str, list] = {k: [] for k in ("shader", "sha", "mode", "frame", "time", "seed")}
+    columns: dict[str, list] = {k: [] for k in ("shader", "sha", "mode", "source", "frame", "time", "seed")}
     counts = dict.fromkeys(("rendered", "kept"), 0)
     while counts["kept"] < count:
         # Ask for just what is missing: drops are rare, and a later round makes up for them.
@@ -97,8 +135,8 @@ def render_chunk(renderer: TileRenderer, programs: Sequence[Program], shaders: S
             for i in (take + first).tolist():
                 job = batch[i // s.frames]
                 sh = shaders[job.shader]
-                for key, value in zip(columns, (sh.name, sh.sha, sh.mode, i % s.frames, job.times[i % s.frames],
-                                                job.seed), strict=True):
+                for key, value in zip(columns, (sh.name, sh.sha, sh.mode, sh.source, i % s.frames,
+                                                job.times[i % s.frames], job.seed), strict=True):
                     columns[key].append(value)
             first += len(codes)
             if counts["kept"] == count:

@@ -112,13 +112,16 @@ class TileRenderer:
         self.max_rows = math.ceil(self.page_capacity / self.cols)
         self.mouse = mouse
         self._fbos: dict[int, tuple[moderngl.Framebuffer, moderngl.Texture, moderngl.Framebuffer]] = {}
-        self._black = ctx.texture((1, 1), 4, bytes([0, 0, 0, 255]))
-        self._stats = ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=_STATS_SHADER)
         self.stats_cols = min(STATS_COLS, self.page_capacity)
-        for name, value in (("page", 1), ("cols", self.cols), ("stats_cols", self.stats_cols), ("cell", self.cell),
-                            ("size", size), ("step", sample_step(size))):
-            self._stats[name].value = value
-        self._stats_vao = ctx.vertex_array(self._stats, [])
+        # Every method makes this renderer's context current first ("with self.ctx"): moderngl sends calls to
+        # whichever context is current, and a process may hold several (tests, several renderers, a GLFW window).
+        with ctx:
+            self._black = ctx.texture((1, 1), 4, bytes([0, 0, 0, 255]))
+            self._stats = ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=_STATS_SHADER)
+            for name, value in (("page", 1), ("cols", self.cols), ("stats_cols", self.stats_cols),
+                                ("cell", self.cell), ("size", size), ("step", sample_step(size))):
+                self._stats[name].value = value
+            self._stats_vao = ctx.vertex_array(self._stats, [])
 
     def compile(self, source: str, mode: str | None = None) -> Program:
         """Compile ``source``, in ``mode`` or else in the first of its candidate modes that compiles."""
@@ -126,17 +129,19 @@ class TileRenderer:
         for m in [mode] if mode else candidate_modes(source):
             try:
                 t = translate(source, m)
-                prog = self.ctx.program(vertex_shader=t.vertex, fragment_shader=t.fragment)
+                with self.ctx:
+                    prog = self.ctx.program(vertex_shader=t.vertex, fragment_shader=t.fragment)
             except (ModeError, moderngl.Error) as exc:
                 errors.append(f"{m}: {_first_error_line(str(exc))}")
                 continue
             constants = {"_sk_cell": float(self.cell), "_sk_size": float(self.size), "_sk_cols": self.cols,
                          "_sk_mouse": self.mouse}
-            for name, value in constants.items():
-                if (u := prog.get(name, None)) is not None:
-                    u.value = value
-            return Program(t.mode, prog, self.ctx.vertex_array(prog, []), prog.get("_sk_first", None),
-                           prog.get("_sk_count", None), prog.get("_sk_times", None))
+            with self.ctx:
+                for name, value in constants.items():
+                    if (u := prog.get(name, None)) is not None:
+                        u.value = value
+                return Program(t.mode, prog, self.ctx.vertex_array(prog, []), prog.get("_sk_first", None),
+                               prog.get("_sk_count", None), prog.get("_sk_times", None))
         raise CompileError("; ".join(errors[:3]))
 
     def render(self, draws: Sequence[Draw]) -> tuple[np.ndarray, np.ndarray]:
@@ -151,29 +156,33 @@ class TileRenderer:
         array; the next page is rendering while the caller works on one."""
         previous = None
         for page in self._pages(draws):
-            rows, n = self._draw_page(page, stats=True)
-            _flush()
+            with self.ctx:
+                rows, n = self._draw_page(page, stats=True)
+                _flush()
             if previous is not None:
                 yield self._unpack(*previous)
-            fbo, _, stats_fbo = self._framebuffer(rows)
-            viewport = (0, 0, self.cols * self.cell, rows * self.cell)
-            previous = (fbo.read(viewport, components=3, alignment=1),
-                        fbo.read(viewport, components=1, attachment=1, alignment=1),
-                        stats_fbo.read((0, 0, self.stats_cols, math.ceil(n / self.stats_cols)), components=4,
-                                       dtype="f4"), rows, n)
+            with self.ctx:
+                fbo, _, stats_fbo = self._framebuffer(rows)
+                viewport = (0, 0, self.cols * self.cell, rows * self.cell)
+                previous = (fbo.read(viewport, components=3, alignment=1),
+                            fbo.read(viewport, components=1, attachment=1, alignment=1),
+                            stats_fbo.read((0, 0, self.stats_cols, math.ceil(n / self.stats_cols)), components=4,
+                                           dtype="f4"), rows, n)
         if previous is not None:
             yield self._unpack(*previous)
 
     def raster_only(self, draws: Sequence[Draw]) -> None:
         """Draw the same pages as :meth:`render` but read nothing back (the benchmark's pixel-rate ceiling)."""
-        for page in self._pages(draws):
-            self._draw_page(page)
-            _flush()
-        self.ctx.finish()
+        with self.ctx:
+            for page in self._pages(draws):
+                self._draw_page(page)
+                _flush()
+            self.ctx.finish()
 
     def time_per_image(self, program: Program, times: Sequence[float]) -> float:
         """Seconds per image for ``program`` at this size, measured on one draw with a GPU finish."""
-        self.ctx.finish()
+        with self.ctx:
+            self.ctx.finish()
         start = time.perf_counter()
         self.raster_only([Draw(program, times)])
         return (time.perf_counter() - start) / len(times)

@@ -11,6 +11,7 @@ import pytest
 
 from shaders.corpus import BUILTIN_CORPUS, CheckSettings, check_shaders, load_corpus, mark_slow
 from shaders.filters import classify, image_stats
+from shaders.gl import create_context
 from shaders.render import CompileError, Draw
 from shaders.twigl import normalize_mode, read_header
 from tests.conftest import BAD, MODES
@@ -150,3 +151,15 @@ def test_glfw_without_display_is_a_clear_error():
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0 and "xvfb-run" in proc.stderr
+
+
+def test_a_renderer_draws_in_its_own_context_when_another_is_current(ctx, renderer):
+    program = renderer.compile((MODES / "geekest300.glsl").read_text())
+    before, _ = renderer.render([Draw(program, [1.25, 3.5])])
+    other = create_context("egl")  # now current; moderngl would send the next calls here
+    from shaders.render import TileRenderer
+
+    TileRenderer(other, 16).render([Draw(TileRenderer(other, 16).compile("o = vec4(1.);", "geekest300"), [1.0])])
+    after, _ = renderer.render([Draw(program, [1.25, 3.5])])
+    assert np.array_equal(before, after)
+    other.release()
