@@ -199,8 +199,9 @@ def _diversity_by_source(ds) -> dict:
     """The diversity figure (procgen.diversity) of images from corpus shaders and from synthesized programs."""
     from procgen.diversity import dataset_diversity  # imports torch: only when asked for
 
-    return {"diversity": {source: round(dataset_diversity(ds, where=lambda m, s=source: m["source"] == s)[0], 4)
-                          for source in ("corpus", "synth")}}
+    figures = {source: dataset_diversity(ds, where=lambda m, s=source: m["source"] == s)
+               for source in ("corpus", "synth")}
+    return {"diversity": {source: round(value, 4) for source, (value, n) in figures.items() if n >= 2}}
 
 
 def _write_synth(out: Path, seed: int, count: int) -> list[ShaderSource]:
