@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -77,8 +78,25 @@ class CheckSettings:
     probe_frames: int = 4
 
 
-def check_shaders(sources: Sequence[ShaderSource], settings: CheckSettings, progress=None) -> dict[str, dict]:
-    """sha -> {"status": ok|compile_error|hang|crash, "mode", "ms_per_image", "error"} for every source."""
+def check_shaders(sources: Sequence[ShaderSource], settings: CheckSettings, progress=None,
+                  workers: int | None = None) -> dict[str, dict]:
+    """sha -> {"status": ok|compile_error|hang|crash, "mode", "ms_per_image", "error"} for every source.
+
+    Compiling is single-threaded in most drivers, so ``workers`` child processes (default: one per CPU,
+    at most 4) each check an interleaved share of the sources; a thread supervises each child.
+    """
+    workers = max(1, min(workers or min(os.cpu_count() or 1, 4), len(sources)))
+    if workers == 1:
+        return _check_serial(sources, settings, progress)
+    results: dict[str, dict] = {}
+    with ThreadPoolExecutor(workers) as pool:
+        for part in pool.map(lambda i: _check_serial(sources[i::workers], settings, progress), range(workers)):
+            results.update(part)
+    return results
+
+
+def _check_serial(sources: Sequence[ShaderSource], settings: CheckSettings, progress=None) -> dict[str, dict]:
+    """:func:`check_shaders` with one child process at a time."""
     results: dict[str, dict] = {}
     pending = list(sources)
     while pending:
