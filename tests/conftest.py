@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -31,3 +34,20 @@ def ctx():
 @pytest.fixture(scope="session")
 def renderer(ctx):
     return TileRenderer(ctx, 32)
+
+
+def start_and_kill(cmd: list[str], out: Path, chunks: int, timeout: float = 120.0) -> int:
+    """Run ``cmd`` (which writes a dataset to ``out``), SIGKILL it once ``chunks`` chunks are on disk, and
+    return how many finished chunks it left behind."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    while len(list((out / "chunks").glob("*.json"))) < chunks and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return len(list((out / "chunks").glob("*.json")))
+
+
+def chunk_bytes(path: Path) -> dict[str, bytes]:
+    """Every file of a dataset's chunks folder, by name: equal dicts mean byte-identical datasets."""
+    return {p.name: p.read_bytes() for p in sorted((path / "chunks").iterdir())}

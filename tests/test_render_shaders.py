@@ -2,10 +2,8 @@
 
 import json
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +11,7 @@ import pytest
 
 from procgen.dataset import open_dataset
 from shaders.cli import main
-from tests.conftest import BAD, MODES
+from tests.conftest import BAD, MODES, chunk_bytes, start_and_kill
 
 SMALL = ["--corpus", str(MODES), "--size", "16", "--chunk-size", "64", "--quiet"]
 
@@ -23,10 +21,6 @@ def render(*args) -> int:
         return main([str(a) for a in args])
     except SystemExit as exc:  # argparse's own errors
         return exc.code
-
-
-def chunk_bytes(path: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted((path / "chunks").iterdir())}
 
 
 def test_built_in_corpus_small_run(tmp_path, capsys):
@@ -72,20 +66,14 @@ def test_resume_after_kill_finishes_without_redoing_work(tmp_path):
 
     out = tmp_path / "killed"
     cmd = [sys.executable, "-m", "shaders.cli", *map(str, args), "--out", str(out)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while len(list((out / "chunks").glob("*.json"))) < 3 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    finished = sorted((out / "chunks").glob("*.json"))
-    assert 3 <= len(finished) < 32, "killed part-way"
+    finished = start_and_kill(cmd, out, 3)
+    assert 3 <= finished < 32, "killed part-way"
     first_chunk = (out / "chunks" / "c000000.npy").stat().st_mtime_ns
 
     assert render(*args, "--out", out) == 0
     assert (out / "chunks" / "c000000.npy").stat().st_mtime_ns == first_chunk  # not redone
     header = json.loads((out / "dataset.json").read_text())
-    assert header["runs"][-1]["images"] == 4000 - 128 * len(finished)
+    assert header["runs"][-1]["images"] == 4000 - 128 * finished
     assert chunk_bytes(out) == chunk_bytes(reference)
     assert not [p for p in (out / "chunks").iterdir() if p.name.startswith(".")]
 
