@@ -57,8 +57,8 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append({"dataset": str(path), "generator": ds.generator, "part": "all", "images": n,
                              "diversity": round(value, 4)})
                 if args.by:
-                    for part in sorted({m.get(args.by) for k in range(ds.num_chunks) for m in ds.chunk_metas(k)},
-                                       key=str):
+                    values = {m.get(args.by) for k in range(ds.num_chunks) for m in ds.chunk_metas(k)} - {None}
+                    for part in sorted(values, key=str):
                         value, n = dataset_diversity(ds, args.sample, where=lambda m, v=part: m.get(args.by) == v)
                         rows.append({"dataset": str(path), "generator": ds.generator, "part": f"{args.by}={part}",
                                      "images": n, "diversity": round(value, 4)})
