@@ -51,3 +51,11 @@ def start_and_kill(cmd: list[str], out: Path, chunks: int, timeout: float = 120.
 def chunk_bytes(path: Path) -> dict[str, bytes]:
     """Every file of a dataset's chunks folder, by name: equal dicts mean byte-identical datasets."""
     return {p.name: p.read_bytes() for p in sorted((path / "chunks").iterdir())}
+
+
+def run_cli(main, *args) -> int:
+    """Exit status of a command's ``main(argv)``, whether it returns it or argparse exits with it."""
+    try:
+        return main([str(a) for a in args])
+    except SystemExit as exc:
+        return exc.code

@@ -9,16 +9,13 @@ import pytest
 from procgen.commands import render_leaves_main
 from procgen.dataset import open_dataset
 from procgen.leaves import SHAPES, LeavesSettings, image_seeds, make_chunk, render_images, sample_shapes
-from tests.conftest import chunk_bytes, start_and_kill
+from tests.conftest import chunk_bytes, run_cli, start_and_kill
 
 SMALL = ["--size", "16", "--chunk-size", "32", "--quiet"]
 
 
 def leaves_cli(*args) -> int:
-    try:
-        return render_leaves_main([str(a) for a in args])
-    except SystemExit as exc:
-        return exc.code
+    return run_cli(render_leaves_main, *args)
 
 
 def test_radii_follow_the_truncated_power_law():

@@ -6,16 +6,13 @@ import pytest
 from procgen.commands import render_noise_main
 from procgen.dataset import open_dataset
 from procgen.noise import PRESETS, NoiseSettings, clipped_moments, make_chunk, parse_stats
-from tests.conftest import chunk_bytes
+from tests.conftest import chunk_bytes, run_cli
 
 SMALL = ["--size", "16", "--chunk-size", "32", "--quiet"]
 
 
 def noise_cli(*args) -> int:
-    try:
-        return render_noise_main([str(a) for a in args])
-    except SystemExit as exc:
-        return exc.code
+    return run_cli(render_noise_main, *args)
 
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))

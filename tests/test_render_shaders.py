@@ -11,16 +11,13 @@ import pytest
 
 from procgen.dataset import open_dataset
 from shaders.cli import main
-from tests.conftest import BAD, MODES, chunk_bytes, start_and_kill
+from tests.conftest import BAD, MODES, chunk_bytes, run_cli, start_and_kill
 
 SMALL = ["--corpus", str(MODES), "--size", "16", "--chunk-size", "64", "--quiet"]
 
 
 def render(*args) -> int:
-    try:
-        return main([str(a) for a in args])
-    except SystemExit as exc:  # argparse's own errors
-        return exc.code
+    return run_cli(main, *args)
 
 
 def test_built_in_corpus_small_run(tmp_path, capsys):

@@ -17,16 +17,13 @@ from shaders.generate import RenderSettings, jobs
 from shaders.render import CompileError, Draw
 from shaders.synth import GRAMMAR, HEADER_KEYS, program_seeds, synthesize
 from shaders.twigl import _geekest_helpers, candidate_modes, read_header
-from tests.conftest import MODES
+from tests.conftest import MODES, run_cli
 
 SYNTH = ["--n", "300", "--size", "16", "--synth", "20", "--synth-share", "0.5", "--chunk-size", "64", "--quiet"]
 
 
 def render(*args) -> int:
-    try:
-        return main([str(a) for a in args])
-    except SystemExit as exc:  # argparse's own errors
-        return exc.code
+    return run_cli(main, *args)
 
 
 def chunk_bytes(path: Path) -> dict[str, bytes]:
