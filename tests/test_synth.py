@@ -152,6 +152,12 @@ def test_render_shaders_with_synthesized_programs(tmp_path, capsys):
     assert render(*SYNTH, "--out", tmp_path / "b") == 0
     assert chunk_bytes(out) == chunk_bytes(tmp_path / "b")
     assert render(*SYNTH, "--out", out) == 0  # the same command again resumes (nothing to do)
+    # A run that lost chunks and a program file completes them again, to the same bytes.
+    for name in ("c000001.npy", "c000001.json", "c000003.json"):
+        (out / "chunks" / name).unlink()
+    files[0].unlink()
+    assert render(*SYNTH, "--out", out) == 0
+    assert chunk_bytes(out) == chunk_bytes(tmp_path / "b") and files[0].is_file()
     capsys.readouterr()
     assert render(*[a if a != "20" else "21" for a in SYNTH], "--out", out) == 2
     assert "differs in settings.synth" in capsys.readouterr().err
