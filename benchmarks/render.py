@@ -37,32 +37,33 @@ COUNTS = {32: 50000, 64: 20000, 224: 4000}
 
 def naive_loop(ctx, sources, modes, job_list, size: int, out: Path) -> float:
     """Images/s of the straightforward renderer: per image one draw, one readback, one PNG."""
-    fbo = ctx.simple_framebuffer((size, size))
-    programs = {}
-    for s in sources:
-        t = translate(s.text, modes[s.sha])
-        prog = ctx.program(vertex_shader=t.vertex, fragment_shader=t.fragment)
-        programs[s.sha] = (prog, ctx.vertex_array(prog, []))
-        fbo.use()
-        programs[s.sha][1].render(moderngl.TRIANGLE_STRIP, vertices=4)  # first draw builds the machine code
-    ctx.finish()
-    n = 0
-    start = time.perf_counter()
-    for job in job_list:
-        prog, vao = programs[sources[job.shader].sha]
-        for name, value in (("_sk_cell", float(size)), ("_sk_size", float(size)), ("_sk_cols", 1),
-                            ("_sk_first", 0), ("_sk_count", 1), ("_sk_mouse", (0.5, 0.5))):
-            if (u := prog.get(name, None)) is not None:
-                u.value = value
-        for t in job.times:
-            if (u := prog.get("_sk_times", None)) is not None:
-                u.write(np.pad(np.float32([t]), (0, 63)).tobytes())
+    with ctx:  # in-process render-shaders runs leave their own contexts current
+        fbo = ctx.simple_framebuffer((size, size))
+        programs = {}
+        for s in sources:
+            t = translate(s.text, modes[s.sha])
+            prog = ctx.program(vertex_shader=t.vertex, fragment_shader=t.fragment)
+            programs[s.sha] = (prog, ctx.vertex_array(prog, []))
             fbo.use()
-            vao.render(moderngl.TRIANGLE_STRIP, vertices=4)
-            pixels = np.frombuffer(fbo.read(components=3), np.uint8).reshape(size, size, 3)[::-1]
-            Image.fromarray(pixels).save(out / f"{n:07d}.png")
-            n += 1
-    return n / (time.perf_counter() - start)
+            programs[s.sha][1].render(moderngl.TRIANGLE_STRIP, vertices=4)  # first draw builds the machine code
+        ctx.finish()
+        n = 0
+        start = time.perf_counter()
+        for job in job_list:
+            prog, vao = programs[sources[job.shader].sha]
+            for name, value in (("_sk_cell", float(size)), ("_sk_size", float(size)), ("_sk_cols", 1),
+                                ("_sk_first", 0), ("_sk_count", 1), ("_sk_mouse", (0.5, 0.5))):
+                if (u := prog.get(name, None)) is not None:
+                    u.value = value
+            for t in job.times:
+                if (u := prog.get("_sk_times", None)) is not None:
+                    u.write(np.pad(np.float32([t]), (0, 63)).tobytes())
+                fbo.use()
+                vao.render(moderngl.TRIANGLE_STRIP, vertices=4)
+                pixels = np.frombuffer(fbo.read(components=3), np.uint8).reshape(size, size, 3)[::-1]
+                Image.fromarray(pixels).save(out / f"{n:07d}.png")
+                n += 1
+        return n / (time.perf_counter() - start)
 
 
 def main() -> None:
