@@ -8,7 +8,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from procgen import leaves, noise
-from procgen.cli import Parser, UsageError, finish, float_range, positive_int, resolve_shard, run, write_chunks
+from procgen.cli import (
+    Parser,
+    UsageError,
+    finish,
+    float_range,
+    int_at_least,
+    positive_int,
+    resolve_shard,
+    run,
+    write_chunks,
+)
 from procgen.dataset import Dataset, DatasetError, DatasetWriter
 
 MIN_SIZE, MAX_SIZE = 8, 1024
@@ -21,7 +31,7 @@ def _parser(prog: str, description: str, default_out: str) -> Parser:
                    help="number of images to write (spell it --num-images after torchrun)")
     p.add_argument("--size", type=int, default=32, help=f"image width and height in pixels ({MIN_SIZE}..{MAX_SIZE})")
     p.add_argument("--out", type=Path, default=Path(default_out), help="dataset directory to create or resume")
-    p.add_argument("--seed", type=int, default=0, help="seed of the whole dataset")
+    p.add_argument("--seed", type=int_at_least(0), default=0, help="seed of the whole dataset (0 or more)")
     p.add_argument("--shard", default=None, metavar="I/N",
                    help="write only the I-th of N equal parts (under torchrun: one part per rank, written to "
                         "OUT/shard-RANK-of-WORLD)")

@@ -69,35 +69,49 @@ class NoiseSettings:
             raise ValueError(f"alpha must be in [0, 4], got {self.alpha}")
 
 
-def unit_noise(kind: str, rng: np.random.Generator, shape: tuple[int, int, int, int], alpha: float) -> np.ndarray:
-    """Zero-mean, unit-variance noise of ``shape`` (n, h, w, 3), float32, independent per channel."""
-    if kind == "gaussian":
-        return rng.standard_normal(shape, dtype=np.float32)
+BLOCK_VALUES = 1 << 22  # values generated at a time (16 MiB as float32), so memory stays flat at any size
+
+
+def unit_noise(kind: str, seeds: np.ndarray, size: int, alpha: float) -> np.ndarray:
+    """Zero-mean, unit-variance noise (n, size, size, 3) float32, image i drawn from a generator seeded
+    with ``seeds[i]`` alone; channels independent."""
+    shape = (size, size, 3)
     if kind == "uniform":
-        return (rng.random(shape, dtype=np.float32) * 2.0 - 1.0) * np.float32(math.sqrt(3.0))
-    n, h, w, c = shape
-    white = rng.standard_normal((n, c, h, w), dtype=np.float32)
-    fy = np.fft.fftfreq(h)[:, None]
-    fx = np.fft.rfftfreq(w)[None, :]
-    f = np.hypot(fy, fx)
+        scale = np.float32(2.0 * math.sqrt(3.0))
+        return np.stack([(np.random.default_rng(int(s)).random(shape, dtype=np.float32) - 0.5) * scale
+                         for s in seeds])
+    white = np.stack([np.random.default_rng(int(s)).standard_normal(shape, dtype=np.float32) for s in seeds])
+    if kind == "gaussian":
+        return white
+    f = np.hypot(np.fft.fftfreq(size)[:, None], np.fft.rfftfreq(size)[None, :])
     f[0, 0] = 1.0  # the mean is removed below; avoid dividing by zero here
-    shaped = np.fft.irfft2(np.fft.rfft2(white) * (f ** (-alpha / 2.0)), s=(h, w)).astype(np.float32)
+    planes = np.ascontiguousarray(white.transpose(0, 3, 1, 2))  # FFTs run fastest over the last two axes
+    shaped = np.fft.irfft2(np.fft.rfft2(planes) * f ** (-alpha / 2.0), s=(size, size)).astype(np.float32)
     shaped -= shaped.mean(axis=(2, 3), keepdims=True)
     shaped /= np.maximum(shaped.std(axis=(2, 3), keepdims=True), 1e-8)
     return shaped.transpose(0, 2, 3, 1)
+
+
+def image_seeds(seed: int, chunk: int, count: int) -> np.ndarray:
+    """The per-image seeds of chunk ``chunk``: a pure function of (seed, chunk)."""
+    return np.random.default_rng([seed, chunk]).integers(0, 2**63, size=count, dtype=np.uint64)
 
 
 def make_chunk(settings: NoiseSettings, size: int, seed: int, chunk: int,
                count: int) -> tuple[np.ndarray, dict[str, list], dict[str, int]]:
     """Chunk ``chunk`` of a noise dataset: (images, metadata columns, counts) for DatasetWriter.write_chunk.
 
-    Chunk ``c`` draws from a generator seeded with (seed, c), so chunks are independent of one another.
+    Each image comes from its own seed (recorded), so one image can be made again without its chunk;
+    images are generated a block at a time to bound memory.
     """
-    rng = np.random.default_rng([seed, chunk])
-    z = unit_noise(settings.kind, rng, (count, size, size, 3), settings.alpha)
-    x = z * np.asarray(settings.std, np.float32) + np.asarray(settings.mean, np.float32)
-    images = np.rint(np.clip(x, 0.0, 1.0) * 255.0).astype(np.uint8)
-    columns = {"kind": [settings.kind] * count, "chunk_seed": [[seed, chunk]] * count}
+    seeds = image_seeds(seed, chunk, count)
+    images = np.empty((count, size, size, 3), np.uint8)
+    mean, std = np.asarray(settings.mean, np.float32), np.asarray(settings.std, np.float32)
+    block = max(1, BLOCK_VALUES // (size * size * 3))
+    for start in range(0, count, block):
+        z = unit_noise(settings.kind, seeds[start : start + block], size, settings.alpha)
+        images[start : start + block] = np.rint(np.clip(z * std + mean, 0.0, 1.0) * 255.0)
+    columns = {"seed": seeds.tolist(), "kind": [settings.kind] * count}
     return images, columns, {"rendered": count, "kept": count}
 
 

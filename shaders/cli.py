@@ -51,7 +51,7 @@ def build_parser() -> Parser:
                         "make '--n' ambiguous)")
     p.add_argument("--size", type=int, default=32, help=f"image width and height in pixels ({MIN_SIZE}..{MAX_SIZE})")
     p.add_argument("--out", type=Path, default=Path("data/shaders"), help="dataset directory to create or resume")
-    p.add_argument("--seed", type=int, default=0, help="seed for shader order and time steps")
+    p.add_argument("--seed", type=int_at_least(0), default=0, help="seed for shader order and time steps (0 or more)")
     p.add_argument("--corpus", action="append", type=Path, default=None,
                    help=f"directory of shader files (*.glsl, *.frag, *.fs); repeatable [default: {BUILTIN_CORPUS}]")
     p.add_argument("--synth", type=int_at_least(0), default=0, metavar="K",

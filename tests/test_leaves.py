@@ -116,6 +116,7 @@ def test_make_chunk_counts():
     (["--size", "4096"], "--size must be in 8..1024"),
     (["--n", "0"], "at least 1"),
     (["--max-shapes", "0"], "at least 1"),
+    (["--seed", "-1"], "must be at least 0"),
 ])
 def test_bad_input_is_one_line_and_no_work(tmp_path, capsys, args, message):
     assert leaves_cli("--n", "10", "--out", tmp_path / "d", *args) == 2

@@ -5,7 +5,7 @@ import pytest
 
 from procgen.commands import render_noise_main
 from procgen.dataset import open_dataset
-from procgen.noise import PRESETS, NoiseSettings, clipped_moments, make_chunk, parse_stats
+from procgen.noise import PRESETS, NoiseSettings, clipped_moments, make_chunk, parse_stats, unit_noise
 from tests.conftest import chunk_bytes, run_cli
 
 SMALL = ["--size", "16", "--chunk-size", "32", "--quiet"]
@@ -33,6 +33,13 @@ def test_explicit_statistics():
     assert parse_stats("ImageNet") == PRESETS["imagenet"]
     images, _, _ = make_chunk(NoiseSettings(mean=(0.2, 0.5, 0.8), std=(0.05, 0.05, 0.05)), 32, 0, 0, 64)
     assert np.allclose((images.reshape(-1, 3) / 255.0).mean(axis=0), (0.2, 0.5, 0.8), atol=0.003)
+
+
+def _gaussian_image(seed: int, size: int) -> np.ndarray:
+    """One CIFAR-10 Gaussian noise image made from its seed alone."""
+    z = unit_noise("gaussian", np.array([seed], np.uint64), size, 1.0)[0]
+    x = z * np.float32(PRESETS["cifar10"][1]) + np.float32(PRESETS["cifar10"][0])
+    return np.rint(np.clip(x, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
 def _low_frequency_share(images: np.ndarray) -> float:
@@ -64,7 +71,10 @@ def test_same_seed_same_bytes_shards_join_and_resume(tmp_path):
         (tmp_path / "b" / "chunks" / name).unlink()
     assert noise_cli("--n", 100, "--out", tmp_path / "b", *SMALL) == 0
     assert chunk_bytes(tmp_path / "b") == chunk_bytes(tmp_path / "a")
-    assert open_dataset(tmp_path / "a")[3][1]["kind"] == "gaussian"
+    image, meta = open_dataset(tmp_path / "a")[3]
+    assert meta["kind"] == "gaussian"
+    # The recorded seed alone makes the image again.
+    assert np.array_equal(_gaussian_image(int(meta["seed"]), 16), image)
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -79,6 +89,7 @@ def test_same_seed_same_bytes_shards_join_and_resume(tmp_path):
     (["--kind", "spectral", "--alpha", "9"], "alpha must be in [0, 4]"),
     (["--size", "5000"], "--size must be in 8..1024"),
     (["--size", "2"], "--size must be in 8..1024"),
+    (["--seed", "-1"], "must be at least 0"),
 ])
 def test_bad_input_is_one_line_and_no_work(tmp_path, capsys, args, message):
     assert noise_cli("--n", "10", "--out", tmp_path / "d", *args) == 2

@@ -105,6 +105,7 @@ def test_filters_and_checks_are_counted_by_reason(tmp_path):
     (["--min-foreground", "0.7"], "min_foreground"),
     (["--backend", "vulkan"], "invalid choice"),
     (["--corpus", "/nonexistent/shaders"], "corpus directory not found"),
+    (["--seed", "-1"], "must be at least 0"),
 ])
 def test_bad_input_is_one_line_and_no_work(tmp_path, capsys, args, message):
     out = tmp_path / "d"
