@@ -1,6 +1,7 @@
 """Leaves: the shape sampler's statistics, the renderer, and the render-leaves command end to end."""
 
 import json
+import math
 import sys
 
 import numpy as np
@@ -18,16 +19,62 @@ def leaves_cli(*args) -> int:
     return run_cli(render_leaves_main, *args)
 
 
-def test_radii_follow_the_truncated_power_law():
-    s = LeavesSettings()
-    r = np.concatenate([sample_shapes(s, seed, 2000)["r"] for seed in range(10)])
-    assert r.min() >= s.rmin and r.max() <= s.rmax
-    # CDF of density ~ r^-3 on [rmin, rmax]: (rmin^-2 - r^-2) / (rmin^-2 - rmax^-2); compare at its deciles.
-    qs = np.linspace(0.1, 0.9, 9)
-    expected = (s.rmin**-2 - qs * (s.rmin**-2 - s.rmax**-2)) ** -0.5
-    assert np.allclose(np.quantile(r, qs), expected, rtol=0.02)
-    ks = np.max(np.abs(np.searchsorted(np.sort(r), expected) / len(r) - qs))
-    assert ks < 0.01
+def power_law_cdf(r: np.ndarray, sigma: float, rmin: float, rmax: float) -> np.ndarray:
+    """CDF of the density proportional to r^-sigma on [rmin, rmax]."""
+    if sigma == 1:
+        return np.log(r / rmin) / math.log(rmax / rmin)
+    e = 1 - sigma
+    return (r**e - rmin**e) / (rmax**e - rmin**e)
+
+
+@pytest.mark.parametrize(("sigma", "rmin", "rmax"), [(3.0, 0.03, 1.0), (1.0, 0.05, 0.5), (2.5, 0.1, 2.0)])
+def test_radii_follow_the_truncated_power_law(sigma, rmin, rmax):
+    r = np.sort(sample_shapes(LeavesSettings(sigma=sigma, rmin=rmin, rmax=rmax), 7, 20000)["r"])
+    assert rmin <= r[0] and r[-1] <= rmax
+    cdf = power_law_cdf(r, sigma, rmin, rmax)
+    n = len(r)
+    ks = max(np.max(np.arange(1, n + 1) / n - cdf), np.max(cdf - np.arange(n) / n))
+    assert ks < 1.63 / math.sqrt(n), f"Kolmogorov-Smirnov distance {ks:.4f} (1% critical value)"
+    counts, edges = np.histogram(np.log(r), bins=10)  # log r has density ~ r^(1 - sigma)
+    slope = np.polyfit((edges[:-1] + edges[1:]) / 2, np.log(counts), 1)[0]
+    assert abs(slope - (1 - sigma)) < 0.1
+
+
+def reference_paint(settings: LeavesSettings, seed: int, count: int, size: int) -> np.ndarray:
+    """The painter's algorithm, plainly: shapes count-1 .. 0 drawn back to front as whole masks."""
+    p = sample_shapes(settings, seed, count)
+    ys, xs = np.mgrid[0:size, 0:size] + 0.5
+    image = np.zeros((size, size, 3), np.uint8)
+    for k in reversed(range(count)):
+        x, y, rad = p["cx"][k] * size, p["cy"][k] * size, p["r"][k] * size
+        dx, dy = xs - x, ys - y
+        kind = SHAPES[p["kind"][k]]
+        c, s = math.cos(p["theta"][k]), math.sin(p["theta"][k])
+        if kind == "circle":
+            mask = dx * dx + dy * dy <= rad * rad
+        elif kind == "square":
+            mask = (abs(dx) <= rad) & (abs(dy) <= rad)
+        elif kind in ("oriented_square", "rectangle"):
+            half_b = rad * p["aspect"][k] if kind == "rectangle" else rad
+            mask = (abs(dx * c + dy * s) <= rad) & (abs(dy * c - dx * s) <= half_b)
+        else:
+            angles = p["angles"][k][: 3 if kind == "triangle" else 4]
+            vx, vy = x + rad * np.cos(angles), y + rad * np.sin(angles)
+            mask = np.ones((size, size), bool)
+            for i in range(len(angles)):
+                ax, ay, bx, by = vx[i], vy[i], vx[(i + 1) % len(angles)], vy[(i + 1) % len(angles)]
+                mask &= (bx - ax) * (ys - ay) - (by - ay) * (xs - ax) >= 0
+        image[mask] = p["colour"][k]
+    return image
+
+
+def test_renderer_equals_a_back_to_front_painter_of_the_same_shapes():
+    settings = LeavesSettings(rmin=0.05, rmax=0.6)
+    seeds = image_seeds(5, 0, 12)
+    images, used, uncovered = render_images(settings, 40, seeds)
+    for image, seed, count in zip(images, seeds.tolist(), used.tolist(), strict=True):
+        assert np.array_equal(image, reference_paint(settings, seed, count, 40))
+    assert not uncovered.any()
 
 
 def test_shape_kinds_centres_and_colours_are_uniform():
