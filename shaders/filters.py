@@ -89,7 +89,3 @@ def classify(images: np.ndarray, nan_inf: np.ndarray, settings: FilterSettings =
     """Reason code per (N, H, W, 3) uint8 image, computed on the CPU."""
     return decide(image_stats(images), nan_inf, images.shape[1], settings)
 
-
-def count_reasons(codes: np.ndarray) -> dict[str, int]:
-    counts = np.bincount(codes, minlength=len(REASONS))
-    return {name: int(c) for name, c in zip(REASONS, counts, strict=True) if c}

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from shaders.filters import REASONS, FilterSettings, classify, count_reasons
+from shaders.filters import REASONS, FilterSettings, classify
 
 
 def _image(fill=(10, 20, 30), size=16):
@@ -52,9 +52,7 @@ def test_nan_wins_over_other_reasons():
     assert _reasons([_image()], bad=[True]) == ["nan_inf"]
 
 
-def test_count_reasons_and_bad_settings():
-    codes = np.array([0, 0, 2, 3, 3])
-    assert count_reasons(codes) == {"kept": 2, "constant": 1, "few_colours": 2}
+def test_bad_settings():
     with pytest.raises(ValueError):
         FilterSettings(min_range=0)
     with pytest.raises(ValueError):
