@@ -1,0 +1,344 @@
+"""Teachers and students by name: one place that turns ``--teacher``/``--student`` text into a model.
+
+A *spec* is one of
+
+- a name in this module's registry: CIFAR-size networks for 32-64 px inputs (``resnet18_cifar``,
+  ``resnet50_cifar``, ``wrn40_2``, ... with a 3x3 stem and no max-pool) and small ones (``resnet8_cifar``);
+- a torchvision classification model name (``resnet50``, ``mobilenet_v2``, ``vit_b_16``, ...);
+- a timm model name, when timm is installed (``timm:convnext_tiny`` or just the name);
+- a saved program: ``model.pt2`` (``torch.export.save``) or ``model.ts`` (``torch.jit.save``);
+- ``package.module:callable`` returning an ``nn.Module`` (called with ``num_classes=`` if it takes it).
+
+Every model is wrapped in :class:`Classifier`, which takes [0, 1] RGB images of any size, resizes them to
+the model's input size and normalises them inside the forward pass, so attacks and augmentations work in
+pixel space. :func:`load_teacher` also loads weights and checks the model before any work starts.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+import torchvision
+from torch import nn
+
+
+class ModelError(ValueError):
+    """A model name, file or checkpoint that cannot give a working classifier; said in one line."""
+
+
+REGISTRY: dict[str, Callable[[int], nn.Module]] = {}
+
+NORMALIZATION: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
+    "none": ((0.0, 0.0, 0.0), (1.0, 1.0, 1.0)),
+    "imagenet": ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)),
+    "cifar10": ((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)),
+    "cifar100": ((0.5071, 0.4865, 0.4409), (0.2673, 0.2564, 0.2762)),
+    "mnist": ((0.1307,) * 3, (0.3081,) * 3),
+    "half": ((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)),
+}
+
+
+def register(name: str) -> Callable[[Callable[[int], nn.Module]], Callable[[int], nn.Module]]:
+    def add(fn: Callable[[int], nn.Module]) -> Callable[[int], nn.Module]:
+        REGISTRY[name] = fn
+        return fn
+
+    return add
+
+
+def _cifar_stem(model: torchvision.models.ResNet) -> torchvision.models.ResNet:
+    """torchvision's ImageNet ResNet with the CIFAR stem: 3x3 stride-1 first conv, no max-pool."""
+    model.conv1 = nn.Conv2d(3, 64, 3, stride=1, padding=1, bias=False)
+    model.maxpool = nn.Identity()
+    return model
+
+
+for _depth in (18, 34, 50):
+    register(f"resnet{_depth}_cifar")(
+        lambda num_classes, d=_depth: _cifar_stem(getattr(torchvision.models, f"resnet{d}")(num_classes=num_classes)))
+
+
+class _Block(nn.Module):
+    """Pre-activation basic block (BN-ReLU-conv twice) used by the wide ResNets and the small CIFAR ResNets."""
+
+    def __init__(self, c_in: int, c_out: int, stride: int):
+        super().__init__()
+        self.bn1, self.conv1 = nn.BatchNorm2d(c_in), nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False)
+        self.bn2, self.conv2 = nn.BatchNorm2d(c_out), nn.Conv2d(c_out, c_out, 3, 1, 1, bias=False)
+        self.shortcut = None if c_in == c_out and stride == 1 else nn.Conv2d(c_in, c_out, 1, stride, bias=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = F.relu(self.bn1(x))
+        skip = x if self.shortcut is None else self.shortcut(out)
+        out = self.conv1(out)
+        return skip + self.conv2(F.relu(self.bn2(out)))
+
+
+class WideResNet(nn.Module):
+    """WRN-depth-k (Zagoruyko & Komodakis) for 32 px inputs: three stages of (depth-4)/6 blocks each,
+    widths 16k, 32k, 64k; ``WideResNet(40, 2)`` is the paper's WRN-40-2 student, ``(8, 1)`` a tiny one."""
+
+    def __init__(self, depth: int, widen: int, num_classes: int):
+        super().__init__()
+        if (depth - 4) % 6:
+            raise ModelError(f"WRN depth must be 6n+4, got {depth}")
+        n, widths = (depth - 4) // 6, (16, 16 * widen, 32 * widen, 64 * widen)
+        self.conv = nn.Conv2d(3, widths[0], 3, 1, 1, bias=False)
+        blocks = []
+        for stage in range(3):
+            for i in range(n):
+                blocks.append(_Block(widths[stage] if i == 0 else widths[stage + 1], widths[stage + 1],
+                                     2 if stage and i == 0 else 1))
+        self.blocks = nn.Sequential(*blocks)
+        self.bn = nn.BatchNorm2d(widths[3])
+        self.fc = nn.Linear(widths[3], num_classes)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.relu(self.bn(self.blocks(self.conv(x))))
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+for _depth, _widen in ((40, 2), (40, 1), (16, 2), (16, 1), (28, 10)):
+    register(f"wrn{_depth}_{_widen}")(lambda num_classes, d=_depth, k=_widen: WideResNet(d, k, num_classes))
+register("resnet8_cifar")(lambda num_classes: WideResNet(10, 1, num_classes))
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a spec's network comes from, and what that implies: default input size and normalisation."""
+
+    kind: str  # registry | torchvision | timm | export | torchscript | callable
+    input_size: int | None
+    normalization: str
+
+
+def _torchvision_names() -> set[str]:
+    return set(torchvision.models.list_models(module=torchvision.models))
+
+
+def _timm():
+    try:
+        return importlib.import_module("timm")
+    except ImportError:
+        return None
+
+
+def source_of(spec: str) -> Source:
+    """Classify a spec without building anything (used to check names before work starts)."""
+    if spec in REGISTRY:
+        return Source("registry", None, "none")
+    if spec.endswith(".pt2"):
+        return Source("export", None, "none")
+    if spec.endswith((".ts", ".torchscript")):
+        return Source("torchscript", None, "none")
+    if spec in _torchvision_names():
+        return Source("torchvision", 224, "imagenet")
+    timm = _timm()
+    name = spec.removeprefix("timm:")
+    if timm is not None and (spec.startswith("timm:") or name in timm.list_models()):
+        return Source("timm", 224, "imagenet")
+    if ":" in spec and "/" not in spec.split(":")[0]:
+        return Source("callable", None, "none")
+    hint = " (timm names need 'pip install timm')" if timm is None else ""
+    raise ModelError(f"unknown model {spec!r}: not one of synthkd's ({', '.join(sorted(REGISTRY))}), not a "
+                     f"torchvision classification model{hint}, not a .pt2/.ts file, not 'package.module:callable'")
+
+
+def build_model(spec: str, num_classes: int | None = None) -> nn.Module:
+    """A freshly initialised network (or a saved program, with its own weights) for ``spec``."""
+    src = source_of(spec)
+    if src.kind in ("export", "torchscript"):
+        path = Path(spec)
+        if not path.is_file():
+            raise ModelError(f"model file {path} does not exist")
+        try:
+            if src.kind == "export":
+                return torch.export.load(str(path)).module()
+            return torch.jit.load(str(path), map_location="cpu")
+        except Exception as exc:  # any failure to read the program is the user's file, said in one line
+            raise ModelError(f"cannot load {path} as a {src.kind} program: {_first_line(exc)}") from None
+    classes = 10 if num_classes is None else num_classes
+    if src.kind == "registry":
+        return REGISTRY[spec](classes)
+    if src.kind == "torchvision":
+        return torchvision.models.get_model(spec, weights=None, num_classes=1000 if num_classes is None else classes)
+    if src.kind == "timm":
+        kwargs = {} if num_classes is None else {"num_classes": classes}
+        return _timm().create_model(spec.removeprefix("timm:"), pretrained=False, **kwargs)
+    module_name, _, attr = spec.partition(":")
+    try:
+        fn = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise ModelError(f"cannot import {spec!r}: {_first_line(exc)}") from None
+    takes_classes = "num_classes" in inspect.signature(fn).parameters
+    model = fn(num_classes=num_classes) if takes_classes and num_classes is not None else fn()
+    if not isinstance(model, nn.Module):
+        raise ModelError(f"{spec} returned {type(model).__name__}, not a torch.nn.Module")
+    return model
+
+
+def read_checkpoint(path: str | Path) -> dict[str, torch.Tensor]:
+    """A state_dict from a file holding one, or a checkpoint dict with it under ``state_dict``/``model``/
+    ``model_state_dict``/``student``; ``module.`` (DDP) and ``_orig_mod.`` (torch.compile) prefixes removed."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"weights file {path} does not exist")
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # pickle, zip and format errors alike: the file is not a checkpoint we can read
+        raise ModelError(f"cannot read {path} as a torch checkpoint: {_first_line(exc)}") from None
+    for key in ("state_dict", "model_state_dict", "model", "student"):
+        if isinstance(obj, dict) and isinstance(obj.get(key), dict):
+            obj = obj[key]
+            break
+    if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
+        raise ModelError(f"{path} holds no state_dict (a dict of tensors, or one under 'state_dict'/'model')")
+    out = {}
+    for k, v in obj.items():
+        for prefix in ("module.", "_orig_mod."):
+            k = k.removeprefix(prefix)
+        out[k] = v
+    return out
+
+
+def load_state(model: nn.Module, state: dict[str, torch.Tensor], where: str) -> None:
+    """``model.load_state_dict(state)``, strict, with an error that names the keys and shapes that differ."""
+    own = model.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    shapes = [(k, tuple(state[k].shape), tuple(own[k].shape)) for k in own
+              if k in state and state[k].shape != own[k].shape]
+    if missing or unexpected:
+        raise ModelError(f"{where} does not match the architecture: missing keys {_few(missing)}, "
+                         f"unexpected keys {_few(unexpected)}")
+    if shapes:
+        last = shapes[-1]
+        if len(last[1]) in (1, 2) and last[1][0] != last[2][0] and last is shapes[0]:
+            raise ModelError(f"{where} has {last[1][0]} classes ({last[0]} {list(last[1])}), the model was built "
+                             f"for {last[2][0]}: pass --num-classes {last[1][0]}")
+        raise ModelError(f"{where} does not match the architecture: shapes differ for "
+                         + _few([f"{k} {list(a)} vs {list(b)}" for k, a, b in shapes]))
+    model.load_state_dict(state)
+
+
+class Classifier(nn.Module):
+    """A network that takes [0, 1] RGB images (N, 3, H, W) of any size: resized to ``input_size`` (if set)
+    and normalised inside, so that callers (attacks, augmentation, mixup) work in pixel space."""
+
+    def __init__(self, net: nn.Module, mean: Sequence[float], std: Sequence[float], input_size: int | None = None):
+        super().__init__()
+        self.net = net
+        self.input_size = input_size
+        self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.input_size is not None and x.shape[-1] != self.input_size:
+            x = F.interpolate(x, size=(self.input_size, self.input_size), mode="bilinear", antialias=True,
+                              align_corners=False)
+        return self.net((x - self.mean) / self.std)
+
+
+def resolve_normalization(name_or_values: str, spec: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """``auto`` (ImageNet statistics for torchvision/timm names, none otherwise), a preset name, or
+    ``M,M,M/S,S,S`` given as numbers."""
+    if name_or_values == "auto":
+        return NORMALIZATION[source_of(spec).normalization]
+    if name_or_values in NORMALIZATION:
+        return NORMALIZATION[name_or_values]
+    try:
+        mean, std = (tuple(float(v) for v in part.split(",")) for part in name_or_values.split("/"))
+    except ValueError:
+        mean = std = ()
+    if len(mean) != 3 or len(std) != 3 or min(std) <= 0:
+        raise ModelError(f"normalisation {name_or_values!r} is not a preset ({', '.join(NORMALIZATION)}, auto) "
+                         "nor 'M,M,M/S,S,S' with positive S")
+    return mean, std
+
+
+def load_model(spec: str, weights: str | None = None, num_classes: int | None = None,
+               normalization: str = "auto", input_size: int | None = None, need_weights: bool = True,
+               check_size: int = 32) -> Classifier:
+    """A ready, checked classifier in eval mode on the CPU.
+
+    ``weights``: a checkpoint path, or (torchvision names) a weights name such as ``IMAGENET1K_V2``; with
+    none, torchvision's default weights are used when they are in the local torch hub cache. A teacher
+    needs weights (``need_weights``); a student (``need_weights=False``) starts freshly initialised.
+    The model is run once on a ``check_size`` batch: it must give (N, num_classes) logits.
+    """
+    src = source_of(spec)
+    mean, std = resolve_normalization(normalization, spec)
+    named = None
+    if src.kind == "torchvision" and (weights is None or not Path(weights).suffix) and need_weights:
+        named = _torchvision_weights(spec, weights)
+        if num_classes is None:
+            num_classes = len(named.meta["categories"])
+    net = build_model(spec, num_classes)
+    if named is not None:
+        load_state(net, _cached_state(named, spec), f"torchvision weights {spec}.{named.name}")
+    elif weights is not None:
+        load_state(net, read_checkpoint(weights), str(weights))
+    elif need_weights and src.kind in ("registry", "timm", "callable"):
+        raise ModelError(f"teacher {spec!r} needs --weights PATH (a state_dict or checkpoint file)")
+    size = input_size if input_size is not None else src.input_size
+    model = Classifier(net, mean, std, size).eval()
+    check_logits(model, check_size, num_classes, spec)
+    return model
+
+
+def check_logits(model: nn.Module, size: int, num_classes: int | None, spec: str) -> int:
+    """Run ``model`` on two blank images; the output must be (2, C) logits (with C == num_classes if given)."""
+    try:
+        with torch.inference_mode():
+            out = model(torch.full((2, 3, size, size), 0.5))
+    except Exception as exc:  # the user's model failing on a plain image batch is a model error
+        raise ModelError(f"{spec} fails on a (2, 3, {size}, {size}) image batch: {_first_line(exc)}") from None
+    if not isinstance(out, torch.Tensor) or out.ndim != 2 or out.shape[0] != 2:
+        shape = list(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise ModelError(f"{spec} must return (N, classes) logits, got {shape} for a batch of 2 images")
+    if num_classes is not None and out.shape[1] != num_classes:
+        raise ModelError(f"{spec} gives {out.shape[1]} classes, --num-classes says {num_classes}")
+    return int(out.shape[1])
+
+
+def num_classes_of(model: nn.Module, size: int = 32) -> int:
+    return check_logits(model, size, None, type(model).__name__)
+
+
+def _torchvision_weights(spec: str, name: str | None):
+    enum = torchvision.models.get_model_weights(spec)
+    try:
+        return enum.DEFAULT if name is None else enum[name]
+    except KeyError:
+        raise ModelError(f"torchvision has no weights {name!r} for {spec} (it has "
+                         f"{', '.join(w.name for w in enum)}); or pass a checkpoint file") from None
+
+
+def _cached_state(weights, spec: str) -> dict[str, torch.Tensor]:
+    """torchvision's named weights from the local torch hub cache; never downloads (runs may be offline)."""
+    path = Path(torch.hub.get_dir()) / "checkpoints" / Path(weights.url).name
+    if not path.is_file():
+        raise ModelError(f"torchvision weights {spec}.{weights.name} are not in the local cache ({path}); "
+                         f"download {weights.url} on a machine with network access and pass --weights FILE, "
+                         "or copy it to that cache path")
+    return read_checkpoint(path)
+
+
+def _few(items: list[str], n: int = 4) -> str:
+    if not items:
+        return "none"
+    return ", ".join(items[:n]) + (f" and {len(items) - n} more" if len(items) > n else "")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

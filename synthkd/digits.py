@@ -1,0 +1,91 @@
+"""Real labelled data that ships with scikit-learn: the 1,797 8x8 handwritten digits of ``load_digits``,
+upsampled to RGB images, with a fixed train/test split, and a plain supervised trainer for a teacher.
+
+This is what the tests, the demo and the digits experiment use as "the user's teacher and its real data":
+no download, and small enough to train a teacher in seconds on a laptop CPU.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from probe.models import Classifier
+
+CLASSES = 10
+TEST_FRACTION = 0.25
+SPLIT_SEED = 0
+
+
+def digits(split: str = "train", size: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    """(images, labels) of the ``train`` or ``test`` split: (N, size, size, 3) uint8 white-on-black digits."""
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    order = np.random.default_rng(SPLIT_SEED).permutation(len(data.target))
+    n_test = int(round(len(order) * TEST_FRACTION))
+    pick = order[n_test:] if split == "train" else order[:n_test]
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    small = torch.from_numpy(data.images[pick] / 16.0).float().unsqueeze(1)
+    big = F.interpolate(small, size=(size, size), mode="bilinear", align_corners=False).clamp(0, 1)
+    images = (big * 255).round().to(torch.uint8).repeat(1, 3, 1, 1).permute(0, 2, 3, 1).numpy()
+    return np.ascontiguousarray(images), data.target[pick].astype(np.int64)
+
+
+def to_tensor(images: np.ndarray) -> torch.Tensor:
+    """(N, H, W, 3) uint8 -> (N, 3, H, W) float in [0, 1]."""
+    return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float() / 255.0
+
+
+@dataclass
+class TrainResult:
+    train_accuracy: float
+    test_accuracy: float
+    losses: list[float]
+
+
+def accuracy(model: nn.Module, images: np.ndarray, labels: np.ndarray, batch: int = 256) -> float:
+    model.eval()
+    correct = 0
+    with torch.inference_mode():
+        for i in range(0, len(images), batch):
+            correct += int((model(to_tensor(images[i:i + batch])).argmax(1).numpy() == labels[i:i + batch]).sum())
+    return correct / max(1, len(images))
+
+
+def train_teacher(model: Classifier, epochs: int = 15, batch: int = 64, lr: float = 0.05, seed: int = 0,
+                  size: int = 32) -> TrainResult:
+    """Supervised training on the digits train split (SGD, cosine schedule, random shifts of up to 2 px).
+
+    Deterministic on the CPU for a given seed and thread count.
+    """
+    x_train, y_train = digits("train", size)
+    x_test, y_test = digits("test", size)
+    generator = torch.Generator().manual_seed(seed)
+    x, y = to_tensor(x_train), torch.from_numpy(y_train)
+    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=5e-4, nesterov=True)
+    steps = epochs * ((len(x) + batch - 1) // batch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.15)
+    losses = []
+    for _ in range(epochs):
+        model.train()
+        order = torch.randperm(len(x), generator=generator)
+        total = 0.0
+        for i in range(0, len(x), batch):
+            idx = order[i:i + batch]
+            shift = torch.randint(-2, 3, (2,), generator=generator).tolist()
+            xb = torch.roll(x[idx], shifts=shift, dims=(2, 3))
+            loss = F.cross_entropy(model(xb), y[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += float(loss.detach()) * len(idx)
+        losses.append(total / len(x))
+    model.eval()
+    return TrainResult(accuracy(model, x_train, y_train), accuracy(model, x_test, y_test), losses)
