@@ -162,7 +162,7 @@ def build_model(spec: str, num_classes: int | None = None) -> nn.Module:
             raise ModelError(f"model file {path} does not exist")
         try:
             if src.kind == "export":
-                return torch.export.load(str(path)).module()
+                return _Exported(torch.export.load(str(path)).module())
             return torch.jit.load(str(path), map_location="cpu")
         except Exception as exc:  # any failure to read the program is the user's file, said in one line
             raise ModelError(f"cannot load {path} as a {src.kind} program: {_first_line(exc)}") from None
@@ -184,6 +184,22 @@ def build_model(spec: str, num_classes: int | None = None) -> nn.Module:
     if not isinstance(model, nn.Module):
         raise ModelError(f"{spec} returned {type(model).__name__}, not a torch.nn.Module")
     return model
+
+
+class _Exported(nn.Module):
+    """An exported program's module: it was frozen in the mode it was exported in, and torch refuses
+    ``train()``/``eval()`` on it, so mode switches stop here."""
+
+    def __init__(self, program: nn.Module):
+        super().__init__()
+        self.program = program
+
+    def train(self, mode: bool = True) -> _Exported:
+        self.training = mode
+        return self
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.program(x)
 
 
 def read_checkpoint(path: str | Path) -> dict[str, torch.Tensor]:
@@ -221,10 +237,11 @@ def load_state(model: nn.Module, state: dict[str, torch.Tensor], where: str) -> 
         raise ModelError(f"{where} does not match the architecture: missing keys {_few(missing)}, "
                          f"unexpected keys {_few(unexpected)}")
     if shapes:
-        last = shapes[-1]
-        if len(last[1]) in (1, 2) and last[1][0] != last[2][0] and last is shapes[0]:
-            raise ModelError(f"{where} has {last[1][0]} classes ({last[0]} {list(last[1])}), the model was built "
-                             f"for {last[2][0]}: pass --num-classes {last[1][0]}")
+        layers = {k.rsplit(".", 1)[0] for k, _, _ in shapes}
+        theirs, ours = {a[0] for _, a, _ in shapes}, {b[0] for _, _, b in shapes}
+        if len(layers) == 1 and len(theirs) == 1 and len(ours) == 1:  # only the classifier layer differs
+            raise ModelError(f"{where} has {theirs.pop()} classes ({shapes[0][0]} {list(shapes[0][1])}), the model "
+                             f"was built for {ours.pop()}: pass --num-classes {shapes[0][1][0]}")
         raise ModelError(f"{where} does not match the architecture: shapes differ for "
                          + _few([f"{k} {list(a)} vs {list(b)}" for k, a, b in shapes]))
     model.load_state_dict(state)

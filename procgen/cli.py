@@ -103,7 +103,7 @@ def write_chunks(writer: DatasetWriter, make_chunk: MakeChunk, desc: str, quiet:
 
     def write(c: int, images: np.ndarray, columns: dict[str, list], counts: dict[str, int]) -> int:
         writer.write_chunk(c, images, columns, counts)
-        return len(images)
+        return writer.chunk_count(c)
 
     with progress(writer.header["count"], desc, quiet=quiet) as bar, ThreadPoolExecutor(1) as io:
         bar.update(writer.header["count"] - sum(writer.chunk_count(c) for c in todo))

@@ -11,6 +11,11 @@ Images are generated in fixed-size *chunks*; chunk ``c`` depends only on the see
 back into exactly the unsharded dataset. A chunk's ``.json`` is written after its ``.npy`` and both are
 written under a temporary name and renamed, so a killed run leaves only finished chunks behind and
 the next run of the same command continues with the missing ones.
+
+Generators fill every chunk to its planned size. A *variable* dataset (the prober's output: each chunk's
+balanced examples plus however many adversarial examples came out valid) plans its chunks the same way
+but lets each hold any number of images; the sizes are recorded in the chunk files and, once complete,
+in ``dataset.json`` (``chunk_sizes``).
 """
 
 from __future__ import annotations
@@ -86,9 +91,10 @@ class DatasetWriter:
     ``derived_info`` beside it holds what was measured on the way (e.g. costs), which may differ by machine.
     """
 
-    def __init__(self, out: str | Path, identity: dict[str, Any], shard: Shard | None = None):
+    def __init__(self, out: str | Path, identity: dict[str, Any], shard: Shard | None = None,
+                 variable: bool = False):
         self.out = Path(out)
-        self.header = {"format": FORMAT, **identity}
+        self.header = {"format": FORMAT, **identity, "variable": variable}
         missing = [k for k in _IDENTITY if k not in self.header]
         if missing:
             raise DatasetError(f"dataset identity lacks {missing}")
@@ -107,7 +113,7 @@ class DatasetWriter:
         existing = out / HEADER
         if existing.is_file():
             old = json.loads(existing.read_text())
-            diff = _differences(old, self.header, (*_IDENTITY, "shard"))
+            diff = _differences(old, self.header, (*_IDENTITY, "shard", "variable"))
             if diff:
                 raise DatasetError(f"{out} already holds a different dataset (differs in {', '.join(diff)}); "
                                    "choose another --out or delete it")
@@ -145,19 +151,24 @@ class DatasetWriter:
     def write_chunk(self, c: int, images: np.ndarray, columns: dict[str, list], counts: dict[str, int]) -> None:
         """Write chunk ``c``: its images, one list per metadata field (an entry per image), and its counts."""
         size = self.header["image_size"]
-        if images.shape != (self.sizes[c], size, size, 3) or images.dtype != np.uint8 \
+        count = len(images) if self.header["variable"] else self.sizes[c]
+        if images.shape != (count, size, size, 3) or images.dtype != np.uint8 \
                 or any(len(v) != len(images) for v in columns.values()):
-            raise DatasetError(f"chunk {c}: expected {self.sizes[c]} uint8 images of the dataset's size "
+            raise DatasetError(f"chunk {c}: expected {count} uint8 images of the dataset's size "
                                f"and a metadata entry for each, got {images.shape} {images.dtype}, "
                                f"{ {k: len(v) for k, v in columns.items()} }")
         atomic_write(_chunk_images(self.out, c), lambda f: np.save(f, np.ascontiguousarray(images)))
-        write_json(_chunk_meta(self.out, c), {"chunk": c, "counts": dict(counts), "columns": columns}, pretty=False)
+        write_json(_chunk_meta(self.out, c), {"chunk": c, "size": len(images), "counts": dict(counts),
+                                              "columns": columns}, pretty=False)
 
     def finish(self, run: dict[str, Any] | None = None) -> dict[str, Any]:
         """Mark the dataset complete (only if every chunk is on disk); returns the summary."""
         if self.todo():
             raise DatasetError(f"{len(self.todo())} chunks of {self.out} are missing")
         self.header["summary"] = summarize((self.out, c) for c in self.span)
+        if self.header["variable"]:
+            self.header["chunk_sizes"] = [json.loads(_chunk_meta(self.out, c).read_text())["size"] for c in self.span]
+            self.header["count"] = sum(self.header["chunk_sizes"])
         self.header["complete"] = True
         if run:
             self.header.setdefault("runs", []).append(run)
@@ -181,14 +192,17 @@ class Dataset:
     """
 
     def __init__(self, parts: list[tuple[Path, dict]]):
-        self.header = {k: v for k, v in parts[0][1].items() if k not in ("shard", "count", "runs", "summary")}
+        self.header = {k: v for k, v in parts[0][1].items()
+                       if k not in ("shard", "count", "runs", "summary", "chunk_sizes")}
         self.roots = [root for root, _ in parts]
         self._chunks: list[tuple[Path, int]] = []
+        sizes: list[int] = []
         for root, h in parts:
             span = range(*h["shard"]["chunks"]) if h.get("shard") else range(len(_sizes(h)))
             self._chunks += [(root, c) for c in span]
-        sizes = _sizes(self.header)
-        self._offsets = np.cumsum([0] + [sizes[c] for _, c in self._chunks])
+            sizes += h["chunk_sizes"] if h.get("variable") else [_sizes(h)[c] for c in span]
+        self.chunk_sizes = sizes
+        self._offsets = np.cumsum([0, *sizes])
         self._images: dict[int, np.ndarray] = {}
         self._metas: dict[int, list[dict]] = {}
 
@@ -243,6 +257,20 @@ class Dataset:
         size = self.image_size
         return np.concatenate(parts) if parts else np.zeros((0, size, size, 3), np.uint8)
 
+    def take(self, indices: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The images at ``indices`` (any order, repeats allowed) as one array, read chunk by chunk."""
+        indices = np.asarray(indices, dtype=np.int64)
+        out = np.empty((len(indices), self.image_size, self.image_size, 3), np.uint8)
+        chunk_of = np.searchsorted(self._offsets, indices, side="right") - 1
+        for k in np.unique(chunk_of):
+            rows = np.flatnonzero(chunk_of == k)
+            out[rows] = self.chunk_images(int(k))[indices[rows] - self._offsets[k]]
+        return out
+
+    def column(self, name: str, default: Any = None) -> list:
+        """One metadata field for every image, in order (``default`` where an image has none)."""
+        return [m.get(name, default) for k in range(self.num_chunks) for m in self.chunk_metas(k)]
+
     def summary(self) -> dict[str, Any]:
         return summarize(self._chunks)
 
@@ -289,6 +317,8 @@ def merge(out: str | Path, shards: Sequence[str | Path]) -> Path:
             except OSError:
                 shutil.copy2(src, dst)
     header = {**ds.header, "shard": None, "count": len(ds), "complete": True}
+    if header.get("variable"):
+        header["chunk_sizes"] = ds.chunk_sizes
     header["summary"] = summarize((out, c) for c in range(len(_sizes(header))))
     write_json(out / HEADER, header)
     return out

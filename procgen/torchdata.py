@@ -46,5 +46,4 @@ class ImageDataset(torch.utils.data.Dataset):
 
 def labels_of(ds: Dataset) -> np.ndarray:
     """Every image's ``label`` column (the teacher's class), or -1 where a dataset records none."""
-    out = [m.get("label", UNLABELED) for k in range(ds.num_chunks) for m in ds.chunk_metas(k)]
-    return np.asarray(out, dtype=np.int64)
+    return np.asarray(ds.column("label", UNLABELED), dtype=np.int64)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
 import subprocess
 import time
@@ -79,9 +81,14 @@ def digits_teacher(tmp_path_factory) -> Teacher:
     from probe.models import load_model
     from synthkd.digits import train_teacher
 
+    path = tmp_path_factory.mktemp("teacher") / "digits_resnet8.pt"
+    reuse = os.environ.get("SYNTHKD_DEV_TEACHER")  # developers only: a file this fixture saved before
+    if reuse:
+        shutil.copy(reuse, path)
+        model = load_model("resnet8_cifar", str(path), num_classes=10, normalization="none")
+        return Teacher("resnet8_cifar", path, model, torch.load(path)["test_accuracy"])
     torch.manual_seed(0)
     model = load_model("resnet8_cifar", need_weights=False, num_classes=10, normalization="none")
     result = train_teacher(model, epochs=10)
-    path = tmp_path_factory.mktemp("teacher") / "digits_resnet8.pt"
     torch.save({"state_dict": model.net.state_dict(), "test_accuracy": result.test_accuracy}, path)
     return Teacher("resnet8_cifar", path, model, result.test_accuracy)

@@ -1,0 +1,116 @@
+"""Teacher loading: every kind of --teacher spec gives the same working classifier, and every bad input
+is a one-line ModelError (the probe command's exit-2 path is tested in test_probe.py)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+import torch
+
+from probe.models import REGISTRY, Classifier, ModelError, build_model, load_model, read_checkpoint
+from synthkd.digits import digits, to_tensor
+
+
+@pytest.fixture(scope="module")
+def batch() -> torch.Tensor:
+    return to_tensor(digits("test")[0][:16])
+
+
+def same_outputs(a: torch.nn.Module, b: torch.nn.Module, x: torch.Tensor) -> bool:
+    with torch.inference_mode():
+        return torch.allclose(a(x), b(x), atol=1e-4)
+
+
+def test_registry_name_with_checkpoint(digits_teacher, batch):
+    model = load_model(digits_teacher.spec, str(digits_teacher.weights), normalization="none")
+    assert isinstance(model, Classifier) and not model.training
+    assert same_outputs(model, digits_teacher.model, batch)
+    assert digits_teacher.test_accuracy > 0.9
+
+
+@pytest.mark.parametrize("wrap", ["plain", "model", "ddp"])
+def test_checkpoint_layouts(digits_teacher, batch, tmp_path, wrap):
+    state = digits_teacher.model.net.state_dict()
+    obj = {"plain": state, "model": {"model": state, "epoch": 3},
+           "ddp": {"state_dict": {f"module.{k}": v for k, v in state.items()}}}[wrap]
+    torch.save(obj, tmp_path / "w.pth")
+    assert read_checkpoint(tmp_path / "w.pth").keys() == state.keys()
+    assert same_outputs(load_model("resnet8_cifar", str(tmp_path / "w.pth")), digits_teacher.model, batch)
+
+
+def test_saved_programs(digits_teacher, batch, tmp_path):
+    net = digits_teacher.model.net.eval()
+    exported = torch.export.export(net, (batch[:4],), dynamic_shapes=({0: torch.export.Dim("batch")},))
+    torch.export.save(exported, tmp_path / "m.pt2")
+    torch.jit.save(torch.jit.trace(net, batch[:4]), tmp_path / "m.ts")
+    for path in ("m.pt2", "m.ts"):
+        model = load_model(str(tmp_path / path))
+        assert same_outputs(model, digits_teacher.model, batch), path
+
+
+def test_callable_spec(digits_teacher, batch, tmp_path, monkeypatch):
+    (tmp_path / "user_models.py").write_text(textwrap.dedent("""
+        from probe.models import WideResNet
+
+        def make(num_classes=10):
+            return WideResNet(10, 1, num_classes)
+
+        def not_a_model():
+            return 42
+    """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    model = load_model("user_models:make", str(digits_teacher.weights), num_classes=10)
+    assert same_outputs(model, digits_teacher.model, batch)
+    with pytest.raises(ModelError, match="not a torch.nn.Module"):
+        load_model("user_models:not_a_model", need_weights=False)
+    with pytest.raises(ModelError, match="cannot import"):
+        load_model("user_models:missing", need_weights=False)
+
+
+def test_torchvision_and_timm_names(tmp_path, batch):
+    net = build_model("resnet18", 10)
+    torch.save(net.state_dict(), tmp_path / "r18.pth")
+    model = load_model("resnet18", str(tmp_path / "r18.pth"), num_classes=10)
+    assert model.input_size == 224 and model.mean.flatten().tolist() == pytest.approx([0.485, 0.456, 0.406])
+    assert model(batch[:2]).shape == (2, 10)
+    timm_net = build_model("timm:resnet10t", 7)
+    torch.save(timm_net.state_dict(), tmp_path / "t.pth")
+    assert load_model("timm:resnet10t", str(tmp_path / "t.pth"), num_classes=7)(batch[:2]).shape == (2, 7)
+
+
+def test_cifar_variants_keep_resolution():
+    for name in ("resnet18_cifar", "wrn40_2", "resnet8_cifar"):
+        net = REGISTRY[name](100)
+        assert net(torch.zeros(2, 3, 32, 32)).shape == (2, 100)
+    assert isinstance(REGISTRY["resnet18_cifar"](10).maxpool, torch.nn.Identity)
+
+
+def test_named_torchvision_weights_offline(tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    with pytest.raises(ModelError, match=r"not in the local cache.*--weights FILE"):
+        load_model("resnet50")
+    with pytest.raises(ModelError, match="has no weights 'BOGUS'"):
+        load_model("resnet50", "BOGUS")
+
+
+def test_errors(digits_teacher, tmp_path, monkeypatch):
+    with pytest.raises(ModelError, match="does not exist"):
+        load_model("resnet8_cifar", str(tmp_path / "missing.pt"))
+    with pytest.raises(ModelError, match="unknown model 'resnet9000'"):
+        load_model("resnet9000", need_weights=False)
+    with pytest.raises(ModelError, match="needs --weights"):
+        load_model("resnet8_cifar")
+    with pytest.raises(ModelError, match=r"does not match the architecture: missing keys blocks.3"):
+        load_model("wrn16_1", str(digits_teacher.weights))
+    with pytest.raises(ModelError, match="has 10 classes .*pass --num-classes 10"):
+        load_model("resnet8_cifar", str(digits_teacher.weights), num_classes=100)
+    (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(ModelError, match="cannot read"):
+        load_model("resnet8_cifar", str(tmp_path / "junk.pt"))
+    (tmp_path / "spatial.py").write_text("import torch\ndef make():\n    return torch.nn.Conv2d(3, 4, 3)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ModelError, match=r"must return \(N, classes\) logits, got \[2, 4, 30, 30\]"):
+        load_model("spatial:make", need_weights=False)
+    with pytest.raises(ModelError, match="is not a preset"):
+        load_model("resnet8_cifar", str(digits_teacher.weights), normalization="sepia")
