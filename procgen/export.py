@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import struct
 import time
 import zlib
@@ -190,12 +191,13 @@ def _webdataset(ds: Dataset, out: Path, metas: list[dict], labels: list[int], ke
 
 def _pngs(ds: Dataset, metas: list[dict], batches: list[Iterable[int]], workers: int) -> Iterator[list[bytes]]:
     """The PNG files of each batch of rows, in order, encoded on ``workers`` processes with a few batches in flight
-    (the writing stays in this process: two processes creating files in one folder are slower than one)."""
+    (the writing stays in this process: two processes creating files in one folder are slower than one; Ctrl-C
+    is this process's to handle)."""
     jobs = (np.stack([ds[metas[i]["index"]][0] for i in rows]) for rows in batches)
     if workers == 1:
         yield from map(_encode, jobs)
         return
-    with ProcessPoolExecutor(workers) as pool:
+    with ProcessPoolExecutor(workers, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
         pending: deque = deque()
         for job in jobs:
             pending.append(pool.submit(_encode, job))

@@ -138,7 +138,8 @@ def test_a_killed_export_is_finished_by_running_it_again(tmp_path):
                str(data), "--format", "imagefolder", "--out", str(out), "--quiet"]
     proc = subprocess.Popen(command, cwd=Path(__file__).parents[1], start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    while len(list(out.glob("unlabeled/*.png"))) < 200 and proc.poll() is None:
+    deadline = time.monotonic() + 60
+    while len(list(out.glob("unlabeled/*.png"))) < 200 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     os.killpg(proc.pid, signal.SIGKILL)  # the command and its encoder processes
     proc.wait()
