@@ -13,7 +13,8 @@ from procgen.diversity import dataset_diversity
 from procgen.sheet import save_sheet
 
 STAGES = {"render-shaders": ("shaders.cli", "main"), "render-leaves": ("procgen.commands", "render_leaves_main"),
-          "render-noise": ("procgen.commands", "render_noise_main")}
+          "render-noise": ("procgen.commands", "render_noise_main"), "probe": ("probe.cli", "main"),
+          "distill": ("distill.cli", "main"), "export": ("procgen.export", "main")}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,136 @@
+"""The probe command on real data: shader renders (D_S) labelled by a real digits teacher, balanced into D_K,
+then probed with boundary pairs; plus every bad input as a one-line error before any work."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from conftest import chunk_bytes, run_cli
+
+from probe.balance import histogram, relative_entropy, soft_stats, to_batch
+from probe.cli import main as probe_main
+from procgen.dataset import merge, open_dataset
+from procgen.torchdata import ImageDataset
+from shaders.cli import main as render_main
+
+
+@pytest.fixture(scope="module")
+def shaders_ds(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ds") / "shaders"
+    assert render_main(["--n", "600", "--size", "32", "--out", str(out), "--chunk-size", "200", "--quiet"]) == 0
+    return out
+
+
+def teacher_args(teacher) -> list[str]:
+    return ["--teacher", teacher.spec, "--weights", str(teacher.weights)]
+
+
+def teacher_view(teacher, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    with torch.inference_mode():
+        labels, conf, _ = soft_stats(teacher.model(to_batch(images)))
+    return labels.numpy(), conf.numpy()
+
+
+@pytest.fixture(scope="module")
+def balanced(shaders_ds, digits_teacher, tmp_path_factory):
+    out = tmp_path_factory.mktemp("dk") / "balanced"
+    code = run_cli(probe_main, "--data", shaders_ds, "--out", out, *teacher_args(digits_teacher), "--attack", "none",
+                   "--per-class", 30, "--chunk-size", 128, "--quiet")
+    assert code == 0
+    return out
+
+
+def test_balanced_dk_matches_the_teacher(balanced, shaders_ds, digits_teacher):
+    ds_s, dk = open_dataset(shaders_ds), open_dataset(balanced)
+    labels_s, _ = teacher_view(digits_teacher, ds_s.images())
+    derived = dk.header["derived"]
+    assert derived["histogram_ds"] == histogram(labels_s, 10).tolist()
+    assert derived["relative_entropy_ds"] == pytest.approx(relative_entropy(histogram(labels_s, 10)), abs=1e-4)
+    assert len(dk) == 300 and set(dk.column("kind")) == {"balanced"}
+    sources = np.asarray(dk.column("source_index"))
+    assert np.array_equal(dk.images(), ds_s.take(sources))
+    assert np.array_equal(np.asarray(dk.column("label")), labels_s[sources])
+    counts = histogram(np.asarray(dk.column("label")), 10)
+    present = np.flatnonzero(derived["available"])
+    assert counts[present].min() >= counts.max() - 1 and counts.sum() == 300  # every predicted class ~equally often
+    assert derived["relative_entropy_dk"] >= derived["relative_entropy_ds"]
+    image, label = ImageDataset(balanced)[5]
+    assert image.shape == (3, 32, 32) and label == dk.column("label")[5]
+    for picture in ("histogram.png", "classes.png", "preview.png"):
+        assert (balanced / picture).stat().st_size > 1000
+
+
+def test_same_command_same_bytes_and_no_mixing(balanced, shaders_ds, digits_teacher, tmp_path, capsys):
+    again = tmp_path / "again"
+    args = ["--data", shaders_ds, *teacher_args(digits_teacher), "--attack", "none", "--per-class", 30,
+            "--chunk-size", 128, "--quiet"]
+    assert run_cli(probe_main, *args, "--out", again) == 0
+    assert chunk_bytes(again) == chunk_bytes(balanced)
+    assert run_cli(probe_main, *args, "--out", again) == 0  # complete: nothing to redo
+    assert run_cli(probe_main, *args[:-3], "--seed", 1, "--out", again) == 2
+    assert "already holds a different dataset" in capsys.readouterr().err
+
+
+def test_boundary_pairs_keep_their_labels_as_stored(shaders_ds, digits_teacher, tmp_path, capsys):
+    out = tmp_path / "probed"
+    assert run_cli(probe_main, "--data", shaders_ds, "--out", out, *teacher_args(digits_teacher), "--per-class", 6,
+                   "--pairs", 40, "--chunk-size", 30, "--quiet") == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    dk = open_dataset(out)
+    kinds = np.asarray(dk.column("kind"))
+    labels, conf = teacher_view(digits_teacher, dk.images())
+    assert np.array_equal(labels, np.asarray(dk.column("label")))  # the stored-label guarantee
+    adversarial = kinds != "balanced"
+    targets = np.asarray([t if t is not None else -1 for t in dk.column("target")])
+    assert np.all(labels[kinds == "post"] == targets[kinds == "post"])
+    assert np.all(labels[kinds == "pre"] != targets[kinds == "pre"])
+    assert np.all(conf[(kinds == "pre") | (kinds == "post")] < 0.9)
+    attack = report["attack"]
+    assert attack["pairs_tried"] == 40 and attack["success_rate"] >= 0.9
+    assert sum(attack["stored"].values()) == int(adversarial.sum()) > 100
+    assert {"relative_entropy_after_probing", "histogram_after_probing"} <= set(report)
+    assert (out / "pairs.png").stat().st_size > 1000
+
+
+def test_torchrun_shards_equal_one_process(shaders_ds, digits_teacher, tmp_path):
+    args = ["--data", str(shaders_ds), *teacher_args(digits_teacher), "--per-class", "4", "--pairs", "12",
+            "--chunk-size", "10", "--quiet"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    single = subprocess.run([sys.executable, "-m", "probe.cli", *args, "--out", str(tmp_path / "one")], env=env,
+                            capture_output=True, text=True)
+    assert single.returncode == 0, single.stderr
+    multi = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "-m", "probe.cli",
+                            *args, "--out", str(tmp_path / "two")], env=env, capture_output=True, text=True)
+    assert multi.returncode == 0, multi.stderr[-2000:]
+    merge(tmp_path / "merged", sorted((tmp_path / "two").glob("shard-*")))
+    assert chunk_bytes(tmp_path / "merged") == chunk_bytes(tmp_path / "one")
+
+
+@pytest.mark.parametrize("extra,message", [
+    (["--weights", "missing.pt"], "does not exist"),
+    (["--num-classes", "100"], "has 10 classes"),
+    (["--threshold", "0.05"], "threshold"),
+    (["--threshold", "1.5"], "threshold"),
+    (["--eps", "0"], "eps"),
+    (["--target", "nearest"], "invalid choice"),
+    (["--probe-fraction", "0"], "--probe-fraction must be in (0, 1]"),
+    (["--teacher", "resnet9000"], "unknown model 'resnet9000'"),
+])
+def test_bad_input_is_one_line_before_any_work(shaders_ds, digits_teacher, tmp_path, capsys, extra, message):
+    out = tmp_path / "never"
+    code = run_cli(probe_main, "--data", shaders_ds, "--out", out, *teacher_args(digits_teacher), *extra)
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and message in err and len(err.splitlines()) == 1, err
+    assert not out.exists()
+
+
+def test_missing_data_and_non_classifier(digits_teacher, tmp_path, capsys, monkeypatch):
+    assert run_cli(probe_main, "--data", tmp_path / "nothing", "--out", tmp_path / "o",
+                   *teacher_args(digits_teacher)) == 2
+    assert "no dataset at" in capsys.readouterr().err
