@@ -72,7 +72,7 @@ def _batches(ds: Dataset, chunks: list[int], batch: int) -> Iterator[tuple[int, 
     for k in chunks:
         images = ds.chunk_images(k)
         for i in range(0, len(images), batch):
-            yield k, i + batch >= len(images), np.ascontiguousarray(images[i:i + batch])
+            yield k, i + batch >= len(images), np.array(images[i:i + batch])
 
 
 def _prefetch(items: Iterator, depth: int = 2) -> Iterator:
@@ -102,10 +102,15 @@ def predict_chunks(ds: Dataset, model: torch.nn.Module, chunks: list[int], batch
     parts: list[tuple[torch.Tensor, ...]] = []
     clock = time.perf_counter()
     with torch.inference_mode(), autocast:
-        for k, end, images in _prefetch(_batches(ds, chunks, batch)):
-            parts.append(tuple(t.cpu() for t in soft_stats(model(to_batch(images, device)))))
+        # On the CPU the background thread also converts to float; on CUDA the uint8 batch is converted there.
+        batches = ((k, end, to_batch(images) if device.type == "cpu" else torch.from_numpy(images))
+                   for k, end, images in _batches(ds, chunks, batch))
+        for k, end, x in _prefetch(batches):
+            if x.dtype == torch.uint8:
+                x = x.to(device, non_blocking=True).permute(0, 3, 1, 2).float().div_(255.0)
+            parts.append(tuple(t.cpu() for t in soft_stats(model(x))))
             if bar is not None:
-                bar.update(len(images))
+                bar.update(len(x))
             if end:
                 columns = (torch.cat(col).numpy() for col in zip(*parts, strict=True))
                 yield k, Predictions(*columns, seconds=time.perf_counter() - clock)

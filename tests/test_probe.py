@@ -11,13 +11,13 @@ import sys
 import numpy as np
 import pytest
 import torch
-from conftest import chunk_bytes, run_cli
 
 from probe.balance import histogram, relative_entropy, soft_stats, to_batch
 from probe.cli import main as probe_main
 from procgen.dataset import merge, open_dataset
 from procgen.torchdata import ImageDataset
 from shaders.cli import main as render_main
+from tests.conftest import chunk_bytes, run_cli
 
 
 @pytest.fixture(scope="module")
