@@ -1,0 +1,302 @@
+"""Adversarial boundary probing (paper section 4, "Adding Teacher Exploitation"; DESIGN.md).
+
+For an image x that the teacher labels y and a target t != y, a targeted iterative attack walks x towards t and
+keeps the two iterates that straddle the teacher's boundary: "pre", the last one not classified t, and "post",
+the first one classified t, both with max softmax below a threshold so they sit near the border. Each pair is
+then copied and pushed one step deeper into its own class ("deeper" examples), which samples the regions on both
+sides of the boundary. The step size of each example follows the Bold Driver rule.
+
+:class:`BoundaryAttack` is a ``torchattacks.Attack``: ``atk(images, labels)`` returns the post-boundary images;
+:meth:`BoundaryAttack.probe` returns everything (:class:`BoundaryResult`); :func:`choose_targets` picks t.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torchattacks.attack import Attack
+
+POLICIES = ("balanced", "random", "second", "least")
+KINDS = ("pre", "post", "pre_deeper", "post_deeper")  # column order of BoundaryResult.pred/confidence/linf/l2
+DEEPER_RETRIES = 4  # shrinks allowed to a deeper step that overshoots
+DEFAULTS = {"Linf": (16 / 255, 2 / 255), "L2": (3.0, 0.2)}  # norm -> (eps, initial step size)
+
+
+def choose_targets(labels: Tensor, logits: Tensor | None, num_classes: int, policy: str = "balanced",
+                   seed: int = 0) -> Tensor:
+    """A target class t != y for every label y, by ``policy``:
+
+    - ``balanced``: every class is the target about equally often, so the post-boundary examples cover all
+      classes (greedy over a seeded random order: the least-used class != y, ties at random; then single moves
+      from the most- to the least-used class until the counts differ by at most 1, where labels allow it);
+    - ``random``: uniform over the classes != y;
+    - ``second`` / ``least``: the most / least likely class != y under ``logits`` (the second-most-likely class
+      when the teacher agrees with y).
+    """
+    if policy not in POLICIES:
+        raise ValueError(f"unknown target policy {policy!r}: use one of {', '.join(POLICIES)}")
+    if num_classes < 2:
+        raise ValueError(f"targets need at least 2 classes, got num_classes={num_classes}")
+    y = labels.detach().long().cpu()
+    if len(y) and (y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(f"labels must lie in [0, {num_classes}), got [{int(y.min())}, {int(y.max())}]")
+    rng = np.random.default_rng(seed)
+    if policy in ("second", "least"):
+        if logits is None or logits.shape != (len(y), num_classes):
+            raise ValueError(f"policy {policy!r} needs (N, {num_classes}) teacher logits")
+        scores = logits.detach().float().cpu() * (1 if policy == "second" else -1)
+        t = scores.scatter(1, y[:, None], float("-inf")).argmax(1)
+    elif policy == "random":
+        t = (y + torch.from_numpy(rng.integers(1, num_classes, len(y)))) % num_classes
+    else:
+        t = torch.from_numpy(_balanced(y.numpy(), num_classes, rng))
+    return t.to(labels.device)
+
+
+def _balanced(y: np.ndarray, c: int, rng: np.random.Generator) -> np.ndarray:
+    counts, t = np.zeros(c, np.int64), np.empty(len(y), np.int64)
+    for i in rng.permutation(len(y)):
+        key = counts + rng.random(c)  # the random fraction breaks ties and never outweighs a count difference
+        key[y[i]] = np.inf
+        t[i] = key.argmin()
+        counts[t[i]] += 1
+    cap = len(y) - np.bincount(y, minlength=c)  # class k can only be the target of examples not labelled k
+    while len(open_ := np.flatnonzero(counts < cap)):
+        lo, hi = open_[counts[open_].argmin()], counts.argmax()
+        movable = np.flatnonzero((t == hi) & (y != lo))
+        if counts[hi] - counts[lo] <= 1 or not len(movable):
+            break
+        t[movable[rng.integers(len(movable))]] = lo
+        counts[hi], counts[lo] = counts[hi] - 1, counts[lo] + 1
+    return t
+
+
+@dataclass
+class BoundaryResult:
+    """What :meth:`BoundaryAttack.probe` found, per example (first dimension N everywhere).
+
+    Where ``valid`` is False the example gave no pair within the step budget (or the teacher already put the
+    source in t): ``pre``, ``post`` and their deeper copies then all hold the last iterate not classified t.
+    """
+
+    source_label: Tensor  # (N,) teacher argmax on the source image
+    targets: Tensor  # (N,) the target class t
+    valid: Tensor  # (N,) bool: a straddling pair below the threshold was found
+    steps: Tensor  # (N,) attack steps taken (undone ones included) until the pair, or the budget
+    step_size: Tensor  # (N,) Bold Driver step size of the last step (used for the deeper step)
+    pre: Tensor  # (N, 3, H, W) last iterate not classified t
+    post: Tensor  # (N, 3, H, W) first iterate classified t
+    pre_deeper: Tensor  # (N, 3, H, W) pre, one step further into its own class
+    post_deeper: Tensor  # (N, 3, H, W) post, one step further into t
+    pred: Tensor  # (N, 4) teacher argmax of the KINDS columns: pre, post, pre_deeper, post_deeper
+    confidence: Tensor  # (N, 4) their max softmax
+    linf: Tensor  # (N, 4) their L-inf distance from the source
+    l2: Tensor  # (N, 4) their L2 distance from the source
+
+
+class BoundaryAttack(Attack):
+    """Targeted boundary-pair attack in [0, 1] pixel space with a per-example Bold Driver step size.
+
+    Each step moves towards the target t (sign of the gradient of the cross-entropy to t for ``norm="Linf"``,
+    the unit gradient for ``"L2"``), projected onto the ``eps`` ball around the source and onto [0, 1]. Then:
+
+    - the step reaches t with both ends (pre, post) below ``threshold`` max softmax: the pair is found;
+    - it reaches t with either end at or above the threshold (too deep), or it does not reach t and raises the
+      cross-entropy to t (no progress, as in the original Bold Driver): it is undone, step size x ``shrink``;
+    - otherwise it is kept and the step size grows, x ``grow`` (capped at ``eps``).
+
+    Every step counts against ``max_steps``, undone ones included. The loss rule keeps growing steps from
+    bouncing around the eps ball: without it 0.4 % (first step 2/255) to 1.3 % (4/255) of the digits test images
+    found no pair; with it none. Defaults: L-inf eps 16/255 (a pair lies ~11/255 from its source on the digits
+    teacher, at most 16/255), first step 2/255 (the authors' "few /255"; Bold Driver grows it, the pre/post gap
+    stays ~3/255), 50 steps (pairs need 4.6 on average, 16 at most); L2 eps 3, first step 0.2 (32 px images:
+    scale both by sqrt(pixels / 1024) for larger ones). With them every digits test image gets a valid pair
+    (benchmarks/probe.py).
+
+    Runs batched on the model's device; only the examples still searching are evaluated each step.
+    In torchattacks' default mode ``atk(images, labels)`` picks targets with ``policy`` (see
+    :func:`choose_targets`); the targeted modes (``set_mode_targeted_by_function`` etc.) pick them as usual.
+    """
+
+    def __init__(self, model: nn.Module, eps: float | None = None, step: float | None = None, max_steps: int = 50,
+                 norm: str = "Linf", threshold: float = 0.9, grow: float = 1.1, shrink: float = 0.5,
+                 num_classes: int | None = None, policy: str = "balanced", seed: int = 0):
+        super().__init__("BoundaryAttack", model)
+        if norm not in DEFAULTS:
+            raise ValueError(f"unknown norm {norm!r}: use one of {', '.join(DEFAULTS)}")
+        eps = DEFAULTS[norm][0] if eps is None else eps
+        step = DEFAULTS[norm][1] if step is None else step
+        for name, value in (("eps", eps), ("step", step)):
+            if not value > 0:
+                raise ValueError(f"{name} must be > 0, got {value}")
+        if not grow >= 1:
+            raise ValueError(f"grow must be >= 1, got {grow}")
+        if not 0 < shrink < 1:
+            raise ValueError(f"shrink must lie in (0, 1), got {shrink}")
+        if max_steps < 1:
+            raise ValueError(f"max_steps must be >= 1, got {max_steps}")
+        if policy not in POLICIES:
+            raise ValueError(f"unknown target policy {policy!r}: use one of {', '.join(POLICIES)}")
+        self.norm, self.eps, self.step, self.max_steps = norm, float(eps), float(step), int(max_steps)
+        self.threshold, self.grow, self.shrink = float(threshold), float(grow), float(shrink)
+        self.policy, self.seed, self.num_classes = policy, seed, num_classes
+        self._check_threshold(num_classes)
+        self.supported_mode = ["default", "targeted"]
+
+    def _check_threshold(self, num_classes: int | None) -> None:
+        """A pair needs max softmax < threshold, and no distribution over C classes has its max below 1/C."""
+        low = 0.0 if num_classes is None else 1 / num_classes
+        if not low < self.threshold <= 1:
+            raise ValueError(f"threshold must lie in (1/C, 1] = ({low:.4g}, 1] for C={num_classes or '?'} classes, "
+                             f"got {self.threshold}")
+
+    def forward(self, images: Tensor, labels: Tensor | None = None) -> Tensor:
+        """torchattacks entry point: the post-boundary images (the last iterate not in t where none was found)."""
+        images = images.clone().detach().to(self.device)
+        if self.targeted:
+            targets = self.get_target_label(images, labels)
+        else:
+            logits = self.get_output_with_eval_nograd(images)
+            y = logits.argmax(1) if labels is None else labels.to(self.device)
+            targets = choose_targets(y, logits, logits.shape[1], self.policy, self.seed)
+        return self._run(images, targets.to(self.device)).post
+
+    def probe(self, images: Tensor, labels: Tensor, targets: Tensor) -> BoundaryResult:
+        """The full attack on [0, 1] ``images`` towards explicit ``targets`` (``labels``, the teacher's, only
+        checked against them). The model is in eval mode meanwhile (see ``set_model_training_mode``)."""
+        if targets.shape != labels.shape or len(targets) != len(images):
+            raise ValueError(f"need one label and one target per image, got {len(images)} images, "
+                             f"{tuple(labels.shape)} labels, {tuple(targets.shape)} targets")
+        if bool((targets.cpu() == labels.cpu()).any()):
+            raise ValueError("a target equals its label: targets must differ from the teacher's labels")
+        given_training = self.model.training
+        self._change_model_mode(given_training)
+        try:
+            return self._run(images.clone().detach().to(self.device), targets.to(self.device).long())
+        finally:
+            self._recover_model_mode(given_training)
+
+    def _run(self, x0: Tensor, targets: Tensor) -> BoundaryResult:
+        if x0.ndim != 4 or (x0.numel() and not (x0.min() >= 0 and x0.max() <= 1)):
+            raise ValueError(f"images must be (N, C, H, W) in [0, 1], got shape {tuple(x0.shape)}")
+        logits, grad = self._logits_and_grad(x0, targets)
+        classes = logits.shape[1]
+        if self.num_classes is not None and classes != self.num_classes:
+            raise ValueError(f"the model gives {classes} classes, num_classes says {self.num_classes}")
+        self._check_threshold(classes)
+        if len(targets) and not (targets.min() >= 0 and targets.max() < classes):
+            raise ValueError(f"targets must lie in [0, {classes})")
+        conf, pred = logits.softmax(1).max(1)
+        source_label = pred.clone()
+        base, base_grad, base_conf, base_pred = x0.clone(), grad, conf, pred  # last iterate not classified t
+        base_loss = F.cross_entropy(logits, targets, reduction="none")
+        post, post_conf, post_pred = x0.clone(), conf.clone(), pred.clone()
+        alpha = torch.full_like(conf, self.step)
+        steps = torch.zeros_like(pred)
+        valid = torch.zeros_like(pred, dtype=torch.bool)
+        done = pred == targets  # already in t: no pair can straddle
+        cand = self._step(base, base_grad, alpha, x0)
+        for _ in range(self.max_steps):
+            idx = (~done).nonzero().squeeze(1)
+            if not len(idx):
+                break
+            logits, grad = self._logits_and_grad(cand[idx], targets[idx])
+            conf, pred = logits.softmax(1).max(1)
+            steps[idx] += 1
+            crossed = pred == targets[idx]
+            ok = crossed & (conf < self.threshold) & (base_conf[idx] < self.threshold)
+            loss = F.cross_entropy(logits, targets[idx], reduction="none")
+            undo = (crossed & ~ok) | (~crossed & (loss > base_loss[idx]))  # too deep, or no progress towards t
+            keep = ~crossed & ~undo
+            kept, found = idx[keep], idx[ok]
+            base[kept], base_grad[kept], base_conf[kept], base_pred[kept], base_loss[kept] = (
+                cand[kept], grad[keep], conf[keep], pred[keep], loss[keep])
+            post[found], post_conf[found], post_pred[found] = cand[found], conf[ok], pred[ok]
+            valid[found] = True
+            factor = torch.where(undo, self.shrink, torch.where(ok, 1.0, self.grow))
+            alpha[idx] = (alpha[idx] * factor).clamp(max=self.eps)  # a step beyond the eps ball means nothing
+            done[idx] = ok | (steps[idx] >= self.max_steps)
+            cand[idx] = self._step(base[idx], base_grad[idx], alpha[idx], x0[idx])
+        post = torch.where(valid[:, None, None, None], post, base)
+        post_conf, post_pred = torch.where(valid, post_conf, base_conf), torch.where(valid, post_pred, base_pred)
+        pre_deeper, post_deeper = base.clone(), post.clone()
+        deep_conf, deep_pred = torch.stack([base_conf, post_conf], 1), torch.stack([base_pred, post_pred], 1)
+        v = valid.nonzero().squeeze(1)
+        if len(v):
+            pair, own = torch.cat([base[v], post[v]]), torch.cat([base_pred[v], post_pred[v]])
+            deeper, pred, conf = self._deeper(pair, own, torch.cat([base_conf[v], post_conf[v]]), alpha[v].repeat(2),
+                                              x0[v].repeat(2, 1, 1, 1))
+            pre_deeper[v], post_deeper[v] = deeper.chunk(2)
+            deep_conf[v], deep_pred[v] = conf.view(2, -1).T, pred.view(2, -1).T
+        images = torch.stack([base, post, pre_deeper, post_deeper], 1) - x0[:, None]
+        return BoundaryResult(
+            source_label, targets, valid, steps, alpha, base, post, pre_deeper, post_deeper,
+            torch.cat([base_pred[:, None], post_pred[:, None], deep_pred], 1),
+            torch.cat([base_conf[:, None], post_conf[:, None], deep_conf], 1),
+            images.flatten(2).abs().amax(2), images.flatten(2).norm(dim=2))
+
+    def _deeper(self, x: Tensor, own: Tensor, conf0: Tensor, alpha: Tensor, x0: Tensor) -> tuple[Tensor, ...]:
+        """One step from x towards its own class; a copy that leaves the class or loses confidence is retaken
+        along the same direction with the step shrunk (Bold Driver's undo), at most DEEPER_RETRIES times."""
+        grad = self._logits_and_grad(x, own)[1]
+        deeper = self._step(x, grad, alpha, x0)
+        with torch.no_grad():
+            conf, pred = self.get_logits(deeper).softmax(1).max(1)
+            for _ in range(DEEPER_RETRIES):
+                bad = ((pred != own) | (conf <= conf0)).nonzero().squeeze(1)
+                if not len(bad):
+                    break
+                alpha[bad] *= self.shrink
+                deeper[bad] = self._step(x[bad], grad[bad], alpha[bad], x0[bad])
+                conf[bad], pred[bad] = self.get_logits(deeper[bad]).softmax(1).max(1)
+        return deeper, pred, conf
+
+    def _logits_and_grad(self, x: Tensor, classes: Tensor) -> tuple[Tensor, Tensor]:
+        """Teacher logits at x and the gradient of the summed cross-entropy towards ``classes`` (per example)."""
+        x = x.detach().requires_grad_(True)
+        with torch.enable_grad():
+            logits = self.get_logits(x)
+            grad = torch.autograd.grad(F.cross_entropy(logits, classes, reduction="sum"), x)[0]
+        return logits.detach(), grad
+
+    def _step(self, x: Tensor, grad: Tensor, alpha: Tensor, x0: Tensor) -> Tensor:
+        """One descent step of size ``alpha`` (per example) on the cross-entropy, projected to the eps ball."""
+        if self.norm == "Linf":
+            x = x - alpha[:, None, None, None] * grad.sign()
+            return (x0 + (x - x0).clamp(-self.eps, self.eps)).clamp(0, 1)
+        unit = grad / grad.flatten(1).norm(dim=1).clamp_min(1e-12)[:, None, None, None]
+        delta = x - alpha[:, None, None, None] * unit - x0
+        scale = (self.eps / delta.flatten(1).norm(dim=1).clamp_min(1e-12)).clamp(max=1)
+        return (x0 + delta * scale[:, None, None, None]).clamp(0, 1)
+
+
+def summary(result: BoundaryResult) -> dict[str, float]:
+    """Plain numbers for a report: counts, success rate, steps, step size, and over valid pairs the distances
+    and max-softmax of each kind plus the share of deeper copies that stayed in their class more confidently."""
+    v = result.valid
+    n, ok = len(v), int(v.sum())
+    already = int((result.source_label == result.targets).sum())
+    out: dict[str, float] = {"examples": n, "valid": ok, "invalid": n - ok, "source_is_target": already,
+                             "budget_exhausted": n - ok - already, "success_rate": ok / n if n else float("nan")}
+
+    def stats(name: str, x: Tensor) -> None:
+        x = x.double().cpu()
+        empty = not len(x)
+        out[f"{name}_mean"] = float("nan") if empty else float(x.mean())
+        out[f"{name}_median"] = float("nan") if empty else float(x.median())
+        out[f"{name}_max"] = float("nan") if empty else float(x.max())
+
+    stats("steps", result.steps[v])
+    stats("step_size", result.step_size[v])
+    for j, kind in enumerate(KINDS):
+        stats(f"{kind}_linf", result.linf[v, j])
+        stats(f"{kind}_l2", result.l2[v, j])
+        stats(f"{kind}_confidence", result.confidence[v, j])
+    pred, conf = result.pred[v], result.confidence[v]
+    deeper = (pred[:, 2:] == pred[:, :2]) & (conf[:, 2:] > conf[:, :2])
+    out["deeper_ok_rate"] = float(deeper.double().mean()) if ok else float("nan")
+    return out
