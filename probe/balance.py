@@ -50,7 +50,7 @@ def relative_entropy(counts: np.ndarray) -> float:
     if counts.sum() == 0 or len(counts) < 2:
         return 0.0
     p = counts[counts > 0] / counts.sum()
-    return float(-(p * np.log(p)).sum() / math.log(len(counts)))
+    return max(0.0, float(-(p * np.log(p)).sum() / math.log(len(counts))))  # max: no "-0.0" for one class
 
 
 def to_batch(images: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:

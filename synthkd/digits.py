@@ -8,6 +8,7 @@ no download, and small enough to train a teacher in seconds on a laptop CPU.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -15,6 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from probe.models import Classifier
+from procgen.dataset import DatasetWriter
 
 CLASSES = 10
 TEST_FRACTION = 0.25
@@ -59,12 +61,12 @@ def accuracy(model: nn.Module, images: np.ndarray, labels: np.ndarray, batch: in
 
 
 def train_teacher(model: Classifier, epochs: int = 15, batch: int = 64, lr: float = 0.05, seed: int = 0,
-                  size: int = 32) -> TrainResult:
-    """Supervised training on the digits train split (SGD, cosine schedule, random shifts of up to 2 px).
-
-    Deterministic on the CPU for a given seed and thread count.
+                  size: int = 32, limit: int | None = None) -> TrainResult:
+    """Supervised training on the digits train split (or its first ``limit`` images; SGD, one-cycle
+    schedule, random shifts of up to 2 px). Deterministic on the CPU for a given seed and thread count.
     """
     x_train, y_train = digits("train", size)
+    x_train, y_train = x_train[:limit], y_train[:limit]
     x_test, y_test = digits("test", size)
     generator = torch.Generator().manual_seed(seed)
     x, y = to_tensor(x_train), torch.from_numpy(y_train)
@@ -89,3 +91,16 @@ def train_teacher(model: Classifier, epochs: int = 15, batch: int = 64, lr: floa
         losses.append(total / len(x))
     model.eval()
     return TrainResult(accuracy(model, x_train, y_train), accuracy(model, x_test, y_test), losses)
+
+
+def write_digits_dataset(out: Path, split: str = "train", size: int = 32) -> Path:
+    """A split of the digits as a synthkd dataset directory (labels kept as ``digit``, not as the teacher's
+    ``label``): the "teacher's own training data" reference for the experiments."""
+    images, labels = digits(split, size)
+    writer = DatasetWriter(out, {"generator": "digits", "total": len(images), "image_size": size, "seed": SPLIT_SEED,
+                                 "chunk_size": len(images), "settings": {"split": split}})
+    if writer.todo():
+        writer.write_chunk(0, images, {"digit": labels.tolist()}, {"images": len(images)})
+    if not writer.header.get("complete"):
+        writer.finish()
+    return out
