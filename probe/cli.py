@@ -94,7 +94,8 @@ def build_parser() -> Parser:
                    help="pre and post must have max softmax below this; in (1/classes, 1]")
     a.add_argument("--grow", type=float, default=1.1, help="Bold Driver: step factor while not yet crossed")
     a.add_argument("--shrink", type=float, default=0.5,
-                   help="Bold Driver: step factor after an overshoot (the step is undone)")
+                   help="Bold Driver: step factor after an overshoot past the threshold or a step that raised "
+                        "the loss towards the target (either step is undone)")
     p.add_argument("--shard", metavar="I/N", help="make only shard I of N (default: one shard per torchrun rank)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
