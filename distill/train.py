@@ -1,0 +1,667 @@
+"""Distil a teacher into a freshly initialised student on a dataset directory (``distill``'s training loop).
+
+One function per concern, top-down: :func:`distill` checks everything that can be wrong before training
+(numbers, data, models, evaluation folder), then runs epochs of :func:`train_one_epoch` (a :class:`Pipeline`
+augments and mixes each batch, one :func:`train_step` per batch), :func:`evaluate` and :func:`save_checkpoint`,
+and writes the run directory:
+
+    checkpoint.pt    everything needed to continue after a kill (``--resume``): student, optimiser, schedule,
+                     every random generator's state, the settings and the metrics so far (written atomically)
+    metrics.jsonl    one JSON object per finished epoch (also to ``tensorboard/`` when tensorboard is installed)
+    student.pt       the trained student: ``state_dict`` of the raw network, plus spec, classes, normalisation
+    summary.json     the run's figures, also printed as one JSON line
+
+Every batch's random numbers (augmentation, mixup lambda) come from a generator seeded by (seed, epoch, step), so
+they do not depend on where the batch is made: on the GPU in the training process, or on the CPU in DataLoader
+workers while the training process computes the previous step (which is what keeps a CPU run fed).
+Under ``torchrun`` each process trains on its share of every global batch (DistributedSampler) with
+DistributedDataParallel; augmentation draws are made for the global batch and mixup pairs images half a batch
+apart, so a run on K processes computes the same batches as one process (batch-norm statistics, which are per
+process unless ``sync_bn`` on CUDA, and float rounding aside).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.distributed as torch_dist
+from PIL import Image
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+
+from distill.augment import LEVELS, Augment, Draws
+from distill.kd import kd_loss, mixup, mixup_lambda
+from probe.models import Classifier, ModelError, load_model, num_classes_of
+from procgen.cli import progress
+from procgen.dataset import Dataset, atomic_write, open_dataset, write_json
+
+CHECKPOINT, METRICS, STUDENT, SUMMARY, TENSORBOARD = (
+    "checkpoint.pt", "metrics.jsonl", "student.pt", "summary.json", "tensorboard")
+FORMAT = "synthkd-distill/1"
+DEFAULT_HOLDOUT = 0.05  # share of the distillation data held out when no --eval folder is given
+AMP_MODES = ("auto", "none", "bf16", "fp16")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
+EVAL_BATCH = 256
+
+
+class DistillError(ValueError):
+    """Bad settings or inputs for a distillation run, said in one line before any training."""
+
+
+@dataclass
+class Config:
+    """A distillation run. Numbers default to the paper's recipe (section 4, "Distillation Training Details")."""
+
+    teacher: str
+    data: Path
+    out: Path
+    weights: str | None = None
+    student: str = "resnet18_cifar"
+    num_classes: int | None = None  # the teacher's; None: what its weights or model give
+    teacher_normalization: str = "auto"
+    teacher_size: int | None = None  # resize images for the teacher; None: the model's own input size
+    student_normalization: str = "auto"
+    student_size: int | None = None  # None: train the student at the data's image size
+    epochs: int = 400
+    batch_size: int = 256  # global: split over torchrun processes
+    lr: float = 0.1
+    momentum: float = 0.9
+    weight_decay: float = 1e-4
+    temperature: float = 20.0
+    hard_weight: float = 0.0
+    mixup_alpha: float = 1.0
+    aug: str = "high"
+    eval_dir: Path | None = None
+    holdout: float | None = None  # None: DEFAULT_HOLDOUT without eval_dir, 0 with it
+    seed: int = 0
+    device: str = "auto"
+    amp: str = "auto"
+    sync_bn: bool = False
+    workers: int = 1
+    resume: bool = False
+    quiet: bool = False
+
+
+# Settings that define a run's result: --resume refuses to continue a run whose values differ.
+IDENTITY = ("teacher", "student", "num_classes", "teacher_normalization", "teacher_size", "student_normalization",
+            "student_size", "epochs", "batch_size", "lr", "momentum", "weight_decay", "temperature", "hard_weight",
+            "mixup_alpha", "aug", "holdout", "seed", "sync_bn")
+
+
+@dataclass
+class Dist:
+    """This process's place in a torchrun job (rank 0 of 1 without torchrun)."""
+
+    rank: int = 0
+    world: int = 1
+    local_rank: int = 0
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+
+@dataclass
+class Run:
+    """What the epochs work on, built once by :func:`distill` and carried through the loop."""
+
+    cfg: Config
+    dist: Dist
+    device: torch.device
+    amp: torch.dtype | None
+    teacher: Classifier
+    student: nn.Module  # the Classifier, or DistributedDataParallel around it
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler
+    scaler: torch.amp.GradScaler
+    loader: torch.utils.data.DataLoader
+    pipeline: Pipeline
+    checks: dict[str, Any]  # evaluation images with the teacher's predictions (see load_checks)
+    settings: dict[str, Any]
+    history: list[dict[str, Any]]
+    tensorboard: Any = None
+
+    @property
+    def plain_student(self) -> Classifier:
+        return self.student.module if isinstance(self.student, DistributedDataParallel) else self.student
+
+
+# ----------------------------------------------------------------------------------------------------- the run
+
+
+def distill(cfg: Config, stop_after: int | None = None) -> dict[str, Any] | None:
+    """Train (or with ``cfg.resume`` continue) the run in ``cfg.out`` and return its summary.
+
+    ``stop_after``: return None once that many epochs are done, as if the run were killed there (for tests)."""
+    check_numbers(cfg)
+    dist = init_distributed(cfg.device)
+    try:
+        run = prepare(cfg, dist)
+        for epoch in range(len(run.history), cfg.epochs):
+            metrics = {"epoch": epoch + 1, **train_one_epoch(run, epoch), **evaluate(run)}
+            run.history.append(metrics)
+            save_checkpoint(run)
+            log_metrics(run, metrics)
+            if stop_after is not None and epoch + 1 >= stop_after and epoch + 1 < cfg.epochs:
+                return None
+        return finish(run)
+    finally:
+        if dist.world > 1 and torch_dist.is_initialized():
+            torch_dist.destroy_process_group()
+
+
+def check_numbers(cfg: Config) -> None:
+    """Every numeric and named setting in range, before anything is loaded."""
+    rules = [
+        (cfg.epochs >= 1, f"--epochs must be at least 1, got {cfg.epochs}"),
+        (cfg.batch_size >= 1, f"--batch-size must be at least 1, got {cfg.batch_size}"),
+        (_finite(cfg.lr) and cfg.lr > 0, f"--lr must be a number above 0, got {cfg.lr}"),
+        (_finite(cfg.momentum) and 0 <= cfg.momentum < 1, f"--momentum must be in [0, 1), got {cfg.momentum}"),
+        (_finite(cfg.weight_decay) and cfg.weight_decay >= 0,
+         f"--weight-decay must be 0 or more, got {cfg.weight_decay}"),
+        (_finite(cfg.temperature) and cfg.temperature > 0,
+         f"--temperature must be a number above 0 (the tau^2-scaled loss vanishes at 0; for the teacher's "
+         f"argmax use --hard-weight 1), got {cfg.temperature}"),
+        (_finite(cfg.hard_weight) and 0 <= cfg.hard_weight <= 1,
+         f"--hard-weight must be in [0, 1], got {cfg.hard_weight}"),
+        (_finite(cfg.mixup_alpha) and cfg.mixup_alpha >= 0,
+         f"--mixup-alpha must be 0 (off) or more, got {cfg.mixup_alpha}"),
+        (cfg.holdout is None or (_finite(cfg.holdout) and 0 <= cfg.holdout < 1),
+         f"--holdout must be in [0, 1), got {cfg.holdout}"),
+        (cfg.aug in LEVELS, f"--aug must be one of {', '.join(LEVELS)}, got {cfg.aug!r}"),
+        (cfg.amp in AMP_MODES, f"--amp must be one of {', '.join(AMP_MODES)}, got {cfg.amp!r}"),
+        (cfg.seed >= 0, f"--seed must be 0 or more, got {cfg.seed}"),
+        (cfg.workers >= 0, f"--workers must be 0 or more, got {cfg.workers}"),
+        (cfg.num_classes is None or cfg.num_classes >= 1, f"--num-classes must be at least 1, got {cfg.num_classes}"),
+        (all(s is None or s >= 1 for s in (cfg.teacher_size, cfg.student_size)), "image sizes must be at least 1"),
+    ]
+    for ok, message in rules:
+        if not ok:
+            raise DistillError(message)
+
+
+def _finite(value: float) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def init_distributed(device: str) -> Dist:
+    """Join the torchrun job described by the environment (gloo on CPU, nccl on CUDA), if there is one."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world <= 1:
+        return Dist()
+    dist = Dist(int(os.environ["RANK"]), world, int(os.environ.get("LOCAL_RANK", "0")))
+    if not torch_dist.is_initialized():
+        backend = "nccl" if torch.cuda.is_available() and not device.startswith("cpu") else "gloo"
+        if backend == "nccl":
+            torch.cuda.set_device(dist.local_rank)
+        torch_dist.init_process_group(backend)
+    return dist
+
+
+def prepare(cfg: Config, dist: Dist) -> Run:
+    """Check and load everything (data, models, evaluation images), then start the run or resume it."""
+    device, amp = pick_device(cfg, dist)
+    data = open_data(cfg.data)
+    teacher, classes = load_teacher(cfg, data.image_size, device)
+    student = build_student(cfg, classes, data.image_size, device)
+    holdout = cfg.holdout if cfg.holdout is not None else (0.0 if cfg.eval_dir else DEFAULT_HOLDOUT)
+    train_idx, held_idx = split_holdout(len(data), holdout, cfg.seed)
+    checks = load_checks(cfg, data, held_idx, classes, teacher, device, amp) if dist.main else {}
+    pipeline = Pipeline(cfg.aug, cfg.mixup_alpha, cfg.seed, dist.rank, dist.world)
+    loader = make_loader(data, train_idx, cfg, dist, pipeline if device.type == "cpu" else None)
+    if dist.world > 1:
+        if cfg.sync_bn:
+            student = nn.SyncBatchNorm.convert_sync_batchnorm(student)
+        student = DistributedDataParallel(student, device_ids=[device.index] if device.type == "cuda" else None)
+    optimizer = torch.optim.SGD(student.parameters(), lr=cfg.lr, momentum=cfg.momentum,
+                                weight_decay=cfg.weight_decay)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=cfg.epochs * len(loader))
+    settings = settings_of(cfg, data, holdout, dist.world, classes)
+    run = Run(cfg, dist, device, amp, teacher, student, optimizer, scheduler,
+              torch.amp.GradScaler(device.type, enabled=amp == torch.float16), loader, pipeline, checks, settings, [])
+    start_or_resume(run)
+    if dist.main:
+        run.tensorboard = open_tensorboard(cfg.out, len(run.history))
+    return run
+
+
+def pick_device(cfg: Config, dist: Dist) -> tuple[torch.device, torch.dtype | None]:
+    """The training device (``auto``: this process's GPU when there is one) and the autocast dtype."""
+    name = cfg.device
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise DistillError(f"--device {cfg.device!r} is not a device (cpu, cuda, cuda:N, auto)") from None
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            raise DistillError(f"--device {cfg.device} asked for, but CUDA is not available")
+        if device.index is None:
+            device = torch.device("cuda", dist.local_rank)
+    if cfg.sync_bn and device.type != "cuda":
+        raise DistillError("--sync-bn needs CUDA (torch's SyncBatchNorm does not run on the CPU)")
+    amp = cfg.amp
+    if amp == "auto":
+        amp = ("bf16" if torch.cuda.is_bf16_supported() else "fp16") if device.type == "cuda" else "none"
+    if amp == "fp16" and device.type != "cuda":
+        raise DistillError("--amp fp16 needs CUDA; use bf16 or none on the CPU")
+    return device, {"none": None, "bf16": torch.bfloat16, "fp16": torch.float16}[amp]
+
+
+def open_data(path: Path) -> Dataset:
+    """The distillation dataset (D_K or D_S: only its images are used); it must hold images."""
+    data = open_dataset(path)
+    if len(data) == 0:
+        raise DistillError(f"dataset {path} holds no images")
+    return data
+
+
+def load_teacher(cfg: Config, size: int, device: torch.device) -> tuple[Classifier, int]:
+    """The teacher with its weights, frozen, on ``device``, and its number of classes."""
+    teacher = load_model(cfg.teacher, cfg.weights, num_classes=cfg.num_classes,
+                         normalization=cfg.teacher_normalization, input_size=cfg.teacher_size, check_size=size)
+    classes = num_classes_of(teacher, size)
+    teacher = teacher.to(device).eval().requires_grad_(False)
+    return (teacher.to(memory_format=torch.channels_last) if device.type == "cuda" else teacher), classes
+
+
+def build_student(cfg: Config, classes: int, size: int, device: torch.device) -> Classifier:
+    """A freshly initialised student for the teacher's classes (the seed fixes its initial weights)."""
+    torch.manual_seed(cfg.seed)
+    try:
+        student = load_model(cfg.student, num_classes=classes, normalization=cfg.student_normalization,
+                             input_size=cfg.student_size, need_weights=False, check_size=size)
+    except ModelError as exc:
+        raise ModelError(f"student {cfg.student} for the teacher's {classes} classes: {exc}") from None
+    student = student.to(device).train()
+    return student.to(memory_format=torch.channels_last) if device.type == "cuda" else student
+
+
+def split_holdout(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(training, held-out) image indices: a seeded random ``fraction`` held out (at least one image if any)."""
+    order = np.random.default_rng([seed, 2]).permutation(n)
+    held = min(n - 1, max(1, round(n * fraction))) if fraction > 0 else 0
+    return np.sort(order[held:]), np.sort(order[:held])
+
+
+def settings_of(cfg: Config, data: Dataset, holdout: float, world: int, classes: int) -> dict[str, Any]:
+    """What defines this run's result (compared on --resume): settings, data, teacher weights, process count."""
+    out = {k: getattr(cfg, k) for k in IDENTITY}
+    out.update(holdout=holdout, num_classes=classes, processes=world, data=str(Path(cfg.data).resolve()),
+               data_images=len(data), data_identity={k: data.header.get(k) for k in ("generator", "seed", "total")},
+               weights=_sha256(cfg.weights) or cfg.weights)
+    return json.loads(json.dumps(out))  # plain JSON values, as they come back from a checkpoint
+
+
+def _sha256(path: str | None) -> str | None:
+    """The file's SHA-256 (None for no file, e.g. a torchvision weights name)."""
+    if path is None or not Path(path).is_file():
+        return None
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# ------------------------------------------------------------------------------------------------------- data
+
+
+class Pipeline:
+    """Augmentation and mixup of one batch, with random numbers that depend only on (seed, epoch, step): the
+    same wherever and in whichever order batches are made (GPU, or CPU DataLoader workers)."""
+
+    def __init__(self, aug: str, mixup_alpha: float, seed: int, rank: int = 0, world: int = 1):
+        self.augment, self.mixup_alpha, self.seed, self.rank, self.world = Augment(aug), mixup_alpha, seed, rank, world
+
+    def __call__(self, images: torch.Tensor, epoch: int, step: int) -> torch.Tensor:
+        """uint8 (N, 3, H, W) images of this process -> the float batch both networks see. Augmentation draws are
+        made for the global batch (this process keeps every K-th row, as the DistributedSampler deals them)."""
+        seeds = np.random.SeedSequence([self.seed, epoch, step]).generate_state(2, np.uint64)
+        generator = torch.Generator(images.device).manual_seed(int(seeds[0]))
+        x = self.augment(images, Draws(generator, len(images) * self.world, slice(self.rank, None, self.world)))
+        return mixup(x, mixup_lambda(np.random.default_rng(int(seeds[1])), self.mixup_alpha))
+
+
+@dataclass(frozen=True)
+class BatchKey:
+    """Which batch to make: its place in training (epoch, step) and this process's images of it."""
+
+    epoch: int
+    step: int
+    positions: list[int]
+
+
+class Batches(torch.utils.data.Sampler):
+    """The DataLoader's batch sampler: this process's share of each global batch, tagged with (epoch, step)."""
+
+    def __init__(self, sampler: torch.utils.data.DistributedSampler, batch_size: int):
+        self.sampler, self.batch_size = sampler, batch_size
+
+    def __len__(self) -> int:
+        return len(self.sampler) // self.batch_size  # incomplete batches dropped
+
+    def __iter__(self):
+        order = list(self.sampler)
+        for step in range(len(self)):
+            yield BatchKey(self.sampler.epoch, step, order[step * self.batch_size:(step + 1) * self.batch_size])
+
+    def set_epoch(self, epoch: int) -> None:
+        self.sampler.set_epoch(epoch)
+
+
+class Images(torch.utils.data.Dataset):
+    """uint8 (3, H, W) images of a dataset directory at ``indices``, read a batch at a time from the memory-mapped
+    chunks. Fetching a :class:`BatchKey` gives ``(batch, epoch, step)``: uint8 images, or with ``pipeline`` the
+    augmented, mixed float batch (the CPU path: made in the DataLoader workers)."""
+
+    def __init__(self, data: Dataset, indices: np.ndarray, pipeline: Pipeline | None = None):
+        self.data, self.indices, self.pipeline = data, np.asarray(indices, dtype=np.int64), pipeline
+        self.offsets = np.cumsum([0] + [len(data.chunk_images(k)) for k in range(data.num_chunks)])
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, i: int) -> torch.Tensor:
+        return self.read([i])[0]
+
+    def __getitems__(self, key: BatchKey) -> tuple[torch.Tensor, int, int]:
+        images = self.read(key.positions)
+        if self.pipeline is not None:
+            images = self.pipeline(images.contiguous(), key.epoch, key.step)
+        return images, key.epoch, key.step
+
+    def read(self, positions: list[int]) -> torch.Tensor:
+        """The images at ``positions`` as uint8 (N, 3, H, W) (a view of (N, H, W, 3) memory)."""
+        wanted = self.indices[np.asarray(positions, dtype=np.int64)]
+        chunk = np.searchsorted(self.offsets, wanted, side="right") - 1
+        size = self.data.image_size
+        out = np.empty((len(wanted), size, size, 3), np.uint8)
+        for k in np.unique(chunk):
+            here = chunk == k
+            out[here] = self.data.chunk_images(int(k))[wanted[here] - self.offsets[k]]
+        return torch.from_numpy(out).permute(0, 3, 1, 2)
+
+
+def _as_batch(batch: tuple[torch.Tensor, int, int]) -> tuple[torch.Tensor, int, int]:
+    return batch
+
+
+def make_loader(data: Dataset, train_idx: np.ndarray, cfg: Config, dist: Dist,
+                pipeline: Pipeline | None) -> torch.utils.data.DataLoader:
+    """Batches in a seeded random order per epoch, each process taking every K-th image of every global batch
+    (DistributedSampler), incomplete batches dropped (mixup and per-process splits need full ones). With
+    ``pipeline`` (training on the CPU) the workers augment and mix; otherwise they only read."""
+    if cfg.batch_size % dist.world:
+        raise DistillError(f"--batch-size {cfg.batch_size} does not split evenly over {dist.world} processes")
+    images = Images(data, train_idx, pipeline)
+    if len(images) < cfg.batch_size:
+        raise DistillError(f"{len(images)} training images are fewer than one batch (--batch-size {cfg.batch_size})")
+    sampler = torch.utils.data.DistributedSampler(images, num_replicas=dist.world, rank=dist.rank, shuffle=True,
+                                                  seed=cfg.seed, drop_last=True)
+    return torch.utils.data.DataLoader(
+        images, batch_sampler=Batches(sampler, cfg.batch_size // dist.world), num_workers=cfg.workers,
+        collate_fn=_as_batch, pin_memory=pipeline is None and torch.cuda.is_available(),
+        persistent_workers=cfg.workers > 0, prefetch_factor=2 if cfg.workers > 0 else None)
+
+
+def load_checks(cfg: Config, data: Dataset, held_idx: np.ndarray, classes: int, teacher: Classifier,
+                device: torch.device, amp: torch.dtype | None) -> dict[str, Any]:
+    """Images the student is checked on after every epoch, with the teacher's predictions (computed once):
+    the labelled ``--eval`` folder, and/or the held-out slice of the distillation data."""
+    checks: dict[str, Any] = {}
+    if cfg.eval_dir is not None:
+        images, labels = load_image_folder(Path(cfg.eval_dir), data.image_size, classes)
+        checks["eval"] = (images, labels, predict(teacher, images, device, amp))
+    if len(held_idx):
+        images = Images(data, held_idx).read(list(range(len(held_idx))))
+        checks["holdout"] = (images, None, predict(teacher, images, device, amp))
+    return checks
+
+
+def load_image_folder(root: Path, size: int, classes: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """An ImageFolder (one sub-folder per class) as uint8 (N, 3, size, size) images and their labels.
+
+    Class indices are the folder names when all are whole numbers (``0``..``C-1``, any subset), otherwise the
+    folders' positions in sorted order, and then there must be one folder per teacher class."""
+    if not root.is_dir():
+        raise DistillError(f"--eval {root} is not a directory")
+    names = sorted(p.name for p in root.iterdir() if p.is_dir())
+    if not names:
+        raise DistillError(f"--eval {root} has no class folders (one sub-folder of images per class)")
+    if all(n.isdigit() for n in names):
+        index = {n: int(n) for n in names}
+        if max(index.values()) >= classes:
+            raise DistillError(f"--eval {root} has class folder {max(index.values())}, the teacher has only "
+                               f"{classes} classes (0..{classes - 1})")
+    elif len(names) != classes:
+        raise DistillError(f"--eval {root} has {len(names)} class folders, the teacher has {classes} classes")
+    else:
+        index = {n: i for i, n in enumerate(names)}
+    files = [(f, index[n]) for n in names for f in sorted((root / n).iterdir())
+             if f.suffix.lower() in IMAGE_SUFFIXES]
+    if not files:
+        raise DistillError(f"--eval {root} holds no images ({', '.join(IMAGE_SUFFIXES)})")
+    out = np.empty((len(files), size, size, 3), np.uint8)
+    for i, (f, _) in enumerate(files):
+        try:
+            with Image.open(f) as im:
+                im = im.convert("RGB")
+                out[i] = np.asarray(im if im.size == (size, size) else im.resize((size, size), Image.BILINEAR))
+        except OSError as exc:
+            raise DistillError(f"--eval: cannot read {f}: {exc}") from None
+    return torch.from_numpy(out).permute(0, 3, 1, 2).contiguous(), torch.tensor([c for _, c in files])
+
+
+# --------------------------------------------------------------------------------------------------- training
+
+
+def train_one_epoch(run: Run, epoch: int) -> dict[str, Any]:
+    """One pass over this process's share of the data: load, augment, mix, step; returns the epoch's figures."""
+    cfg, dist = run.cfg, run.dist
+    run.student.train()
+    run.loader.batch_sampler.set_epoch(epoch)
+    steps = len(run.loader)
+    total = torch.zeros((), device=run.device)
+    start = time.perf_counter()
+    with progress(steps * cfg.batch_size, f"epoch {epoch + 1}/{cfg.epochs}", quiet=cfg.quiet or not dist.main) as bar:
+        for i, (batch, batch_epoch, step) in enumerate(run.loader):
+            x = batch.to(run.device, non_blocking=True)
+            if x.dtype == torch.uint8:  # not made by the workers: augment and mix on the device
+                x = run.pipeline(x, batch_epoch, step)
+            if run.device.type == "cuda":
+                x = x.contiguous(memory_format=torch.channels_last)
+            total += train_step(run, x)
+            run.scheduler.step()
+            bar.update(cfg.batch_size)
+            if i % 10 == 9 or i == steps - 1:
+                bar.set_postfix(loss=f"{float(total) / (i + 1):.4f}", refresh=False)
+    if dist.world > 1:
+        torch_dist.all_reduce(total)
+        total /= dist.world
+    seconds = time.perf_counter() - start
+    return {"loss": float(total) / steps, "lr": run.optimizer.param_groups[0]["lr"], "seconds": round(seconds, 3),
+            "images_per_s": round(steps * cfg.batch_size / seconds, 1)}
+
+
+def train_step(run: Run, x: torch.Tensor) -> torch.Tensor:
+    """Teacher and student on the same batch, KD loss, one SGD step; returns the (detached) loss."""
+    with torch.autocast(run.device.type, dtype=run.amp or torch.float32, enabled=run.amp is not None):
+        with torch.no_grad():
+            teacher_logits = run.teacher(x)
+        student_logits = run.student(x)
+    loss = kd_loss(student_logits, teacher_logits, run.cfg.temperature, run.cfg.hard_weight)
+    run.optimizer.zero_grad(set_to_none=True)
+    run.scaler.scale(loss).backward()
+    run.scaler.step(run.optimizer)
+    run.scaler.update()
+    return loss.detach()
+
+
+@torch.no_grad()
+def predict(model: nn.Module, images: torch.Tensor, device: torch.device, amp: torch.dtype | None) -> torch.Tensor:
+    """Argmax classes of ``model`` (eval mode) on uint8 images, a batch at a time."""
+    was_training = model.training
+    model.eval()
+    out = []
+    for i in range(0, len(images), EVAL_BATCH):
+        x = images[i:i + EVAL_BATCH].to(device).float().div_(255)
+        with torch.autocast(device.type, dtype=amp or torch.float32, enabled=amp is not None):
+            out.append(model(x).argmax(1).cpu())
+    model.train(was_training)
+    return torch.cat(out)
+
+
+def evaluate(run: Run) -> dict[str, float]:
+    """The student against the teacher (and the labels) on the check images; on the main process only."""
+    out: dict[str, float] = {}
+    if "eval" in run.checks:
+        images, labels, teacher = run.checks["eval"]
+        student = predict(run.plain_student, images, run.device, run.amp)
+        out.update(eval_student_top1=_mean(student == labels), eval_teacher_top1=_mean(teacher == labels),
+                   eval_agreement=_mean(student == teacher))
+    if "holdout" in run.checks:
+        images, _, teacher = run.checks["holdout"]
+        out["holdout_agreement"] = _mean(predict(run.plain_student, images, run.device, run.amp) == teacher)
+    return out
+
+
+def _mean(hits: torch.Tensor) -> float:
+    return round(float(hits.float().mean()), 5)
+
+
+# ------------------------------------------------------------------------------------------ checkpoints, logs
+
+
+def rng_states() -> dict[str, Any]:
+    """This process's global random generators (torch, CUDA, numpy, python)."""
+    return {"torch": torch.get_rng_state(), "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+            "numpy": _numpy_state(), "python": random.getstate()}
+
+
+def _numpy_state() -> list:
+    name, keys, pos, has_gauss, gauss = np.random.get_state()
+    return [name, keys.tolist(), pos, has_gauss, gauss]
+
+
+def set_rng_states(states: dict[str, Any]) -> None:
+    torch.set_rng_state(states["torch"])
+    if states["cuda"] and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(states["cuda"])
+    name, keys, pos, has_gauss, gauss = states["numpy"]
+    np.random.set_state((name, np.asarray(keys, dtype=np.uint32), pos, has_gauss, gauss))
+    random.setstate(_as_tuples(states["python"]))
+
+
+def _as_tuples(value: Any) -> Any:
+    return tuple(_as_tuples(v) for v in value) if isinstance(value, (list, tuple)) else value
+
+
+def save_checkpoint(run: Run) -> None:
+    """Everything to continue after this epoch, written to a temporary file and renamed (rank 0 writes; every
+    process's global generator states are gathered into it; batches need none: they are seeded by epoch and step)."""
+    states = rng_states()
+    if run.dist.world > 1:
+        gathered: list[Any] = [None] * run.dist.world
+        torch_dist.all_gather_object(gathered, states)
+    else:
+        gathered = [states]
+    if run.dist.main:
+        state = {
+            "format": FORMAT, "settings": run.settings, "history": run.history,
+            "student": run.plain_student.state_dict(), "optimizer": run.optimizer.state_dict(),
+            "scheduler": run.scheduler.state_dict(), "scaler": run.scaler.state_dict(),
+            "rng": gathered,
+        }
+        run.cfg.out.mkdir(parents=True, exist_ok=True)
+        atomic_write(run.cfg.out / CHECKPOINT, lambda f: torch.save(state, f))
+    if run.dist.world > 1:
+        torch_dist.barrier()
+
+
+def start_or_resume(run: Run) -> None:
+    """Continue from the checkpoint in ``out`` (``--resume``, same settings only) or start a new run there."""
+    cfg = run.cfg
+    path = Path(cfg.out) / CHECKPOINT
+    if not path.is_file():
+        if cfg.out.exists() and not cfg.out.is_dir():
+            raise DistillError(f"--out {cfg.out} is a file, not a directory")
+        return
+    if not cfg.resume:
+        raise DistillError(f"{cfg.out} already holds a run ({CHECKPOINT}); pass --resume to continue it, "
+                           "or choose another --out")
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    diff = [f"{k}: {state['settings'].get(k)!r} there, {v!r} now" for k, v in run.settings.items()
+            if state["settings"].get(k) != v]
+    if state.get("format") != FORMAT or diff:
+        raise DistillError(f"cannot resume {cfg.out}: it was run with other settings ({'; '.join(diff[:4])}); "
+                           "use the same settings or another --out")
+    run.plain_student.load_state_dict(state["student"])
+    run.optimizer.load_state_dict(state["optimizer"])
+    run.scheduler.load_state_dict(state["scheduler"])
+    run.scaler.load_state_dict(state["scaler"])
+    set_rng_states(state["rng"][run.dist.rank])
+    run.history = list(state["history"])
+
+
+def open_tensorboard(out: Path, epoch: int) -> Any:
+    """A TensorBoard writer in ``out/tensorboard`` when tensorboard is installed (it is optional), else None."""
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError:
+        return None
+    return SummaryWriter(str(out / TENSORBOARD), purge_step=epoch + 1)
+
+
+def log_metrics(run: Run, metrics: dict[str, Any]) -> None:
+    """All epochs so far to ``metrics.jsonl`` (rewritten whole: it always matches the checkpoint) and TensorBoard."""
+    if not run.dist.main:
+        return
+    lines = "".join(json.dumps(m) + "\n" for m in run.history)
+    atomic_write(run.cfg.out / METRICS, lambda f: f.write(lines.encode()))
+    if run.tensorboard is not None:
+        for key, value in metrics.items():
+            if key != "epoch":
+                run.tensorboard.add_scalar(key, value, metrics["epoch"])
+        run.tensorboard.flush()
+    if run.cfg.quiet:
+        return
+    shown = ", ".join(f"{k} {v}" for k, v in metrics.items() if k not in ("epoch", "seconds"))
+    print(f"epoch {metrics['epoch']}/{run.cfg.epochs}: {shown}", flush=True)
+
+
+def finish(run: Run) -> dict[str, Any]:
+    """Write the trained student and the summary (main process), print the summary as one JSON line."""
+    cfg = run.cfg
+    summary = {
+        "out": str(cfg.out), "teacher": cfg.teacher, "student": cfg.student, "data": str(cfg.data),
+        "classes": run.settings["num_classes"], "train_images": len(run.loader.dataset),
+        "epochs": len(run.history), "processes": run.dist.world, "device": str(run.device),
+        "seconds": round(sum(m["seconds"] for m in run.history), 1),
+        "images_per_s": round(sum(m["images_per_s"] for m in run.history) / len(run.history), 1),
+        **{k: v for k, v in run.history[-1].items() if k not in ("epoch", "seconds", "images_per_s")},
+        "student_weights": str(cfg.out / STUDENT),
+    }
+    if run.dist.main:
+        net = run.plain_student
+        weights = {"state_dict": net.net.state_dict(), "spec": cfg.student, "num_classes": summary["classes"],
+                   "mean": net.mean.flatten().tolist(), "std": net.std.flatten().tolist(),
+                   "input_size": net.input_size}
+        atomic_write(cfg.out / STUDENT, lambda f: torch.save(weights, f))
+        write_json(cfg.out / SUMMARY, summary)
+        if run.tensorboard is not None:
+            run.tensorboard.close()
+        print(json.dumps(summary), flush=True)
+    return summary
+

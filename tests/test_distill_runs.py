@@ -1,0 +1,198 @@
+"""Whole distill runs: a killed run resumes to the uninterrupted result, torchrun with two CPU processes gives the
+one-process loss curve, and the digits teacher's knowledge reaches a student through shader images."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from distill.cli import main
+from distill.train import Config, distill
+from procgen.dataset import DatasetWriter, open_dataset
+from tests.conftest import run_cli
+from tests.test_distill import one_thread  # noqa: F401  (autouse fixture)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# A student without batch norm: split over processes it computes exactly what one process computes.
+TINY_NETS = '''
+from torch import nn
+
+
+def plain_cnn(num_classes=10):
+    return nn.Sequential(nn.Conv2d(3, 8, 3, 2, 1), nn.ReLU(), nn.Conv2d(8, 16, 3, 2, 1), nn.ReLU(),
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, num_classes))
+'''
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Path:
+    """A random-weight resnet8_cifar teacher, a module with a BN-free student, and 64 smooth random images."""
+    from probe.models import build_model
+
+    root = tmp_path_factory.mktemp("distill-runs")
+    torch.manual_seed(0)
+    teacher = build_model("resnet8_cifar", 10)
+    teacher.fc.weight.data *= 30  # confident enough to give the student something to learn
+    torch.save({"state_dict": teacher.state_dict()}, root / "teacher.pt")
+    (root / "tinynets.py").write_text(TINY_NETS)
+    rng = np.random.default_rng(0)
+    small = rng.integers(0, 256, (64, 8, 8, 3)).astype(np.uint8)
+    images = np.stack([np.asarray(Image.fromarray(im).resize((32, 32), Image.BILINEAR)) for im in small])
+    writer = DatasetWriter(root / "data", {"generator": "test", "total": 64, "image_size": 32, "seed": 0,
+                                           "chunk_size": 40, "settings": {}})
+    writer.write_chunk(0, images[:40], {}, {})
+    writer.write_chunk(1, images[40:], {}, {})
+    writer.finish()
+    return root
+
+
+def tiny_config(root: Path, out: Path, **changes) -> Config:
+    settings = dict(teacher="resnet8_cifar", weights=str(root / "teacher.pt"), student="resnet8_cifar",
+                    data=root / "data", out=out, epochs=3, batch_size=16, holdout=0.25, workers=0, quiet=True)
+    return Config(**{**settings, **changes})
+
+
+def tiny_args(root: Path, out: Path) -> list[str]:
+    """tiny_config(root, out) as command-line arguments."""
+    return ["--teacher", "resnet8_cifar", "--weights", str(root / "teacher.pt"), "--student", "resnet8_cifar",
+            "--data", str(root / "data"), "--out", str(out), "--epochs", "3", "--batch-size", "16",
+            "--holdout", "0.25", "--workers", "0", "--quiet"]
+
+
+def history(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+
+
+def weights(out: Path) -> dict[str, torch.Tensor]:
+    return torch.load(out / "student.pt", weights_only=True)["state_dict"]
+
+
+def same_run(a: Path, b: Path) -> None:
+    """Bit-identical students (batch-norm buffers included) and the same metrics, timings aside."""
+    for key, value in weights(a).items():
+        assert torch.equal(value, weights(b)[key]), key
+    drop = ("seconds", "images_per_s")
+    assert [{k: v for k, v in m.items() if k not in drop} for m in history(a)] == \
+           [{k: v for k, v in m.items() if k not in drop} for m in history(b)]
+
+
+@pytest.fixture(scope="module")
+def whole(tiny, tmp_path_factory) -> Path:
+    """An uninterrupted 3-epoch run (with a DataLoader worker making the batches)."""
+    out = tmp_path_factory.mktemp("whole") / "run"
+    distill(tiny_config(tiny, out, workers=1))
+    assert set(history(out)[0]) == {"epoch", "loss", "lr", "seconds", "images_per_s", "holdout_agreement"}
+    return out
+
+
+def test_stopped_run_resumes_to_the_same_result(tiny, whole, tmp_path, capsys):
+    """Stopped after epoch 1 (made in this process, no worker) and resumed: the uninterrupted run's result."""
+    cut = tmp_path / "cut"
+    assert distill(tiny_config(tiny, cut), stop_after=1) is None
+    assert len(history(cut)) == 1 and not (cut / "student.pt").exists()
+    assert run_cli(main, *tiny_args(tiny, cut)) == 2  # no --resume: refuses to touch the run
+    assert "pass --resume" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="other settings.*lr"):
+        distill(tiny_config(tiny, cut, resume=True, lr=0.05))
+    distill(tiny_config(tiny, cut, resume=True))
+    same_run(whole, cut)
+
+
+def test_killed_run_resumes_to_the_same_result(tiny, whole, tmp_path, capsys):
+    """The command SIGKILLed once its first checkpoint is on disk, then run again with --resume."""
+    out = tmp_path / "killed"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "distill.cli", *tiny_args(tiny, out)], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not (out / "checkpoint.pt").exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert (out / "checkpoint.pt").exists() and not (out / "student.pt").exists()
+    assert run_cli(main, *tiny_args(tiny, out), "--resume") == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["epochs"] == 3 and summary["student_weights"] == str(out / "student.pt")
+    same_run(whole, out)
+
+
+def test_torchrun_two_processes_match_one(tiny, tmp_path, monkeypatch):
+    """torchrun --nproc-per-node 2 (gloo on the CPU) at the same global batch: the same per-epoch losses and
+    the same student as one process (a BN-free student; augmentation and mixup on)."""
+    monkeypatch.syspath_prepend(str(tiny))
+    one = tmp_path / "one"
+    distill(tiny_config(tiny, one, student="tinynets:plain_cnn", holdout=0.0, aug="extreme", epochs=2))
+    two = tmp_path / "two"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tiny), str(ROOT)]), "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+           "-m", "distill.cli", "--teacher", "resnet8_cifar", "--weights", str(tiny / "teacher.pt"),
+           "--student", "tinynets:plain_cnn", "--data", str(tiny / "data"), "--out", str(two), "--epochs", "2",
+           "--batch-size", "16", "--holdout", "0", "--aug", "extreme", "--workers", "0", "--quiet"]
+    done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["processes"] == 2
+    assert [m["loss"] for m in history(two)] == pytest.approx([m["loss"] for m in history(one)], rel=1e-4)
+    for key, value in weights(one).items():
+        assert torch.allclose(value, weights(two)[key], atol=1e-5), key
+
+
+@pytest.fixture(scope="module")
+def digits_dk(digits_teacher, tmp_path_factory) -> Path:
+    """A small D_K for the digits teacher: 2048 shader renders, one 'high' and two 'extreme' augmentations of
+    each, labelled by the teacher and drawn 100 per class (repeated where the teacher names a class less often),
+    the way probe balances a D_S; and the digits test split as an ImageFolder for --eval."""
+    from distill.train import Pipeline
+    from shaders.cli import main as render_shaders
+    from synthkd.digits import digits
+
+    root = tmp_path_factory.mktemp("digits")
+    assert render_shaders(["--n", "2048", "--size", "32", "--out", str(root / "shaders"), "--quiet"]) == 0
+    shaders = torch.from_numpy(open_dataset(root / "shaders").images()).permute(0, 3, 1, 2).contiguous()
+    augmented = [Pipeline(level, 0.0, seed=k)(shaders, 0, 0) for k, level in enumerate(("high", "extreme", "extreme"))]
+    candidates = torch.cat([shaders] + [(x * 255).round().byte() for x in augmented])
+    with torch.no_grad():
+        labels = torch.cat([digits_teacher.model(x.float() / 255).argmax(1) for x in candidates.split(512)]).numpy()
+    rng = np.random.default_rng(0)
+    pick = np.concatenate([rng.choice(np.flatnonzero(labels == c), 100, replace=(labels == c).sum() < 100)
+                           for c in range(10) if (labels == c).any()])
+    rng.shuffle(pick)
+    writer = DatasetWriter(root / "dk", {"generator": "test-dk", "total": len(pick), "image_size": 32, "seed": 0,
+                                         "chunk_size": 1024, "settings": {}})
+    writer.write_chunk(0, candidates[pick].permute(0, 2, 3, 1).numpy(), {"label": labels[pick].tolist()}, {})
+    writer.finish()
+    for i, (image, label) in enumerate(zip(*digits("test"), strict=True)):
+        (root / "test" / str(label)).mkdir(parents=True, exist_ok=True)
+        Image.fromarray(image).save(root / "test" / str(label) / f"{i:04d}.png")
+    return root
+
+
+def test_digits_knowledge_reaches_the_student(digits_teacher, digits_dk, tmp_path, capsys):
+    """The digits teacher distilled through shader images only: the student, never shown a digit, classifies
+    the held-out real digits well above chance (10 %). Short-run settings (the paper's heavy augmentation and
+    mixup pay off over hundreds of epochs, not eight): no augmentation, most of the loss on the teacher's argmax."""
+    from probe.models import load_model
+    from synthkd.digits import accuracy, digits
+
+    out = tmp_path / "run"
+    assert run_cli(main, "--teacher", digits_teacher.spec, "--weights", digits_teacher.weights,
+                   "--student", "resnet8_cifar", "--data", digits_dk / "dk", "--out", out, "--eval",
+                   digits_dk / "test", "--epochs", 8, "--batch-size", 32, "--lr", 0.05, "--aug", "none",
+                   "--mixup-alpha", 0, "--hard-weight", 0.8, "--workers", 0, "--quiet") == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["eval_teacher_top1"] == pytest.approx(digits_teacher.test_accuracy, abs=1e-4)
+    assert summary["eval_student_top1"] >= 0.3, history(out)  # 42-54 % over seeds and teachers tried
+    assert json.loads((out / "summary.json").read_text()) == summary and len(history(out)) == 8
+    student = load_model("resnet8_cifar", str(out / "student.pt"), num_classes=10)
+    assert accuracy(student, *digits("test")) == pytest.approx(summary["eval_student_top1"], abs=1e-4)
