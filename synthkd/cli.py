@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from procgen.cli import Parser, run
+from procgen.cli import Parser, UsageError, run
 from procgen.dataset import DatasetError, merge, open_dataset
 from procgen.diversity import dataset_diversity
 from procgen.sheet import save_sheet
@@ -43,6 +43,18 @@ def main(argv: list[str] | None = None) -> int:
     div.add_argument("--sample", type=int, default=512, help="images drawn (seeded) from each dataset")
     div.add_argument("--by", default=None, metavar="FIELD",
                      help="also split each dataset by this metadata field (e.g. 'source' for corpus vs synth)")
+    demo = sub.add_parser("demo", help="the whole method on the built-in digits teacher: render, balance, probe, "
+                          "distill, evaluate on held-out digits, report")
+    demo.add_argument("--out", type=Path, default=Path("runs/demo"), help="run directory (a re-run resumes)")
+    demo.add_argument("--budget", choices=("tiny", "small", "default"), default="default",
+                      help="images, pairs and epochs per source: default takes minutes on 2 CPU cores")
+    demo.add_argument("--sources", nargs="+", choices=("shaders", "leaves", "noise"),
+                      default=["shaders", "leaves", "noise"])
+    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--quiet", action="store_true")
+    rep = sub.add_parser("report", help="write RUN/report.html (self-contained) for a demo run")
+    rep.add_argument("run", type=Path)
+    rep.add_argument("--screenshot", action="store_true", help="also render it to RUN/report.png (needs chromium)")
     args = p.parse_args(argv)
 
     def body() -> int:
@@ -67,6 +79,19 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{r['diversity']:>8.4f}  {r['generator']:<8} {r['part']:<16} {r['images']:>6} images  "
                       f"{r['dataset']}")
             print(json.dumps(rows))
+        elif args.command == "demo":
+            from synthkd.demo import demo, table
+
+            result = demo(args.out, args.budget, tuple(args.sources), args.seed, args.quiet)
+            print(table(result["rows"]))
+            print(f"report: {args.out / 'report.html'}")
+            print(json.dumps({k: result[k] for k in ("rows", "seconds")}))
+        elif args.command == "report":
+            from synthkd.report import write_report
+
+            if not (args.run / "demo.json").is_file():
+                raise UsageError(f"{args.run} holds no demo.json: not a synthkd demo run")
+            print(write_report(args.run, args.screenshot))
         elif args.command == "merge":
             out = merge(args.out, args.shards)
             print(f"merged {len(args.shards)} shards into {out} ({len(open_dataset(out))} images)")

@@ -1,0 +1,155 @@
+"""``synthkd demo``: the whole method on a fresh machine, with no data of your own.
+
+The built-in teacher (a small wide ResNet trained on scikit-learn's handwritten digits, see
+``synthkd.teacher``) plays the user's teacher. For each synthetic source (shader renders, Leaves, noise)
+the demo renders D_S, lets the teacher balance it into D_K and probes its boundaries, distills a fresh
+student on the result, and measures the student on the real held-out digits the teacher never showed it.
+Everything lands in one run directory with a ``demo.json`` of the figures and a ``report.html``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from distill.train import Config, distill
+from probe.models import load_model
+from probe.pipeline import ProbeSettings, probe
+from procgen.commands import render_leaves_main, render_noise_main
+from procgen.dataset import open_dataset, write_json
+from shaders.cli import main as render_shaders_main
+from synthkd.digits import digits
+from synthkd.teacher import builtin_teacher
+
+RENDERERS = {"shaders": render_shaders_main, "leaves": render_leaves_main, "noise": render_noise_main}
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much work each source gets; ``default`` fits a 2-core CPU in minutes, ``tiny`` is for tests."""
+
+    images: int  # D_S size per source
+    per_class: int  # D_K examples per class
+    pairs: int  # D_K examples probed
+    epochs: int
+    batch: int
+    student: str = "resnet8_cifar"
+
+
+BUDGETS = {"tiny": Budget(300, 10, 20, 1, 50), "small": Budget(2000, 100, 300, 8, 128),
+           "default": Budget(6000, 300, 1000, 20, 128)}
+
+
+def write_digits_test(out: Path) -> Path:
+    """The held-out digits as an ImageFolder (``out/0 .. out/9``, PNG): real labelled data for ``--eval``."""
+    if (out / "done").is_file():
+        return out
+    images, labels = digits("test")
+    for i, (image, label) in enumerate(zip(images, labels, strict=True)):
+        (out / str(label)).mkdir(parents=True, exist_ok=True)
+        Image.fromarray(image).save(out / str(label) / f"{i:04d}.png")
+    (out / "done").write_text(f"{len(images)}\n")
+    return out
+
+
+def _quietly(fn, *args, **kwargs):
+    """Run a stage with its own JSON line kept off stdout (the demo prints one summary of its own)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        return fn(*args, **kwargs)
+
+
+def render(source: str, out: Path, images: int, seed: int, extra: tuple[str, ...] = ()) -> Path:
+    """D_S for ``source`` (shaders, leaves, noise) at 32 px; ``extra`` options go to its command."""
+    argv = ["--n", str(images), "--size", "32", "--seed", str(seed), "--out", str(out), "--quiet", *extra]
+    if _quietly(RENDERERS[source], argv) != 0:
+        raise RuntimeError(f"rendering {source} into {out} failed")
+    return out
+
+
+def balance_and_probe(data: Path, out: Path, teacher_spec: str, weights: Path, budget: Budget, seed: int,
+                      attack: str = "boundary", strategy: str = "balanced", quiet: bool = True) -> Path:
+    """D_K (and boundary pairs) from D_S with the teacher, as ``probe`` makes it."""
+    teacher = load_model(teacher_spec, str(weights), normalization="none")
+    settings = ProbeSettings(per_class=budget.per_class, pairs=budget.pairs, seed=seed, attack=attack,
+                             strategy=strategy, chunk_size=max(budget.per_class * 10 // 4, 1))
+    record = {"spec": teacher_spec, "weights": str(weights), "normalize": "none", "input_size": None}
+    return _quietly(probe, open_dataset(data), teacher, record, out, settings, quiet=quiet)
+
+
+def distill_student(dk: Path, out: Path, teacher_spec: str, weights: Path, budget: Budget, eval_dir: Path,
+                    seed: int, quiet: bool = True) -> dict[str, Any]:
+    """A fresh student distilled on ``dk`` and evaluated on ``eval_dir``; ``distill``'s summary (resumes)."""
+    cfg = Config(teacher=teacher_spec, weights=str(weights), data=dk, out=out, student=budget.student,
+                 teacher_normalization="none", epochs=budget.epochs, batch_size=budget.batch, eval_dir=eval_dir,
+                 seed=seed, resume=True, quiet=quiet)
+    return _quietly(distill, cfg)
+
+
+def figures(source: str, root: Path, data: Path, dk: Path, student: Path, summary: dict[str, Any],
+            seconds: dict[str, float]) -> dict[str, Any]:
+    """One results row: the student's accuracy and agreement, the balance of D_S and D_K, pairs, times."""
+    header = json.loads((dk / "dataset.json").read_text())
+    derived, counts = header["derived"], header["summary"]["counts"]
+    return {"source": source, "student_top1": summary["eval_student_top1"],
+            "teacher_top1": summary["eval_teacher_top1"], "agreement": summary["eval_agreement"],
+            **{k: derived[k] for k in ("relative_entropy_ds", "relative_entropy_dk")},
+            "pairs_valid": counts.get("pairs_valid", 0), "pairs_tried": counts.get("pairs_tried", 0),
+            "train_images": summary["train_images"], "seconds": {k: round(v, 1) for k, v in seconds.items()},
+            "paths": {k: str(p.relative_to(root)) for k, p in (("data", data), ("dk", dk), ("student", student))}}
+
+
+def run_source(source: str, out: Path, budget: Budget, teacher_spec: str, weights: Path, eval_dir: Path,
+               seed: int, quiet: bool) -> dict[str, Any]:
+    """Render, balance + probe, distill and evaluate for one synthetic source; returns its row."""
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+    data = render(source, out / "data" / source, budget.images, seed)
+    seconds["render"], clock = time.perf_counter() - clock, time.perf_counter()
+    dk = balance_and_probe(data, out / source / "dk", teacher_spec, weights, budget, seed, quiet=quiet)
+    seconds["probe"], clock = time.perf_counter() - clock, time.perf_counter()
+    student = out / source / "student"
+    summary = distill_student(dk, student, teacher_spec, weights, budget, eval_dir, seed, quiet)
+    seconds["distill"] = time.perf_counter() - clock
+    return figures(source, out, data, dk, student, summary, seconds)
+
+
+def demo(out: Path, budget: str = "default", sources: tuple[str, ...] = tuple(RENDERERS), seed: int = 0,
+         quiet: bool = False) -> dict[str, Any]:
+    """Run the demo into ``out`` (a re-run resumes: finished stages are kept) and write its report."""
+    from synthkd.report import write_report
+
+    started = time.perf_counter()
+    spec, weights = builtin_teacher()
+    out.mkdir(parents=True, exist_ok=True)
+    eval_dir = write_digits_test(out / "digits-test")
+    rows = []
+    for source in sources:
+        if not quiet:
+            print(f"== {source}: render, balance + probe, distill", flush=True)
+        rows.append(run_source(source, out, BUDGETS[budget], spec, weights, eval_dir, seed, quiet))
+    teacher_info = json.loads(weights.with_suffix(".json").read_text())
+    result = {"kind": "demo", "budget": {"name": budget, **asdict(BUDGETS[budget])}, "seed": seed,
+              "teacher": teacher_info, "rows": rows, "chance": 0.1,
+              "seconds": round(time.perf_counter() - started, 1)}
+    write_json(out / "demo.json", result)
+    write_report(out)
+    return result
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """The demo's figures as a plain-text table."""
+    lines = [f"{'source':<10}{'student top-1':>15}{'agreement':>11}{'rel.ent. D_S':>14}{'rel.ent. D_K':>14}"
+             f"{'pairs':>11}{'seconds':>9}"]
+    for r in rows:
+        lines.append(f"{r['source']:<10}{r['student_top1']:>15.3f}{r['agreement']:>11.3f}"
+                     f"{r['relative_entropy_ds']:>14.3f}{r['relative_entropy_dk']:>14.3f}"
+                     f"{r['pairs_valid']:>5}/{r['pairs_tried']:<5}{sum(r['seconds'].values()):>9.0f}")
+    return "\n".join(lines)
+

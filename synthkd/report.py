@@ -1,0 +1,128 @@
+"""``synthkd report RUN``: one self-contained HTML page for a demo or experiment run.
+
+It shows the results table, and per synthetic source: a contact sheet of D_S, the teacher's class histograms
+before and after balancing (with relative entropies), the per-class sheet of D_K, the boundary pairs
+(Fig. 3 style) and the student's learning curves. Pictures are embedded (base64 PNG), so the one file
+can be mailed or archived; the learning curves are also written as PNGs beside it.
+``--screenshot`` renders the page with headless Chromium into ``report.png``, to check it looks right.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from procgen.dataset import atomic_write  # noqa: E402
+
+CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .7em;text-align:right}
+th{background:#f0f0f0}td:first-child{text-align:left}img{max-width:100%;image-rendering:pixelated}
+.row{display:flex;gap:1.5em;flex-wrap:wrap;align-items:flex-start}.row figure{margin:0;flex:1 1 300px}
+figcaption{font-size:.85em;color:#555}h2{border-bottom:1px solid #ddd;padding-bottom:.2em}"""
+
+COLUMNS = (("source", "source", "{}"), ("student_top1", "student top-1 (held-out digits)", "{:.3f}"),
+           ("teacher_top1", "teacher top-1", "{:.3f}"), ("agreement", "student-teacher agreement", "{:.3f}"),
+           ("relative_entropy_ds", "rel. entropy D_S", "{:.3f}"), ("relative_entropy_dk", "rel. entropy D_K", "{:.3f}"))
+
+
+def _img(path: Path, caption: str) -> str:
+    if not path.is_file():
+        return f"<figure><figcaption>{html.escape(caption)}: (missing {html.escape(path.name)})</figcaption></figure>"
+    data = base64.b64encode(path.read_bytes()).decode()
+    return (f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+
+
+def learning_curves(metrics: Path, png: Path) -> Path | None:
+    """Loss and accuracies per epoch from a distill run's ``metrics.jsonl``."""
+    if not metrics.is_file():
+        return None
+    rows = [json.loads(line) for line in metrics.read_text().splitlines() if line.strip()]
+    if not rows:
+        return None
+    epochs = [r["epoch"] for r in rows]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 2.8))
+    left.plot(epochs, [r.get("loss") for r in rows], marker="o", ms=3)
+    left.set_title("KD loss", fontsize=9)
+    for key in ("eval_student_top1", "eval_agreement", "holdout_agreement"):
+        if key in rows[0]:
+            right.plot(epochs, [r[key] for r in rows], marker="o", ms=3, label=key.replace("_", " "))
+    right.set_ylim(0, 1)
+    right.set_title("student", fontsize=9)
+    right.legend(fontsize=7)
+    for ax in (left, right):
+        ax.set_xlabel("epoch", fontsize=8)
+        ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    fig.savefig(png, dpi=100)
+    plt.close(fig)
+    return png
+
+
+def results_table(rows: list[dict[str, Any]]) -> str:
+    head = "".join(f"<th>{html.escape(title)}</th>" for _, title, _ in COLUMNS) + "<th>seconds</th>"
+    body = []
+    for r in rows:
+        cells = "".join(f"<td>{fmt.format(r[key]) if r.get(key) is not None else '-'}</td>"
+                        for key, _, fmt in COLUMNS)
+        seconds = ", ".join(f"{k} {v:.0f}" for k, v in r.get("seconds", {}).items())
+        body.append(f"<tr>{cells}<td>{html.escape(seconds)}</td></tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def write_report(run: Path, screenshot: bool = False) -> Path:
+    """Write ``run/report.html`` for a run directory holding ``demo.json``; returns its path."""
+    run = Path(run)
+    meta_path = run / "demo.json"
+    if not meta_path.is_file():
+        raise FileNotFoundError(f"{run} holds no demo.json: not a synthkd demo run")
+    meta = json.loads(meta_path.read_text())
+    teacher = meta.get("teacher", {})
+    parts = [f"<h1>synthkd {html.escape(meta.get('kind', 'run'))}: {html.escape(run.name)}</h1>",
+             f"<p>Teacher <b>{html.escape(str(teacher.get('teacher')))}</b>, test accuracy "
+             f"{teacher.get('test_accuracy', float('nan')):.3f} on held-out digits; chance is "
+             f"{meta.get('chance', 0.1):.2f}. Budget: {html.escape(json.dumps(meta.get('budget', {})))}. "
+             f"Total time {meta.get('seconds', 0):.0f} s.</p>", "<h2>Results</h2>", results_table(meta["rows"])]
+    for r in meta["rows"]:
+        paths = {k: run / v for k, v in r.get("paths", {}).items()}
+        curves = learning_curves(paths["student"] / "metrics.jsonl", run / f"curves-{r['source']}.png")
+        parts += [f"<h2>{html.escape(r['source'])}</h2>",
+                  f"<p>D_S relative entropy {r['relative_entropy_ds']:.3f} &rarr; D_K {r['relative_entropy_dk']:.3f};"
+                  f" boundary pairs {r['pairs_valid']} of {r['pairs_tried']} probed examples.</p>",
+                  '<div class="row">', _img(paths["data"] / "preview.png", "D_S: the first rendered images"),
+                  _img(paths["dk"] / "histogram.png", "teacher class histograms"), "</div>",
+                  '<div class="row">', _img(paths["dk"] / "classes.png", "D_K by teacher class"),
+                  _img(paths["dk"] / "pairs.png", "boundary pairs"), "</div>",
+                  _img(curves, "learning curves") if curves else "<p>(no learning curves)</p>"]
+    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>synthkd report</title><style>{CSS}</style>"
+            f"</head><body>{''.join(parts)}</body></html>")
+    out = run / "report.html"
+    atomic_write(out, lambda f: f.write(page.encode()))
+    if screenshot:
+        take_screenshot(out, run / "report.png")
+    return out
+
+
+def chromium() -> str | None:
+    return next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p), None)
+
+
+def take_screenshot(page: Path, png: Path, width: int = 1200, height: int = 2400) -> Path:
+    """Render ``page`` with headless Chromium (Debian: ``apt-get install chromium``) into ``png``."""
+    exe = chromium()
+    if exe is None:
+        raise FileNotFoundError("no chromium on PATH (Debian: apt-get install chromium)")
+    subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    f"--window-size={width},{height}", f"--screenshot={png}", page.resolve().as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    return png

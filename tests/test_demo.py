@@ -1,0 +1,74 @@
+"""The built-in teacher's script, the demo on a tiny budget, and the report (with a Chromium screenshot)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from synthkd.cli import main as synthkd_main
+from synthkd.report import chromium
+from synthkd.teacher import ASSET, make_teacher
+from tests.conftest import run_cli
+
+
+def test_teacher_script_is_deterministic(tmp_path):
+    a = make_teacher(tmp_path / "a.pt", epochs=1, limit=128)
+    b = make_teacher(tmp_path / "b.pt", epochs=1, limit=128)
+    assert a["sha256"] == b["sha256"] and (tmp_path / "a.pt").read_bytes() == (tmp_path / "b.pt").read_bytes()
+
+
+def test_shipped_teacher_is_what_the_script_records():
+    info = json.loads(ASSET.with_suffix(".json").read_text())
+    import hashlib
+
+    assert hashlib.sha256(ASSET.read_bytes()).hexdigest() == info["sha256"]
+    assert info["test_accuracy"] > 0.9 and ASSET.stat().st_size < 5_000_000
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "run"
+    assert run_cli(synthkd_main, "demo", "--out", out, "--budget", "tiny", "--sources", "shaders", "noise",
+                   "--quiet") == 0
+    return out
+
+
+def test_demo_runs_every_stage(demo_run):
+    meta = json.loads((demo_run / "demo.json").read_text())
+    assert [r["source"] for r in meta["rows"]] == ["shaders", "noise"]
+    for r in meta["rows"]:
+        assert 0 <= r["student_top1"] <= 1 and r["teacher_top1"] > 0.9
+        assert 0 <= r["relative_entropy_ds"] <= r["relative_entropy_dk"] <= 1  # noise: one class, 0
+        assert set(r["seconds"]) == {"render", "probe", "distill"}
+        for path in r["paths"].values():
+            assert (demo_run / path).is_dir()
+    assert len(list((demo_run / "digits-test").glob("*/*.png"))) == 449
+
+
+def test_report_content(demo_run):
+    page = (demo_run / "report.html").read_text()
+    meta = json.loads((demo_run / "demo.json").read_text())
+    assert page.count("data:image/png;base64,") >= 2 * 5  # per source: D_S, histograms, classes, pairs, curves
+    assert "src=\"http" not in page and "src='http" not in page  # self-contained
+    for r in meta["rows"]:
+        assert f"<td>{r['source']}</td><td>{r['student_top1']:.3f}</td>" in page
+    assert (demo_run / "curves-shaders.png").is_file()
+
+
+@pytest.mark.skipif(chromium() is None, reason="chromium is not installed (Debian: apt-get install chromium)")
+def test_report_screenshot_shows_the_page(demo_run):
+    assert run_cli(synthkd_main, "report", demo_run, "--screenshot") == 0
+    shot = np.asarray(Image.open(demo_run / "report.png").convert("RGB"))
+    assert shot.shape[0] >= 1000 and shot.shape[1] >= 1000
+    rows_with_ink = (shot.min(axis=(1, 2)) < 128).mean()  # text, tables and pictures, not a blank page
+    assert rows_with_ink > 0.2
+    colourful = (shot.std(axis=2) > 30).mean()  # the embedded pictures rendered
+    assert colourful > 0.01
+
+
+def test_report_of_a_non_run_is_one_line(tmp_path, capsys):
+    assert run_cli(synthkd_main, "report", tmp_path) == 2
+    assert "not a synthkd demo run" in capsys.readouterr().err
