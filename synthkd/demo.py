@@ -43,8 +43,8 @@ class Budget:
     student: str = "resnet8_cifar"
 
 
-BUDGETS = {"tiny": Budget(300, 10, 20, 1, 50), "small": Budget(2000, 100, 300, 8, 128),
-           "default": Budget(6000, 300, 1000, 20, 128)}
+BUDGETS = {"tiny": Budget(300, 10, 20, 1, 50), "small": Budget(1500, 60, 150, 6, 64),
+           "default": Budget(3000, 100, 300, 10, 128)}
 
 
 def write_digits_test(out: Path) -> Path:
