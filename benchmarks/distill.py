@@ -6,7 +6,7 @@ step, on one batch already in memory, no loading, augmentation or mixup; (b) dis
 worker processes on the CPU, on the device with CUDA; the same step). b/a near 1 means loading and augmentation
 hide behind (or are negligible next to) the step. Also timed alone: the DataLoader, and augmentation with mixup
 in the training process (what a CPU run would pay without workers). The machine may be shared and noisy:
-(a) and (b) are measured in alternating rounds and the best round of each is kept.
+(a) and (b) are measured in alternating rounds; b/a is the median over rounds of (b) over the (a) next to it.
 Prints a table and ends with one JSON line of the figures.
 Usage: python benchmarks/distill.py [--student resnet18_cifar] [--teacher resnet18_cifar] [--aug high] [--quick]
 """
@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import io
 import json
+import statistics
 import sys
 import tempfile
 import time
@@ -93,7 +94,7 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=32)
     ap.add_argument("--batch-size", type=int, default=256)
     ap.add_argument("--steps", type=int, default=4, help="batches per timed round")
-    ap.add_argument("--rounds", type=int, default=2, help="alternating timed rounds of (a) and (b); best kept")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating timed rounds of (b) and (a)")
     ap.add_argument("--aug", default="high")
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--device", default="auto")
@@ -117,13 +118,14 @@ def main() -> None:
             loop_rates.append(train_one_epoch(run, r + 1)["images_per_s"])
             compute_rates.append(compute_only(run, args.steps, args.size))
         loading, augmenting = loader_only(run), pipeline_only(run, args.steps)
-    loop, compute = max(loop_rates), max(compute_rates)
+    loop, compute = statistics.median(loop_rates), statistics.median(compute_rates)
+    ratio = statistics.median(b / a for b, a in zip(loop_rates, compute_rates, strict=True))
     figures = {
         "device": str(run.device), "threads": torch.get_num_threads(), "student": args.student,
         "teacher": args.teacher, "size": args.size, "batch_size": args.batch_size, "aug": args.aug,
         "workers": args.workers, "amp": str(run.amp), "steps_per_round": args.steps,
         "compute_only_img_s": round(compute, 1), "distill_loop_img_s": round(loop, 1),
-        "b_over_a": round(loop / compute, 3), "loader_only_img_s": round(loading, 1),
+        "b_over_a": round(ratio, 3), "loader_only_img_s": round(loading, 1),
         "augment_mix_only_img_s": round(augmenting, 1),
         "rounds": {"compute_only": [round(x, 1) for x in compute_rates], "distill_loop": loop_rates},
     }

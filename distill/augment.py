@@ -140,20 +140,25 @@ def magnitudes(m: int, size: tuple[int, int]) -> dict[str, float]:
 
 
 def randaugment(x: torch.Tensor, draws: Draws, n: int, m: int) -> torch.Tensor:
-    """RandAugment(n, m) with an independent choice of operations and signs per image."""
+    """RandAugment(n, m) with an independent choice of operations and signs per image. Each round sorts the batch
+    by operation, so that every operation runs once on a contiguous slice; the order is restored at the end."""
     mags = magnitudes(m, x.shape[-2:])
+    where = torch.arange(len(x), device=x.device)  # where[i]: the input row now at position i
     for _ in range(n):
-        op = draws.integers(len(OPS))
-        sign = torch.where(draws.chance(0.5), -1.0, 1.0)
-        geometric = (op >= 1) & (op <= len(GEOMETRIC))
-        if bool(geometric.any()):
-            idx = geometric.nonzero().squeeze(1)
-            x = x.index_copy(0, idx, affine(x[idx], op[idx], sign[idx], mags))
+        op, sign = draws.integers(len(OPS)), torch.where(draws.chance(0.5), -1.0, 1.0)
+        order = torch.argsort(op[where], stable=True)
+        x, where = x[order], where[order]
+        op, sign = op[where], sign[where]
+        ends = torch.bincount(op, minlength=len(OPS)).cumsum(0).tolist()
+        geometric = slice(ends[0], ends[len(GEOMETRIC)])  # OPS[1:6], next to each other once sorted
+        pieces = [x[:ends[0]], affine(x[geometric], op[geometric], sign[geometric], mags)
+                  if ends[len(GEOMETRIC)] > ends[0] else x[geometric]]
         for k in range(len(GEOMETRIC) + 1, len(OPS)):
-            idx = (op == k).nonzero().squeeze(1)
-            if len(idx):
-                x = x.index_copy(0, idx, colour_op(OPS[k], x[idx], 1.0 + sign[idx] * mags.get(OPS[k], 0.0), mags))
-    return x
+            part = slice(ends[k - 1], ends[k])
+            pieces.append(colour_op(OPS[k], x[part], 1.0 + sign[part] * mags.get(OPS[k], 0.0), mags)
+                          if ends[k] > ends[k - 1] else x[part])
+        x = torch.cat(pieces)
+    return torch.empty_like(x).index_copy_(0, where, x)
 
 
 def affine(x: torch.Tensor, op: torch.Tensor, sign: torch.Tensor, mags: dict[str, float]) -> torch.Tensor:
@@ -192,9 +197,10 @@ def colour_op(name: str, x: torch.Tensor, factor: torch.Tensor, mags: dict[str, 
     if name == "contrast":
         return _blend(x, TF.rgb_to_grayscale(x).mean(dim=(1, 2, 3), keepdim=True), factor)
     if name == "sharpness":
-        kernel = torch.tensor([[1, 1, 1], [1, 5, 1], [1, 1, 1]], dtype=x.dtype, device=x.device) / 13
-        blurred = x.clone()
-        blurred[..., 1:-1, 1:-1] = F.conv2d(x, kernel.expand(3, 1, 3, 3), groups=3)
+        blurred = x.clone()  # PIL's smoothing kernel [[1, 1, 1], [1, 5, 1], [1, 1, 1]] / 13 inside the border
+        h, w = x.shape[-2:]
+        blurred[..., 1:-1, 1:-1] = (sum(x[..., i:h - 2 + i, j:w - 2 + j] for i in range(3) for j in range(3))
+                                    + 4 * x[..., 1:-1, 1:-1]) / 13
         return _blend(x, blurred, factor)
     if name == "posterize":
         return TF.posterize(x, int(mags["posterize"]))

@@ -30,16 +30,16 @@ def parser() -> Parser:
                                   ".pt2/.ts files, package.module:callable)")
     models.add_argument("--teacher", required=True, help="the teacher model")
     models.add_argument("--weights", help="the teacher's checkpoint (or a torchvision weights name)")
-    models.add_argument("--num-classes", type=int, help="the teacher's number of classes, when its model does not "
-                        "say (registry models are built for 10); the student gets the teacher's classes")
+    models.add_argument("--num-classes", type=int, help="the teacher's number of classes; none: what its model "
+                        "gives (registry models are built for 10). The student gets the teacher's classes")
     models.add_argument("--teacher-normalization", default="auto",
                         help="auto, a preset (imagenet, cifar10, cifar100, mnist, half, none) or M,M,M/S,S,S")
-    models.add_argument("--teacher-size", type=int, help="resize images to this for the teacher (default: the "
-                        "model's own input size, e.g. 224 for torchvision names; none for CIFAR-size models)")
+    models.add_argument("--teacher-size", type=int, help="resize images to this for the teacher; none: the "
+                        "model's own input size (224 for torchvision names, no resizing for CIFAR-size models)")
     models.add_argument("--student", default="resnet18_cifar", help="the student model (freshly initialised)")
     models.add_argument("--student-normalization", default="auto", help="as --teacher-normalization")
-    models.add_argument("--student-size", type=int, help="resize images to this for the student (default: train "
-                        "it at the dataset's image size)")
+    models.add_argument("--student-size", type=int, help="resize images to this for the student; none: train it "
+                        "at the dataset's image size")
 
     data = p.add_argument_group("data and checks")
     data.add_argument("--data", type=Path, required=True, help="dataset directory to distil on (only images used)")
@@ -48,15 +48,15 @@ def parser() -> Parser:
                       help="labelled real images, one folder per class (folders named 0..C-1, or sorted names = "
                            "class indices): student top-1, teacher top-1 and their agreement after every epoch")
     data.add_argument("--holdout", type=float, metavar="FRACTION",
-                      help=f"share of --data held out (seeded) to report student-teacher agreement on (default: "
-                           f"{DEFAULT_HOLDOUT} without --eval, 0 with it)")
+                      help=f"share of --data held out (seeded) to report student-teacher agreement on; none: "
+                           f"{DEFAULT_HOLDOUT} without --eval, 0 with it")
 
     train = p.add_argument_group("training")
-    train.add_argument("--epochs", type=int, default=400)
+    train.add_argument("--epochs", type=int, default=400, help="passes over the data")
     train.add_argument("--batch-size", type=int, default=256, help="global batch (split over torchrun processes)")
     train.add_argument("--lr", type=float, default=0.1, help="initial learning rate (half-period cosine to 0)")
-    train.add_argument("--momentum", type=float, default=0.9)
-    train.add_argument("--weight-decay", type=float, default=1e-4)
+    train.add_argument("--momentum", type=float, default=0.9, help="SGD momentum")
+    train.add_argument("--weight-decay", type=float, default=1e-4, help="SGD weight decay")
     train.add_argument("--temperature", type=float, default=20.0,
                        help="softmax temperature tau > 0: 20 for synthetic or fine-grained data, 2 for real "
                             "general-purpose images (the paper's choices)")
@@ -76,7 +76,8 @@ def parser() -> Parser:
                         help="mixed precision: auto = bf16 on GPUs that have it, else fp16 on CUDA, none on the CPU")
     system.add_argument("--sync-bn", action="store_true", help="batch-norm statistics over all torchrun processes "
                         "(CUDA only)")
-    system.add_argument("--workers", type=int, default=1, help="DataLoader worker processes reading batches")
+    system.add_argument("--workers", type=int, default=1, help="DataLoader worker processes reading batches (on the "
+                        "CPU they also augment and mix, beside the training step; 0: all in this process)")
     system.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint "
                         "(the settings must be the same); start it if there is none")
     system.add_argument("--quiet", action="store_true", help="no progress bar or per-epoch lines")

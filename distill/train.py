@@ -637,7 +637,7 @@ def log_metrics(run: Run, metrics: dict[str, Any]) -> None:
         run.tensorboard.flush()
     if run.cfg.quiet:
         return
-    shown = ", ".join(f"{k} {v}" for k, v in metrics.items() if k not in ("epoch", "seconds"))
+    shown = ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if k not in ("epoch", "seconds"))
     print(f"epoch {metrics['epoch']}/{run.cfg.epochs}: {shown}", flush=True)
 
 

@@ -299,3 +299,17 @@ def test_bad_input_is_one_line_and_exit_2(case, setup, tmp_path, capsys, monkeyp
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("distill: error:") and message in err, err
     assert not (tmp_path / "run" / "checkpoint.pt").exists()
+
+
+def test_image_folder_classes_and_sizes(tmp_path):
+    """Class folders with names: sorted order is the class index; images of another size are resized."""
+    from PIL import Image
+
+    from distill.train import load_image_folder
+
+    for i, name in enumerate("jihgfedcba"):
+        (tmp_path / name).mkdir()
+        Image.new("RGB", (40, 24), (i, 0, 0)).save(tmp_path / name / "x.png")
+    images, labels = load_image_folder(tmp_path, 32, 10)
+    assert images.shape == (10, 3, 32, 32) and images.dtype == torch.uint8
+    assert labels.tolist() == list(range(10)) and images[:, 0, 0, 0].tolist() == list(range(9, -1, -1))
