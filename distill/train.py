@@ -22,7 +22,6 @@ process unless ``sync_bn`` on CUDA, and float rounding aside).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -41,7 +40,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 from distill.augment import LEVELS, Augment, Draws
 from distill.kd import kd_loss, mixup, mixup_lambda
-from probe.models import Classifier, ModelError, load_model, num_classes_of
+from probe.models import Classifier, ModelError, load_model, num_classes_of, weights_sha256
 from procgen.cli import progress
 from procgen.dataset import Dataset, atomic_write, open_dataset, write_json
 
@@ -300,19 +299,8 @@ def settings_of(cfg: Config, data: Dataset, holdout: float, world: int, classes:
     out = {k: getattr(cfg, k) for k in IDENTITY}
     out.update(holdout=holdout, num_classes=classes, processes=world, data=str(Path(cfg.data).resolve()),
                data_images=len(data), data_identity={k: data.header.get(k) for k in ("generator", "seed", "total")},
-               weights=_sha256(cfg.weights) or cfg.weights)
+               weights=weights_sha256(cfg.weights) or cfg.weights)
     return json.loads(json.dumps(out))  # plain JSON values, as they come back from a checkpoint
-
-
-def _sha256(path: str | None) -> str | None:
-    """The file's SHA-256 (None for no file, e.g. a torchvision weights name)."""
-    if path is None or not Path(path).is_file():
-        return None
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # ------------------------------------------------------------------------------------------------------- data

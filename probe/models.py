@@ -16,6 +16,7 @@ pixel space. :func:`load_teacher` also loads weights and checks the model before
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import inspect
 from collections.abc import Callable, Sequence
@@ -348,6 +349,18 @@ def _cached_state(weights, spec: str) -> dict[str, torch.Tensor]:
                          f"download {weights.url} on a machine with network access and pass --weights FILE, "
                          "or copy it to that cache path")
     return read_checkpoint(path)
+
+
+def weights_sha256(path: str | Path | None) -> str | None:
+    """SHA-256 of a weights file, recorded with runs so a changed checkpoint is noticed; None when ``path``
+    is not a file (none given, or a torchvision weights name)."""
+    if path is None or not Path(path).is_file():
+        return None
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _few(items: list[str], n: int = 4) -> str:

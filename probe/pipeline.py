@@ -27,8 +27,8 @@ import torch
 import torch.distributed as dist
 
 from probe.attack import BoundaryAttack, choose_targets
-from probe.balance import Predictions, histogram, predict_chunks, relative_entropy, select, soft_stats, to_batch
-from probe.models import num_classes_of
+from probe.balance import Predictions, histogram, join, predict_chunks, relative_entropy, select, soft_stats, to_batch
+from probe.models import num_classes_of, weights_sha256
 from probe.plots import save_class_sheet, save_histograms, save_pair_sheet
 from procgen.cli import finish, progress, write_chunks
 from procgen.dataset import Dataset, DatasetWriter, Shard, atomic_write
@@ -94,7 +94,7 @@ def _identity(data: Dataset, teacher: dict[str, Any], settings: ProbeSettings, n
               total: int) -> dict[str, Any]:
     source = {k: data.header.get(k) for k in ("generator", "total", "image_size", "seed", "settings", "derived")}
     weights = teacher.get("weights")
-    digest = _sha256(Path(weights)) if weights and Path(weights).is_file() else weights
+    digest = weights_sha256(weights) or weights
     return {"generator": "probe", "total": total, "image_size": data.image_size, "seed": settings.seed,
             "chunk_size": settings.chunk_size,
             "settings": {**asdict(settings), "num_classes": num_classes,
@@ -119,9 +119,7 @@ def _predict_all(data: Dataset, teacher: torch.nn.Module, cache: Path, batch: in
         gathered: list[dict[int, Predictions]] = [{} for _ in range(world)]
         dist.all_gather_object(gathered, done)
         done = {k: p for part in gathered for k, p in part.items()}
-    parts = [done[k] for k in range(data.num_chunks)]
-    return Predictions(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("labels", "confidence", "entropy")),
-                       seconds=sum(p.seconds for p in parts))
+    return join([done[k] for k in range(data.num_chunks)])
 
 
 def _arrays(p: Predictions) -> dict[str, np.ndarray]:
@@ -271,14 +269,6 @@ def attack_statistics(ds: Dataset) -> dict[str, Any]:
             "dropped_after_rounding": {k: counts.get(f"dropped_rounding_{k}", 0) for k in KINDS},
             "steps_to_cross": stats(steps), "linf_post": stats(linf), "l2_post": stats(l2),
             "confidence_pre": stats(conf[kinds == "pre"]), "confidence_post": stats(conf[post])}
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()[:16]
 
 
 def init_distributed() -> None:

@@ -130,7 +130,7 @@ def test_bad_input_is_one_line_before_any_work(shaders_ds, digits_teacher, tmp_p
     assert not out.exists()
 
 
-def test_missing_data_and_non_classifier(digits_teacher, tmp_path, capsys, monkeypatch):
+def test_missing_data_is_one_line(digits_teacher, tmp_path, capsys):
     assert run_cli(probe_main, "--data", tmp_path / "nothing", "--out", tmp_path / "o",
                    *teacher_args(digits_teacher)) == 2
     assert "no dataset at" in capsys.readouterr().err
