@@ -1,12 +1,13 @@
 """The paper's claims at CPU scale, on real data: which synthetic data distills the digits teacher best?
 
-With the same budget for each (D_S size, D_K size, probed examples, student, epochs), students are distilled
-from the built-in teacher (``synthkd.teacher``) on: the teacher's own training images (upper reference),
-the hand-written shader corpus, synthesized shader programs, both mixed, Leaves and noise; each with and
-without the boundary prober; and, for the shaders, an unbalanced D_K (a random draw keeping D_S's long tail)
-against the balanced one. Each setting runs for several seeds. Every student is measured on the held-out
-digits. The table (mean ± standard deviation over seeds) goes to ``experiments/digits-results.md`` and the
-raw rows to ``experiments/digits-results.json``.
+With the same budget for each (the demo's default: D_S size, D_K size, probed examples, student, epochs),
+students are distilled from the built-in teacher (``synthkd.teacher``) on: the teacher's own training images
+(upper reference), the hand-written shader corpus, synthesized shader programs, both mixed, Leaves and noise;
+each without the boundary prober, with it, and with it at the same number of training steps as without it
+(the pairs add rows to D_K, so at equal epochs the prober also buys more steps); and, for the shaders, an
+unbalanced D_K (a random draw keeping D_S's long tail) against the balanced one. Each setting runs for
+several seeds. Every student is measured on the held-out digits. The table (mean ± standard deviation
+over seeds) goes to ``experiments/digits-results.md`` and the raw rows to ``experiments/digits-results.json``.
 
 Usage: ``python -m experiments.digits [--seeds 3] [--out runs/digits]`` (re-running resumes).
 """
@@ -17,19 +18,19 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from procgen.dataset import write_json
-from synthkd.demo import Budget, balance_and_probe, distill_student, figures, render, write_digits_test
+from synthkd.demo import BUDGETS, Budget, balance_and_probe, distill_student, figures, render, write_digits_test
 from synthkd.digits import write_digits_dataset
 from synthkd.teacher import builtin_teacher
 
 HERE = Path(__file__).resolve().parent
-BUDGET = Budget(images=1500, per_class=60, pairs=200, epochs=10, batch=64)
+BUDGET = BUDGETS["default"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Setting:
     extra: tuple[str, ...] = ()  # options for the renderer
     attack: str = "none"
     strategy: str = "balanced"
+    same_steps: bool = False  # fewer epochs on a probed D_K, so the student takes as many steps as without pairs
 
 
 def settings() -> list[Setting]:
@@ -48,8 +50,9 @@ def settings() -> list[Setting]:
                ("leaves", "leaves", ()), ("noise", "noise", ())]
     out = []
     for name, source, extra in sources:
-        for attack in ("none", "boundary"):
-            out.append(Setting(name, source, extra, attack))
+        out.append(Setting(name, source, extra))
+        out.append(Setting(name, source, extra, "boundary"))
+        out.append(Setting(name, source, extra, "boundary", same_steps=True))
     out.append(Setting("shaders (hand-written)", "shaders", (), "none", "random"))
     out.append(Setting("shaders (hand-written)", "shaders", (), "boundary", "random"))
     return out
@@ -69,11 +72,15 @@ def run_setting(s: Setting, seed: int, root: Path, eval_dir: Path, budget: Budge
     tag = f"{slug}-{s.attack}-{s.strategy}-seed{seed}"
     dk = balance_and_probe(data, root / "dk" / tag, spec, weights, budget, seed, s.attack, s.strategy)
     seconds["probe"], clock = time.perf_counter() - clock, time.perf_counter()
+    if s.same_steps:
+        header = json.loads((dk / "dataset.json").read_text())  # total: D_K's examples, count: with the pairs
+        budget = replace(budget, epochs=max(1, round(budget.epochs * header["total"] / header["count"])))
+        tag += "-same-steps"
     student = root / "students" / tag
     summary = distill_student(dk, student, spec, weights, budget, eval_dir, seed)
     seconds["distill"] = time.perf_counter() - clock
     row = figures(s.name, root, data, dk, student, summary, seconds)
-    return {**row, "setting": asdict(s), "seed": seed}
+    return {**row, "setting": asdict(s), "seed": seed, "epochs": budget.epochs}
 
 
 def aggregate(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -89,9 +96,11 @@ def aggregate(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             values = np.array([r[key] for r in rows], dtype=np.float64)
             return float(values.mean()), float(values.std())
 
-        out.append({"name": s["name"], "prober": s["attack"] == "boundary", "balanced": s["strategy"] == "balanced",
-                    "seeds": len(members), **{k: stat(k) for k in ("student_top1", "agreement",
-                                                                   "relative_entropy_ds", "relative_entropy_dk")},
+        prober = "no" if s["attack"] == "none" else "same steps" if s["same_steps"] else "yes"
+        out.append({"name": s["name"], "prober": prober, "balanced": s["strategy"] == "balanced",
+                    "seeds": len(members), "train_images": float(np.mean([r["train_images"] for r in members])),
+                    "epochs": float(np.mean([r["epochs"] for r in members])),
+                    **{k: stat(k) for k in ("student_top1", "agreement", "relative_entropy_ds", "relative_entropy_dk")},
                     "seconds": {k: float(np.mean([r["seconds"][k] for r in members]))
                                 for k in members[0]["seconds"]}})
     return out
@@ -103,14 +112,14 @@ def markdown(table: list[dict[str, Any]], teacher: dict[str, Any], budget: Budge
              f"{budget.per_class}/class, {budget.pairs} probed examples, {budget.epochs} epochs, batch "
              f"{budget.batch}. Mean ± std over seeds; accuracy on the 449 held-out digits (chance 0.10).",
              "", "| data | prober | balanced | student top-1 | agreement | rel. entropy D_S | rel. entropy D_K | "
-             "seconds render / probe / distill |", "|---|---|---|---:|---:|---:|---:|---:|"]
+             "D_K rows × epochs | seconds render / probe / distill |", "|---|---|---|---:|---:|---:|---:|---:|---:|"]
     for r in table:
         cell = " | ".join(f"{m:.3f} ± {s:.3f}" for m, s in (r[k] for k in ("student_top1", "agreement",
                                                                             "relative_entropy_ds",
                                                                             "relative_entropy_dk")))
         secs = " / ".join(f"{v:.0f}" for v in r["seconds"].values())
-        lines.append(f"| {r['name']} | {'yes' if r['prober'] else 'no'} | {'yes' if r['balanced'] else 'no'} | "
-                     f"{cell} | {secs} |")
+        lines.append(f"| {r['name']} | {r['prober']} | {'yes' if r['balanced'] else 'no'} | {cell} | "
+                     f"{r['train_images']:.0f} × {r['epochs']:g} | {secs} |")
     lines += ["", f"Made by `{command}` ({time.strftime('%Y-%m-%d')}, 2-core CPU)."]
     return "\n".join(lines) + "\n"
 
@@ -129,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         for s in chosen:
             clock = time.perf_counter()
             rows.append(run_setting(s, seed, args.out, eval_dir, BUDGET))
-            print(f"seed {seed} {s.name} prober={s.attack} strategy={s.strategy}: student "
+            print(f"seed {seed} {s.name} prober={s.attack}{' (same steps)' if s.same_steps else ''} "
+                  f"strategy={s.strategy}: student "
                   f"{rows[-1]['student_top1']:.3f} ({time.perf_counter() - clock:.0f} s)", flush=True)
     table = aggregate(rows)
     teacher = json.loads(builtin_teacher()[1].with_suffix(".json").read_text())

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import struct
 import time
 import zlib
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,24 @@ def png_bytes(image: np.ndarray) -> bytes:
 
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(raw.tobytes(), 3)) + chunk(b"IEND", b""))
+
+
+def write_image_folder(images: np.ndarray, labels: Sequence[int], out: str | Path) -> Path:
+    """Labelled HxWx3 uint8 images as an ImageFolder (``out/LABEL/NNNNN.png``), such as a real test set for
+    ``distill --eval``. It is written under a temporary name and renamed, so ``out`` exists only complete; an
+    existing ``out`` is kept as it is."""
+    out = Path(out)
+    if out.is_dir():
+        return out
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for i, (image, label) in enumerate(zip(images, labels, strict=True)):
+        folder = tmp / str(int(label))
+        folder.mkdir(exist_ok=True)
+        (folder / f"{i:05d}.png").write_bytes(png_bytes(image))
+    tmp.rename(out)
+    return out
 
 
 def export(dataset: str | Path, out: str | Path, fmt: str, images_per_shard: int = 10000,

@@ -17,13 +17,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
-
 from distill.train import Config, distill
 from probe.models import load_model
 from probe.pipeline import ProbeSettings, probe
 from procgen.commands import render_leaves_main, render_noise_main
 from procgen.dataset import open_dataset, write_json
+from procgen.export import write_image_folder
 from shaders.cli import main as render_shaders_main
 from synthkd.digits import digits
 from synthkd.teacher import builtin_teacher
@@ -56,14 +55,7 @@ BUDGETS = {"tiny": Budget(300, 10, 20, 1, 50), "small": Budget(1500, 60, 150, 6,
 
 def write_digits_test(out: Path) -> Path:
     """The held-out digits as an ImageFolder (``out/0 .. out/9``, PNG): real labelled data for ``--eval``."""
-    if (out / "done").is_file():
-        return out
-    images, labels = digits("test")
-    for i, (image, label) in enumerate(zip(images, labels, strict=True)):
-        (out / str(label)).mkdir(parents=True, exist_ok=True)
-        Image.fromarray(image).save(out / str(label) / f"{i:04d}.png")
-    (out / "done").write_text(f"{len(images)}\n")
-    return out
+    return write_image_folder(*digits("test"), out)
 
 
 def _quietly(fn, *args, **kwargs):
