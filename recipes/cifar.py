@@ -20,6 +20,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -40,8 +41,17 @@ RENDERERS: dict[str, tuple[str, Callable[[list[str]], int]]] = {
     "noise": ("render-noise", render_noise_main)}
 STAGES: dict[str, Callable[[list[str]], int]] = {"probe": probe_main, "distill": distill_main,
                                                   **dict(RENDERERS.values())}
-DATASETS = {"cifar10": (torchvision.datasets.CIFAR10, 10, "cifar-10-batches-py", 95.48),
-            "cifar100": (torchvision.datasets.CIFAR100, 100, "cifar-100-python", 77.45)}
+
+
+class Cifar(NamedTuple):
+    reader: type  # torchvision's dataset class
+    classes: int
+    folder: str  # what torchvision expects under --cifar-root
+    paper_teacher: float  # the paper's ResNet50 teacher, test top-1 (%)
+
+
+DATASETS = {"cifar10": Cifar(torchvision.datasets.CIFAR10, 10, "cifar-10-batches-py", 95.48),
+            "cifar100": Cifar(torchvision.datasets.CIFAR100, 100, "cifar-100-python", 77.45)}
 # ResNet50 teacher -> ResNet18 student top-1 (%) in the paper: Table 1 without the attack, Table 6 with it.
 PAPER = {("cifar10", "opengl", False): 94.02, ("cifar10", "leaves", False): 92.08,
          ("cifar10", "noise", False): 69.24, ("cifar10", "opengl", True): 94.54,
@@ -61,7 +71,7 @@ class Recipe:
 
     @property
     def classes(self) -> int:
-        return DATASETS[self.dataset][1]
+        return DATASETS[self.dataset].classes
 
     @property
     def paper(self) -> str:
@@ -69,7 +79,7 @@ class Recipe:
         value = PAPER.get((self.dataset, self.source, self.attack))
         if value is None:
             return "not in the paper"
-        return f"{value:.2f} % (Table {6 if self.attack else 1}; teacher {DATASETS[self.dataset][3]:.2f} %)"
+        return f"{value:.2f} % (Table {6 if self.attack else 1}; teacher {DATASETS[self.dataset].paper_teacher:.2f} %)"
 
 
 RECIPES = {r.name: r for r in (Recipe(d, s, a) for d in DATASETS for s in RENDERERS for a in (False, True))}
@@ -104,7 +114,7 @@ def eval_folder(recipe: Recipe, args: argparse.Namespace) -> Path:
 
 def cifar_test_set(dataset: str, root: Path) -> tuple[np.ndarray, np.ndarray]:
     """The CIFAR test images (N, 32, 32, 3) uint8 and labels, read by torchvision from ``root``; never downloads."""
-    cls, _, folder, _ = DATASETS[dataset]
+    cls, folder = DATASETS[dataset].reader, DATASETS[dataset].folder
     try:
         data = cls(str(root), train=False, download=False)
     except RuntimeError:
