@@ -20,10 +20,10 @@ from pathlib import Path
 
 import torch
 
-from probe.balance import predict_chunks, to_batch
-from probe.models import load_model
-from procgen.dataset import open_dataset
-from shaders.cli import main as render_shaders
+from synthkd.core.dataset import open_dataset
+from synthkd.core.models import load_model
+from synthkd.probe.balance import predict_chunks, to_batch
+from synthkd.shaders.cli import main as render_shaders
 
 
 def bare(model: torch.nn.Module, batches: list[torch.Tensor]) -> float:

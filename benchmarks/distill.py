@@ -31,9 +31,9 @@ if Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
 import numpy as np
 import torch
 
-from distill.train import Config, Dist, prepare, train_one_epoch, train_step
-from probe.models import build_model
-from procgen.dataset import DatasetWriter
+from synthkd.core.dataset import DatasetWriter
+from synthkd.core.models import build_model
+from synthkd.distill.train import Config, Dist, prepare, train_one_epoch, train_step
 
 
 def write_dataset(path: Path, n: int, size: int) -> None:

@@ -17,7 +17,7 @@ import time
 import numpy as np
 from PIL import Image, ImageDraw
 
-from procgen import leaves, noise
+from synthkd.procgen import leaves, noise
 
 LEAVES = {32: 20000, 64: 8000, 224: 800}  # images for (b); (a) draws a twentieth
 

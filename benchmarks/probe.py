@@ -25,9 +25,9 @@ sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).re
 import torch
 import torchattacks
 
-from probe.attack import BoundaryAttack, BoundaryResult, choose_targets, summary
-from probe.models import load_model
+from synthkd.core.models import load_model
 from synthkd.digits import digits, to_tensor, train_teacher
+from synthkd.probe.attack import BoundaryAttack, BoundaryResult, choose_targets, summary
 
 FIXED = (1, 2, 4, 8)  # fixed step sizes tried for (b), in /255
 

@@ -24,12 +24,12 @@ import moderngl
 import numpy as np
 from PIL import Image
 
-from shaders.cli import main as render_shaders
-from shaders.corpus import BUILTIN_CORPUS, load_corpus
-from shaders.generate import RenderSettings, jobs
-from shaders.gl import create_context, describe
-from shaders.render import Draw, TileRenderer
-from shaders.twigl import translate
+from synthkd.shaders.cli import main as render_shaders
+from synthkd.shaders.corpus import BUILTIN_CORPUS, load_corpus
+from synthkd.shaders.generate import RenderSettings, jobs
+from synthkd.shaders.gl import create_context, describe
+from synthkd.shaders.render import Draw, TileRenderer
+from synthkd.shaders.twigl import translate
 
 # Images per size for (b) and (c); (a) renders a tenth of that, it is the slow path.
 COUNTS = {32: 50000, 64: 20000, 224: 4000}

@@ -9,11 +9,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from distill.augment import LEVELS
-from distill.train import AMP_MODES, DEFAULT_HOLDOUT, Config, DistillError, distill
-from probe.models import ModelError
-from procgen.cli import Parser, run
-from procgen.dataset import DatasetError
+from synthkd.core.cli import Parser, run
+from synthkd.core.dataset import DatasetError
+from synthkd.core.models import ModelError
+from synthkd.distill.augment import LEVELS
+from synthkd.distill.train import AMP_MODES, DEFAULT_HOLDOUT, Config, DistillError, distill
 
 DESCRIPTION = (
     "Distil a teacher into a freshly initialised student with the KD loss tau^2 KL(p_T || p_S) on images of a "

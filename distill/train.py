@@ -38,11 +38,11 @@ from PIL import Image
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
-from distill.augment import LEVELS, Augment, Draws
-from distill.kd import kd_loss, mixup, mixup_lambda
-from probe.models import Classifier, ModelError, load_model, num_classes_of, weights_sha256
-from procgen.cli import progress
-from procgen.dataset import Dataset, atomic_write, open_dataset, write_json
+from synthkd.core.cli import progress
+from synthkd.core.dataset import Dataset, atomic_write, open_dataset, write_json
+from synthkd.core.models import Classifier, ModelError, load_model, num_classes_of, weights_sha256
+from synthkd.distill.augment import LEVELS, Augment, Draws
+from synthkd.distill.kd import kd_loss, mixup, mixup_lambda
 
 CHECKPOINT, METRICS, STUDENT, SUMMARY, TENSORBOARD = (
     "checkpoint.pt", "metrics.jsonl", "student.pt", "summary.json", "tensorboard")

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from procgen.dataset import write_json
+from synthkd.core.dataset import write_json
 from synthkd.demo import BUDGETS, Budget, balance_and_probe, distill_student, figures, render, write_digits_test
 from synthkd.digits import write_digits_dataset
 from synthkd.teacher import builtin_teacher

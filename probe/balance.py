@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from procgen.dataset import Dataset
+from synthkd.core.dataset import Dataset
 
 STRATEGIES = ("balanced", "confidence", "entropy", "random")
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import torch
 
-from probe.attack import DEFAULTS, POLICIES
-from probe.balance import STRATEGIES
-from probe.models import NORMALIZATION, Classifier, ModelError, load_model
-from probe.pipeline import ATTACKS, ProbeSettings, init_distributed, probe
-from procgen.cli import Parser, UsageError, int_at_least, positive_int, resolve_shard, run
-from procgen.dataset import DatasetError, open_dataset
+from synthkd.core.cli import Parser, UsageError, int_at_least, positive_int, resolve_shard, run
+from synthkd.core.dataset import DatasetError, open_dataset
+from synthkd.core.models import NORMALIZATION, Classifier, ModelError, load_model
+from synthkd.probe.attack import DEFAULTS, POLICIES
+from synthkd.probe.balance import STRATEGIES
+from synthkd.probe.stage import ATTACKS, ProbeSettings, init_distributed, probe
 
 
 def add_teacher_options(p: argparse.ArgumentParser) -> None:

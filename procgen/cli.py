@@ -1,139 +1,123 @@
-"""What every synthkd command shares: one-line errors, shard/torchrun handling, the progress bar."""
+"""``render-leaves`` and ``render-noise``: the procedural generators as commands writing dataset directories."""
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-from tqdm import tqdm
+from synthkd.core.cli import (
+    Parser,
+    UsageError,
+    finish,
+    float_range,
+    int_at_least,
+    positive_int,
+    resolve_shard,
+    run,
+    write_chunks,
+)
+from synthkd.core.dataset import Dataset, DatasetError, DatasetWriter
+from synthkd.procgen import leaves, noise
 
-from procgen.dataset import Dataset, DatasetWriter, Shard, open_dataset
-from procgen.sheet import save_sheet
-
-MakeChunk = Callable[[int, int], tuple[np.ndarray, dict[str, list], dict[str, int]]]
-
-
-class UsageError(Exception):
-    """Bad input found before any work started; printed as one line, exit status 2."""
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse that reports bad arguments on one line (``prog: error: ...``) and shows defaults in --help."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("formatter_class", argparse.ArgumentDefaultsHelpFormatter)
-        super().__init__(**kwargs)
-
-    def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+MIN_SIZE, MAX_SIZE = 8, 1024
+ANTIALIAS = 4  # samples per pixel and axis with --antialias
 
 
-def run(prog: str, body: Callable[[], int | None], errors: tuple[type[Exception], ...] = ()) -> int:
-    """Run a command body; known error types become ``prog: error: message`` and exit status 2."""
-    try:
-        return body() or 0
-    except (UsageError, *errors) as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"{prog}: interrupted; run the same command again to resume", file=sys.stderr)
-        return 130
+def _parser(prog: str, description: str, default_out: str) -> Parser:
+    p = Parser(prog=prog, description=description)
+    p.add_argument("--n", "--num-images", dest="n", type=positive_int, default=50000,
+                   help="number of images to write (spell it --num-images after torchrun)")
+    p.add_argument("--size", type=int, default=32, help=f"image width and height in pixels ({MIN_SIZE}..{MAX_SIZE})")
+    p.add_argument("--out", type=Path, default=Path(default_out), help="dataset directory to create or resume")
+    p.add_argument("--seed", type=int_at_least(0), default=0, help="seed of the whole dataset (0 or more)")
+    p.add_argument("--shard", default=None, metavar="I/N",
+                   help="write only the I-th of N equal parts (under torchrun: one part per rank, written to "
+                        "OUT/shard-RANK-of-WORLD)")
+    p.add_argument("--chunk-size", type=positive_int, default=1024,
+                   help="images per chunk file (the unit of resuming and sharding)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
 
 
-def resolve_shard(text: str | None, out: Path) -> tuple[Shard | None, Path]:
-    """``--shard I/N`` as given, or under torchrun one shard per rank in ``OUT/shard-RANK-of-WORLD``."""
-    if text is not None:
-        return Shard.parse(text), out
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world > 1:
-        rank = int(os.environ["RANK"])
-        return Shard(rank, world), out / f"shard-{rank}-of-{world}"
-    return None, out
+def _generate(args, generator: str, settings: dict, make_chunk: Callable, report: dict) -> int:
+    """Validate the common options, then write (or resume) the dataset chunk by chunk and report."""
+    if not MIN_SIZE <= args.size <= MAX_SIZE:
+        raise UsageError(f"--size must be in {MIN_SIZE}..{MAX_SIZE}, got {args.size}")
+    shard, out = resolve_shard(args.shard, args.out)
+    identity = {"generator": generator, "total": args.n, "image_size": args.size, "seed": args.seed,
+                "chunk_size": args.chunk_size, "settings": settings}
+    writer = DatasetWriter(out, identity, shard)  # refuses a different dataset before any work
+    start = time.perf_counter()
+    record = write_chunks(writer, lambda c, n: make_chunk(args.size, args.seed, c, n), "rendering", args.quiet)
+    finish(writer, start, record, report, _diversity)
+    return 0
 
 
-def int_at_least(minimum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number no smaller than ``minimum``."""
+def _diversity(ds: Dataset) -> dict:
+    from synthkd.core.diversity import dataset_diversity  # imports torch: only when a run ends
 
-    def parse(text: str) -> int:
+    return {"diversity": round(dataset_diversity(ds)[0], 4)}
+
+
+def render_leaves_main(argv: list[str] | None = None) -> int:
+    p = _parser("render-leaves", "Draw dead-leaves images: flat-coloured circles, squares, oriented squares, "
+                "rectangles, triangles and quadrilaterals with power-law radii, stacked until the canvas is covered. "
+                "Deterministic for a given seed; re-running the same command resumes a killed run.", "data/leaves")
+    p.add_argument("--shapes", default=",".join(leaves.SHAPES), help="comma-separated shapes to use")
+    p.add_argument("--sigma", type=float, default=3.0, help="radius density is proportional to r^-sigma")
+    p.add_argument("--rmin", type=float, default=0.03, help="smallest radius, as a fraction of the image size")
+    p.add_argument("--rmax", type=float, default=1.0, help="largest radius, as a fraction of the image size")
+    p.add_argument("--max-shapes", type=positive_int, default=5000,
+                   help="stop after this many shapes even if the canvas is not covered (the rest stays black)")
+    p.add_argument("--aspect", type=float_range, default=(0.25, 0.75), metavar="LO:HI",
+                   help="rectangles' short side / long side is uniform in this range")
+    p.add_argument("--antialias", action="store_true",
+                   help=f"smooth edges ({ANTIALIAS}x{ANTIALIAS} samples per pixel); the paper's shapes are flat")
+    args = p.parse_args(argv)
+
+    def body() -> int:
         try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
-        return value
+            s = leaves.LeavesSettings(shapes=tuple(x.strip() for x in args.shapes.split(",") if x.strip()),
+                                      sigma=args.sigma, rmin=args.rmin, rmax=args.rmax, max_shapes=args.max_shapes,
+                                      aspect=tuple(args.aspect), supersample=ANTIALIAS if args.antialias else 1)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        settings = {"shapes": list(s.shapes), "sigma": s.sigma, "rmin": s.rmin, "rmax": s.rmax,
+                    "max_shapes": s.max_shapes, "aspect": list(s.aspect), "supersample": s.supersample}
+        return _generate(args, "leaves", settings, lambda size, seed, c, n: leaves.make_chunk(s, size, seed, c, n),
+                         {"shape_kinds": list(s.shapes)})
 
-    return parse
-
-
-positive_int = int_at_least(1)
-
-
-def float_range(text: str) -> tuple[float, float]:
-    try:
-        lo, hi = (float(x) for x in text.replace(",", ":").split(":"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected LO:HI, got {text!r}") from None
-    if not lo < hi:
-        raise argparse.ArgumentTypeError(f"expected LO < HI, got {text!r}")
-    return lo, hi
+    return run("render-leaves", body, (DatasetError,))
 
 
-def progress(total: int, desc: str, unit: str = "img", quiet: bool = False) -> tqdm:
-    return tqdm(total=total, desc=desc, unit=unit, unit_scale=False, dynamic_ncols=True, disable=quiet,
-                smoothing=0.1)
+def render_noise_main(argv: list[str] | None = None) -> int:
+    p = _parser("render-noise", "Draw noise images around a dataset's per-channel mean and standard deviation, "
+                "clipped to [0, 1]: independent Gaussian (the paper's), uniform, or 1/f^alpha spectral noise. "
+                "Deterministic for a given seed; re-running the same command resumes a killed run.", "data/noise")
+    p.add_argument("--stats", default="cifar10", metavar="NAME|MEAN,STD",
+                   help=f"a preset ({', '.join(noise.PRESETS)}), MEAN,STD for all channels, or MR,MG,MB,SR,SG,SB")
+    p.add_argument("--kind", choices=noise.KINDS, default="gaussian",
+                   help="'gaussian': N(mean, std) per pixel; 'uniform': same mean and std, flat; 'spectral': "
+                        "Gaussian values with a 1/f^alpha power spectrum (blobs instead of speckle)")
+    p.add_argument("--alpha", type=float, default=1.0, help="spectral slope for --kind spectral (0 = white)")
+    args = p.parse_args(argv)
+
+    def body() -> int:
+        try:
+            mean, std = noise.parse_stats(args.stats)
+            s = noise.NoiseSettings(mean=mean, std=std, kind=args.kind, alpha=args.alpha)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        settings = {"stats": args.stats, "mean": list(s.mean), "std": list(s.std), "kind": s.kind,
+                    **({"alpha": s.alpha} if s.kind == "spectral" else {})}
+        return _generate(args, "noise", settings,
+                         lambda size, seed, c, n: noise.make_chunk(s, size, seed, c, n), {"kind": s.kind})
+
+    return run("render-noise", body, (DatasetError,))
 
 
-def write_chunks(writer: DatasetWriter, make_chunk: MakeChunk, desc: str, quiet: bool = False) -> dict[str, Any]:
-    """Make every chunk still missing from ``writer`` with ``make_chunk(c, count) -> (images, columns, counts)``
-    and write it. Writing runs on a second thread while the next chunk is made (at most one write pending).
-
-    Returns what a run record needs: images made, and seconds spent making chunks and waiting for writes.
-    """
-    todo = writer.todo()
-    record = {"images": 0, "seconds_making": 0.0, "seconds_waiting_to_write": 0.0}
-
-    def write(c: int, images: np.ndarray, columns: dict[str, list], counts: dict[str, int]) -> int:
-        writer.write_chunk(c, images, columns, counts)
-        return writer.chunk_count(c)
-
-    with progress(writer.header["count"], desc, quiet=quiet) as bar, ThreadPoolExecutor(1) as io:
-        bar.update(writer.header["count"] - sum(writer.chunk_count(c) for c in todo))
-        pending = None
-        for c in todo:
-            clock = time.perf_counter()
-            images, columns, counts = make_chunk(c, writer.chunk_count(c))
-            record["seconds_making"] += time.perf_counter() - clock
-            clock = time.perf_counter()
-            if pending is not None:
-                bar.update(pending.result())
-            pending = io.submit(write, c, images, columns, counts)
-            record["seconds_waiting_to_write"] += time.perf_counter() - clock
-            record["images"] += len(images)
-        if pending is not None:
-            bar.update(pending.result())
-    return record
-
-
-def finish(writer: DatasetWriter, started: float, record: dict[str, Any], report: dict[str, Any],
-           figures: Callable[[Dataset], dict[str, Any]] | None = None) -> None:
-    """Mark the dataset complete, draw ``preview.png`` next to it, and print the run's one-line JSON report
-    (with ``figures(dataset)`` added, e.g. its diversity)."""
-    elapsed = time.perf_counter() - started
-    record = {"seconds": round(elapsed, 2), **{k: round(v, 2) if isinstance(v, float) else v
-                                                 for k, v in record.items()}}
-    summary = writer.finish(record)
-    ds = open_dataset(writer.out)
-    save_sheet(writer.out / "preview.png", ds.images(0, 128), cols=16, cell=max(48, ds.image_size))
-    if figures is not None:
-        report = {**report, **figures(ds)}
-    print(json.dumps({"out": str(writer.out), "images": len(ds), **report, **summary["counts"],
-                      "images_per_s_this_run": round(record["images"] / elapsed, 1), "run": record}))
+if __name__ == "__main__":
+    command = {"render-leaves": render_leaves_main, "render-noise": render_noise_main}
+    sys.exit(command[sys.argv[1]](sys.argv[2:]) if len(sys.argv) > 1 and sys.argv[1] in command else 2)

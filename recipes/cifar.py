@@ -26,15 +26,15 @@ import numpy as np
 import torch
 import torchvision
 
-from distill.cli import main as distill_main
-from distill.train import predict
-from probe.cli import device_from
-from probe.cli import main as probe_main
-from probe.models import ModelError, load_model
-from procgen.cli import Parser, UsageError, int_at_least, positive_int, run
-from procgen.commands import render_leaves_main, render_noise_main
-from procgen.export import write_image_folder
-from shaders.cli import main as render_shaders_main
+from synthkd.core.cli import Parser, UsageError, int_at_least, positive_int, run
+from synthkd.core.models import ModelError, load_model
+from synthkd.distill.cli import main as distill_main
+from synthkd.distill.train import predict
+from synthkd.export import write_image_folder
+from synthkd.probe.cli import device_from
+from synthkd.probe.cli import main as probe_main
+from synthkd.procgen.cli import render_leaves_main, render_noise_main
+from synthkd.shaders.cli import main as render_shaders_main
 
 RENDERERS: dict[str, tuple[str, Callable[[list[str]], int]]] = {
     "opengl": ("render-shaders", render_shaders_main), "leaves": ("render-leaves", render_leaves_main),

@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from procgen.cli import (
+from synthkd.core.cli import (
     Parser,
     UsageError,
     finish,
@@ -20,8 +20,8 @@ from procgen.cli import (
     run,
     write_chunks,
 )
-from procgen.dataset import DatasetError, DatasetWriter, atomic_write
-from shaders.corpus import (
+from synthkd.core.dataset import DatasetError, DatasetWriter, atomic_write
+from synthkd.shaders.corpus import (
     BUILTIN_CORPUS,
     CheckSettings,
     CorpusError,
@@ -31,12 +31,12 @@ from shaders.corpus import (
     mark_slow,
     read_source,
 )
-from shaders.filters import FilterSettings
-from shaders.generate import TIME_SAMPLING, RenderError, RenderSettings, UsedShader, render_chunk
-from shaders.gl import BACKENDS, GLUnavailable, create_context, describe
-from shaders.render import CompileError, TileRenderer
-from shaders.synth import GRAMMAR, program_seeds, synthesize
-from shaders.twigl import MAX_TILES_PER_DRAW
+from synthkd.shaders.filters import FilterSettings
+from synthkd.shaders.generate import TIME_SAMPLING, RenderError, RenderSettings, UsedShader, render_chunk
+from synthkd.shaders.gl import BACKENDS, GLUnavailable, create_context, describe
+from synthkd.shaders.render import CompileError, TileRenderer
+from synthkd.shaders.synth import GRAMMAR, program_seeds, synthesize
+from synthkd.shaders.twigl import MAX_TILES_PER_DRAW
 
 PROG = "render-shaders"
 MIN_SIZE, MAX_SIZE = 8, 1024
@@ -197,7 +197,7 @@ def render_shaders(args) -> int:
 
 def _diversity_by_source(ds) -> dict:
     """The diversity figure (procgen.diversity) of images from corpus shaders and from synthesized programs."""
-    from procgen.diversity import dataset_diversity  # imports torch: only when asked for
+    from synthkd.core.diversity import dataset_diversity  # imports torch: only when asked for
 
     figures = {source: dataset_diversity(ds, where=lambda m, s=source: m["source"] == s)
                for source in ("corpus", "synth")}

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from shaders.twigl import read_header
+from synthkd.shaders.twigl import read_header
 
 SUFFIXES = (".glsl", ".frag", ".fs")
 BUILTIN_CORPUS = Path(__file__).resolve().parent.parent / "assets" / "shaders"
@@ -101,7 +101,7 @@ def _check_serial(sources: Sequence[ShaderSource], settings: CheckSettings, prog
     pending = list(sources)
     while pending:
         job = {"settings": asdict(settings), "items": [[s.sha, s.text] for s in pending]}
-        proc = subprocess.Popen([sys.executable, "-m", "shaders.corpus"], stdin=subprocess.PIPE,
+        proc = subprocess.Popen([sys.executable, "-m", "synthkd.shaders.corpus"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         proc.stdin.write(json.dumps(job).encode())
         proc.stdin.close()
@@ -222,8 +222,8 @@ def probe_times(settings: CheckSettings) -> list[float]:
 
 def _worker() -> None:
     """The check process: reads {"settings", "items"} as JSON on stdin, answers one JSON line per event."""
-    from shaders.gl import create_context
-    from shaders.render import CompileError, Draw, TileRenderer
+    from synthkd.shaders.gl import create_context
+    from synthkd.shaders.render import CompileError, Draw, TileRenderer
 
     def send(**msg) -> None:
         sys.stdout.write(json.dumps(msg) + "\n")

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from shaders.filters import REASONS, FilterSettings, decide
-from shaders.render import Draw, Program, TileRenderer
+from synthkd.shaders.filters import REASONS, FilterSettings, decide
+from synthkd.shaders.render import Draw, Program, TileRenderer
 
 TIME_SAMPLING = ("even", "random")
 

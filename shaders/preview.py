@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from procgen.sheet import save_sheet
-from shaders.corpus import CheckSettings, ShaderSource, check_shaders, load_corpus, probe_times, read_source
-from shaders.filters import REASONS, FilterSettings, classify
+from synthkd.core.sheet import save_sheet
+from synthkd.shaders.corpus import CheckSettings, ShaderSource, check_shaders, load_corpus, probe_times, read_source
+from synthkd.shaders.filters import REASONS, FilterSettings, classify
 
 
 def _sources(paths: list[str]) -> list[ShaderSource]:
@@ -39,8 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     big = check_shaders([s for s in sources if results[s.sha]["status"] == "ok"],
                         CheckSettings(size=args.cost_size, probe_frames=4)) if args.cost_size else {}
 
-    from shaders.gl import create_context
-    from shaders.render import Draw, TileRenderer
+    from synthkd.shaders.gl import create_context
+    from synthkd.shaders.render import Draw, TileRenderer
 
     renderer = TileRenderer(create_context(), args.size)
     rows, failed = [], 0

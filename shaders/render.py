@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import moderngl
 import numpy as np
 
-from shaders.filters import sample_step
-from shaders.twigl import MAX_TILES_PER_DRAW, VERTEX_SHADER, ModeError, candidate_modes, translate
+from synthkd.shaders.filters import sample_step
+from synthkd.shaders.twigl import MAX_TILES_PER_DRAW, VERTEX_SHADER, ModeError, candidate_modes, translate
 
 MAX_PAGE_SIDE = 4096
 PAGE_PIXELS = 1 << 17  # small pages, so that there is always a next one rendering while one is processed

@@ -297,4 +297,4 @@ def _strip_comments(code: str) -> str:
 
 @cache
 def _geekest_helpers() -> str:
-    return resources.files("shaders").joinpath("glsl/geekest.glsl").read_text()
+    return resources.files("synthkd.shaders").joinpath("glsl/geekest.glsl").read_text()

@@ -7,14 +7,15 @@ import json
 import sys
 from pathlib import Path
 
-from procgen.cli import Parser, UsageError, run
-from procgen.dataset import DatasetError, merge, open_dataset
-from procgen.diversity import dataset_diversity
-from procgen.sheet import save_sheet
+from synthkd.core.cli import Parser, UsageError, run
+from synthkd.core.dataset import DatasetError, merge, open_dataset
+from synthkd.core.diversity import dataset_diversity
+from synthkd.core.sheet import save_sheet
 
-STAGES = {"render-shaders": ("shaders.cli", "main"), "render-leaves": ("procgen.commands", "render_leaves_main"),
-          "render-noise": ("procgen.commands", "render_noise_main"), "probe": ("probe.cli", "main"),
-          "distill": ("distill.cli", "main"), "export": ("procgen.export", "main")}
+STAGES = {"render-shaders": ("synthkd.shaders.cli", "main"),
+          "render-leaves": ("synthkd.procgen.cli", "render_leaves_main"),
+          "render-noise": ("synthkd.procgen.cli", "render_noise_main"), "probe": ("synthkd.probe.cli", "main"),
+          "distill": ("synthkd.distill.cli", "main"), "export": ("synthkd.export", "main")}
 
 
 def main(argv: list[str] | None = None) -> int:

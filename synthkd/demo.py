@@ -17,14 +17,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from distill.train import Config, distill
-from probe.models import load_model
-from probe.pipeline import ProbeSettings, probe
-from procgen.commands import render_leaves_main, render_noise_main
-from procgen.dataset import open_dataset, write_json
-from procgen.export import write_image_folder
-from shaders.cli import main as render_shaders_main
+from synthkd.core.dataset import open_dataset, write_json
+from synthkd.core.models import load_model
 from synthkd.digits import digits
+from synthkd.distill.train import Config, distill
+from synthkd.export import write_image_folder
+from synthkd.probe.stage import ProbeSettings, probe
+from synthkd.procgen.cli import render_leaves_main, render_noise_main
+from synthkd.shaders.cli import main as render_shaders_main
 from synthkd.teacher import builtin_teacher
 
 RENDERERS = {"shaders": render_shaders_main, "leaves": render_leaves_main, "noise": render_noise_main}

@@ -15,8 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from probe.models import Classifier
-from procgen.dataset import DatasetWriter
+from synthkd.core.dataset import DatasetWriter
+from synthkd.core.models import Classifier
 
 CLASSES = 10
 TEST_FRACTION = 0.25

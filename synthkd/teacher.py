@@ -16,8 +16,8 @@ from pathlib import Path
 
 import torch
 
-from probe.models import load_model
-from procgen.dataset import atomic_write, write_json
+from synthkd.core.dataset import atomic_write, write_json
+from synthkd.core.models import load_model
 from synthkd.digits import train_teacher
 
 ARCH = "wrn16_1"

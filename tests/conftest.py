@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from shaders.gl import create_context
-from shaders.render import TileRenderer
+from synthkd.shaders.gl import create_context
+from synthkd.shaders.render import TileRenderer
 
 TESTS = Path(__file__).resolve().parent
 MODES = TESTS / "shaders" / "modes"  # one small shader per TwiGL mode (and Shadertoy)
@@ -78,7 +78,7 @@ class Teacher:
 @pytest.fixture(scope="session")
 def digits_teacher(tmp_path_factory) -> Teacher:
     """resnet8_cifar trained for 10 epochs on the digits train split (~15 s on 2 cores, ~97 % test accuracy)."""
-    from probe.models import load_model
+    from synthkd.core.models import load_model
     from synthkd.digits import train_teacher
 
     path = tmp_path_factory.mktemp("teacher") / "digits_resnet8.pt"

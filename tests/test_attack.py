@@ -7,8 +7,8 @@ import pytest
 import torch
 from torch import nn
 
-from probe.attack import KINDS, BoundaryAttack, choose_targets, summary
 from synthkd.digits import digits, to_tensor
+from synthkd.probe.attack import KINDS, BoundaryAttack, choose_targets, summary
 
 N = 64  # digits test images per probe
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from probe.balance import Predictions, histogram, quotas, relative_entropy, select
+from synthkd.probe.balance import Predictions, histogram, quotas, relative_entropy, select
 
 
 def crafted(labels: list[int]) -> Predictions:

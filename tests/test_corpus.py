@@ -5,10 +5,10 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from shaders.corpus import BUILTIN_CORPUS, CheckSettings, check_shaders, load_corpus, probe_times
-from shaders.filters import classify
-from shaders.render import Draw
-from shaders.twigl import MODES, normalize_mode
+from synthkd.shaders.corpus import BUILTIN_CORPUS, CheckSettings, check_shaders, load_corpus, probe_times
+from synthkd.shaders.filters import classify
+from synthkd.shaders.render import Draw
+from synthkd.shaders.twigl import MODES, normalize_mode
 
 
 @pytest.fixture(scope="module")

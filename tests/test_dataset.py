@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from procgen.dataset import DatasetError, DatasetWriter, Shard, chunk_sizes, merge, open_dataset
+from synthkd.core.dataset import DatasetError, DatasetWriter, Shard, chunk_sizes, merge, open_dataset
 
 
 def _identity(**over):

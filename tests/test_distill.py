@@ -12,10 +12,10 @@ import torch.nn.functional as F
 import torchvision.transforms.v2.functional as TF
 from torchvision.transforms import InterpolationMode
 
-from distill import augment as A
-from distill.cli import main
-from distill.kd import kd_loss, mixup, mixup_lambda
-from procgen.dataset import DatasetWriter
+from synthkd.core.dataset import DatasetWriter
+from synthkd.distill import augment as A
+from synthkd.distill.cli import main
+from synthkd.distill.kd import kd_loss, mixup, mixup_lambda
 from tests.conftest import run_cli
 
 
@@ -240,7 +240,7 @@ def test_bad_level():
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     """A 10-class resnet8_cifar teacher with random weights, a 64-image dataset and an empty one."""
-    from probe.models import build_model
+    from synthkd.core.models import build_model
 
     root = tmp_path_factory.mktemp("distill-bad")
     torch.manual_seed(0)
@@ -305,7 +305,7 @@ def test_image_folder_classes_and_sizes(tmp_path):
     """Class folders with names: sorted order is the class index; images of another size are resized."""
     from PIL import Image
 
-    from distill.train import load_image_folder
+    from synthkd.distill.train import load_image_folder
 
     for i, name in enumerate("jihgfedcba"):
         (tmp_path / name).mkdir()

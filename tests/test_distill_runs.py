@@ -16,9 +16,9 @@ import pytest
 import torch
 from PIL import Image
 
-from distill.cli import main
-from distill.train import Config, distill
-from procgen.dataset import DatasetWriter, open_dataset
+from synthkd.core.dataset import DatasetWriter, open_dataset
+from synthkd.distill.cli import main
+from synthkd.distill.train import Config, distill
 from tests.conftest import run_cli
 from tests.test_distill import one_thread  # noqa: F401  (autouse fixture)
 
@@ -38,7 +38,7 @@ def plain_cnn(num_classes=10):
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory) -> Path:
     """A random-weight resnet8_cifar teacher, a module with a BN-free student, and 64 smooth random images."""
-    from probe.models import build_model
+    from synthkd.core.models import build_model
 
     root = tmp_path_factory.mktemp("distill-runs")
     torch.manual_seed(0)
@@ -113,7 +113,7 @@ def test_killed_run_resumes_to_the_same_result(tiny, whole, tmp_path, capsys):
     """The command SIGKILLed once its first checkpoint is on disk, then run again with --resume."""
     out = tmp_path / "killed"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "distill.cli", *tiny_args(tiny, out)], env=env, cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "synthkd.distill.cli", *tiny_args(tiny, out)], env=env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while not (out / "checkpoint.pt").exists() and time.monotonic() < deadline and proc.poll() is None:
@@ -136,7 +136,7 @@ def test_torchrun_two_processes_match_one(tiny, tmp_path, monkeypatch):
     two = tmp_path / "two"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tiny), str(ROOT)]), "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
-           "-m", "distill.cli", "--teacher", "resnet8_cifar", "--weights", str(tiny / "teacher.pt"),
+           "-m", "synthkd.distill.cli", "--teacher", "resnet8_cifar", "--weights", str(tiny / "teacher.pt"),
            "--student", "tinynets:plain_cnn", "--data", str(tiny / "data"), "--out", str(two), "--epochs", "2",
            "--batch-size", "16", "--holdout", "0", "--aug", "extreme", "--workers", "0", "--quiet"]
     done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -153,9 +153,9 @@ def digits_dk(digits_teacher, tmp_path_factory) -> Path:
     """A small D_K for the digits teacher: 2048 shader renders, one 'high' and two 'extreme' augmentations of
     each, labelled by the teacher and drawn 100 per class (repeated where the teacher names a class less often),
     the way probe balances a D_S; and the digits test split as an ImageFolder for --eval."""
-    from distill.train import Pipeline
-    from shaders.cli import main as render_shaders
     from synthkd.digits import digits
+    from synthkd.distill.train import Pipeline
+    from synthkd.shaders.cli import main as render_shaders
 
     root = tmp_path_factory.mktemp("digits")
     assert render_shaders(["--n", "2048", "--size", "32", "--out", str(root / "shaders"), "--quiet"]) == 0
@@ -182,7 +182,7 @@ def test_digits_knowledge_reaches_the_student(digits_teacher, digits_dk, tmp_pat
     """The digits teacher distilled through shader images only: the student, never shown a digit, classifies
     the held-out real digits well above chance (10 %). Short-run settings (the paper's heavy augmentation and
     mixup pay off over hundreds of epochs, not eight): no augmentation, most of the loss on the teacher's argmax."""
-    from probe.models import load_model
+    from synthkd.core.models import load_model
     from synthkd.digits import accuracy, digits
 
     out = tmp_path / "run"

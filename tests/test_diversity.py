@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from procgen.diversity import diversity, features
-from shaders.render import Draw
+from synthkd.core.diversity import diversity, features
+from synthkd.shaders.render import Draw
 from tests.conftest import MODES
 
 

@@ -16,10 +16,10 @@ import pytest
 import torchvision
 import webdataset
 
-from procgen.commands import render_noise_main
-from procgen.dataset import DatasetWriter, open_dataset
-from procgen.export import main
-from procgen.torchdata import ImageDataset
+from synthkd.core.dataset import DatasetWriter, open_dataset
+from synthkd.core.torchdata import ImageDataset
+from synthkd.export import main
+from synthkd.procgen.cli import render_noise_main
 from tests.conftest import run_cli
 
 LABELS = [0, 1, 2, 4, 4, 1, 0, 2, 2, 1, 0, 4, 1, 1, 2, 0, 4, 2, 1, 0]  # 5 classes, none of class 3
@@ -134,7 +134,7 @@ def test_rerun_finishes_an_interrupted_export_with_the_same_bytes(unlabelled, tm
 def test_a_killed_export_is_finished_by_running_it_again(tmp_path):
     data, out, fresh = tmp_path / "noise", tmp_path / "out", tmp_path / "fresh"
     assert render_noise_main(["--n", "2000", "--size", "8", "--out", str(data), "--quiet"]) == 0
-    command = [sys.executable, "-c", "import sys; from procgen.export import main; sys.exit(main(sys.argv[1:]))",
+    command = [sys.executable, "-c", "import sys; from synthkd.export import main; sys.exit(main(sys.argv[1:]))",
                str(data), "--format", "imagefolder", "--out", str(out), "--quiet"]
     proc = subprocess.Popen(command, cwd=Path(__file__).parents[1], start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from shaders.filters import REASONS, FilterSettings, classify
+from synthkd.shaders.filters import REASONS, FilterSettings, classify
 
 
 def _image(fill=(10, 20, 30), size=16):

@@ -7,9 +7,9 @@ import sys
 import numpy as np
 import pytest
 
-from procgen.commands import render_leaves_main
-from procgen.dataset import open_dataset
-from procgen.leaves import SHAPES, LeavesSettings, image_seeds, make_chunk, render_images, sample_shapes
+from synthkd.core.dataset import open_dataset
+from synthkd.procgen.cli import render_leaves_main
+from synthkd.procgen.leaves import SHAPES, LeavesSettings, image_seeds, make_chunk, render_images, sample_shapes
 from tests.conftest import chunk_bytes, run_cli, start_and_kill
 
 SMALL = ["--size", "16", "--chunk-size", "32", "--quiet"]
@@ -139,7 +139,7 @@ def test_resume_after_kill(tmp_path):
     args = ["--n", "6000", "--size", "64", "--chunk-size", "200", "--quiet"]
     assert leaves_cli(*args, "--out", tmp_path / "reference") == 0
     out = tmp_path / "killed"
-    finished = start_and_kill([sys.executable, "-m", "procgen.commands", "render-leaves", *args, "--out", str(out)],
+    finished = start_and_kill([sys.executable, "-m", "synthkd.procgen.cli", "render-leaves", *args, "--out", str(out)],
                               out, 2)
     assert 2 <= finished < 30
     assert leaves_cli(*args, "--out", out) == 0

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 import torch
 
-from probe.models import REGISTRY, Classifier, ModelError, build_model, load_model, read_checkpoint
+from synthkd.core.models import REGISTRY, Classifier, ModelError, build_model, load_model, read_checkpoint
 from synthkd.digits import digits, to_tensor
 
 
@@ -51,7 +51,7 @@ def test_saved_programs(digits_teacher, batch, tmp_path):
 
 def test_callable_spec(digits_teacher, batch, tmp_path, monkeypatch):
     (tmp_path / "user_models.py").write_text(textwrap.dedent("""
-        from probe.models import WideResNet
+        from synthkd.core.models import WideResNet
 
         def make(num_classes=10):
             return WideResNet(10, 1, num_classes)

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from procgen.commands import render_noise_main
-from procgen.dataset import open_dataset
-from procgen.noise import PRESETS, NoiseSettings, clipped_moments, make_chunk, parse_stats, unit_noise
+from synthkd.core.dataset import open_dataset
+from synthkd.procgen.cli import render_noise_main
+from synthkd.procgen.noise import PRESETS, NoiseSettings, clipped_moments, make_chunk, parse_stats, unit_noise
 from tests.conftest import chunk_bytes, run_cli
 
 SMALL = ["--size", "16", "--chunk-size", "32", "--quiet"]

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 import torch
 
-from probe.balance import histogram, relative_entropy, soft_stats, to_batch
-from probe.cli import main as probe_main
-from procgen.dataset import merge, open_dataset
-from procgen.torchdata import ImageDataset
-from shaders.cli import main as render_main
+from synthkd.core.dataset import merge, open_dataset
+from synthkd.core.torchdata import ImageDataset
+from synthkd.probe.balance import histogram, relative_entropy, soft_stats, to_batch
+from synthkd.probe.cli import main as probe_main
+from synthkd.shaders.cli import main as render_main
 from tests.conftest import chunk_bytes, run_cli
 
 
@@ -102,11 +102,12 @@ def test_torchrun_shards_equal_one_process(shaders_ds, digits_teacher, tmp_path)
     args = ["--data", str(shaders_ds), *teacher_args(digits_teacher), "--per-class", "4", "--pairs", "12",
             "--chunk-size", "10", "--quiet"]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    single = subprocess.run([sys.executable, "-m", "probe.cli", *args, "--out", str(tmp_path / "one")], env=env,
+    single = subprocess.run([sys.executable, "-m", "synthkd.probe.cli", *args, "--out", str(tmp_path / "one")], env=env,
                             capture_output=True, text=True)
     assert single.returncode == 0, single.stderr
-    multi = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "-m", "probe.cli",
-                            *args, "--out", str(tmp_path / "two")], env=env, capture_output=True, text=True)
+    multi = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2",
+                            "-m", "synthkd.probe.cli", *args, "--out", str(tmp_path / "two")], env=env,
+                           capture_output=True, text=True)
     assert multi.returncode == 0, multi.stderr[-2000:]
     merge(tmp_path / "merged", sorted((tmp_path / "two").glob("shard-*")))
     assert chunk_bytes(tmp_path / "merged") == chunk_bytes(tmp_path / "one")

@@ -13,11 +13,11 @@ import pytest
 import torch
 import torchvision.datasets.cifar
 
-from distill.cli import parser as distill_parser
-from probe.cli import build_parser as probe_parser
-from probe.models import build_model
 from recipes.cifar import RECIPES, main
-from shaders.cli import build_parser as shaders_parser
+from synthkd.core.models import build_model
+from synthkd.distill.cli import parser as distill_parser
+from synthkd.probe.cli import build_parser as probe_parser
+from synthkd.shaders.cli import build_parser as shaders_parser
 from tests.conftest import run_cli
 
 # torchvision's file layout: (folder, train files, test file, meta file, meta key, label key)

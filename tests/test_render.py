@@ -9,11 +9,11 @@ import time
 import numpy as np
 import pytest
 
-from shaders.corpus import BUILTIN_CORPUS, CheckSettings, check_shaders, load_corpus, mark_slow
-from shaders.filters import classify, image_stats
-from shaders.gl import create_context
-from shaders.render import CompileError, Draw
-from shaders.twigl import normalize_mode, read_header
+from synthkd.shaders.corpus import BUILTIN_CORPUS, CheckSettings, check_shaders, load_corpus, mark_slow
+from synthkd.shaders.filters import classify, image_stats
+from synthkd.shaders.gl import create_context
+from synthkd.shaders.render import CompileError, Draw
+from synthkd.shaders.twigl import normalize_mode, read_header
 from tests.conftest import BAD, MODES
 
 MODE_FILES = sorted(MODES.glob("*.glsl"))
@@ -55,7 +55,7 @@ def test_image_does_not_depend_on_its_place_in_the_page(renderer):
 
 
 def test_pages_split_when_full(ctx):
-    from shaders.render import TileRenderer
+    from synthkd.shaders.render import TileRenderer
 
     big = TileRenderer(ctx, 224)
     program = big.compile((MODES / "geek.glsl").read_text())
@@ -75,7 +75,7 @@ def test_image_orientation_is_top_row_first(renderer):
 
 @pytest.mark.parametrize("size", [32, 50, 64, 224])
 def test_gpu_filter_statistics_equal_the_cpu_reference(ctx, size):
-    from shaders.render import TileRenderer
+    from synthkd.shaders.render import TileRenderer
 
     renderer = TileRenderer(ctx, size)
     sources = [p.read_text() for p in [*MODE_FILES, *(BAD / f"{n}.glsl" for n in
@@ -130,8 +130,8 @@ def test_glfw_backend_under_xvfb_matches_egl(tmp_path, renderer):
         time.sleep(1.0)
         script = (
             "import sys, numpy as np\n"
-            "from shaders.gl import create_context\n"
-            "from shaders.render import TileRenderer, Draw\n"
+            "from synthkd.shaders.gl import create_context\n"
+            "from synthkd.shaders.render import TileRenderer, Draw\n"
             "r = TileRenderer(create_context('glfw'), 32)\n"
             "p = r.compile(open(sys.argv[1]).read())\n"
             "np.save(sys.argv[2], r.render([Draw(p, [0.5, 1.5])])[0])\n"
@@ -147,7 +147,7 @@ def test_glfw_backend_under_xvfb_matches_egl(tmp_path, renderer):
 
 
 def test_glfw_without_display_is_a_clear_error():
-    script = "from shaders.gl import create_context\ncreate_context('glfw')\n"
+    script = "from synthkd.shaders.gl import create_context\ncreate_context('glfw')\n"
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0 and "xvfb-run" in proc.stderr
@@ -157,7 +157,7 @@ def test_a_renderer_draws_in_its_own_context_when_another_is_current(ctx, render
     program = renderer.compile((MODES / "geekest300.glsl").read_text())
     before, _ = renderer.render([Draw(program, [1.25, 3.5])])
     other = create_context("egl")  # now current; moderngl would send the next calls here
-    from shaders.render import TileRenderer
+    from synthkd.shaders.render import TileRenderer
 
     TileRenderer(other, 16).render([Draw(TileRenderer(other, 16).compile("o = vec4(1.);", "geekest300"), [1.0])])
     after, _ = renderer.render([Draw(program, [1.25, 3.5])])

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from procgen.dataset import open_dataset
-from shaders.cli import main
+from synthkd.core.dataset import open_dataset
+from synthkd.shaders.cli import main
 from tests.conftest import BAD, MODES, chunk_bytes, run_cli, start_and_kill
 
 SMALL = ["--corpus", str(MODES), "--size", "16", "--chunk-size", "64", "--quiet"]
@@ -62,7 +62,7 @@ def test_resume_after_kill_finishes_without_redoing_work(tmp_path):
     assert render(*args, "--out", reference) == 0
 
     out = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "shaders.cli", *map(str, args), "--out", str(out)]
+    cmd = [sys.executable, "-m", "synthkd.shaders.cli", *map(str, args), "--out", str(out)]
     finished = start_and_kill(cmd, out, 3)
     assert 3 <= finished < 32, "killed part-way"
     first_chunk = (out / "chunks" / "c000000.npy").stat().st_mtime_ns
@@ -144,7 +144,7 @@ def test_torchrun_renders_one_shard_per_rank(tmp_path):
     assert render(*args, "--out", tmp_path / "whole") == 0
     out = tmp_path / "ranks"
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
-           "-m", "shaders.cli", *args, "--out", str(out)]
+           "-m", "synthkd.shaders.cli", *args, "--out", str(out)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert sorted(p.name for p in out.iterdir()) == ["shard-0-of-2", "shard-1-of-2"]

@@ -9,14 +9,14 @@ import moderngl
 import numpy as np
 import pytest
 
-from procgen.dataset import open_dataset
-from shaders.cli import main
-from shaders.corpus import CheckSettings, probe_times
-from shaders.filters import classify
-from shaders.generate import RenderSettings, jobs
-from shaders.render import CompileError, Draw
-from shaders.synth import GRAMMAR, HEADER_KEYS, program_seeds, synthesize
-from shaders.twigl import _geekest_helpers, candidate_modes, read_header
+from synthkd.core.dataset import open_dataset
+from synthkd.shaders.cli import main
+from synthkd.shaders.corpus import CheckSettings, probe_times
+from synthkd.shaders.filters import classify
+from synthkd.shaders.generate import RenderSettings, jobs
+from synthkd.shaders.render import CompileError, Draw
+from synthkd.shaders.synth import GRAMMAR, HEADER_KEYS, program_seeds, synthesize
+from synthkd.shaders.twigl import _geekest_helpers, candidate_modes, read_header
 from tests.conftest import MODES, run_cli
 
 SYNTH = ["--n", "300", "--size", "16", "--synth", "20", "--synth-share", "0.5", "--chunk-size", "64", "--quiet"]

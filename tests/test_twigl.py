@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from shaders.twigl import MODES, ModeError, candidate_modes, normalize_mode, read_header, translate
+from synthkd.shaders.twigl import MODES, ModeError, candidate_modes, normalize_mode, read_header, translate
 from tests.conftest import MODES as MODES_DIR
 
 

@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from procgen.cli import Parser, UsageError, positive_int, progress, run
-from procgen.dataset import HEADER, Dataset, DatasetError, open_dataset, write_json
+from synthkd.core.cli import Parser, UsageError, positive_int, progress, run
+from synthkd.core.dataset import HEADER, Dataset, DatasetError, open_dataset, write_json
 
 PROG = "synthkd export"
 FORMATS = ("imagefolder", "webdataset")

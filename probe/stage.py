@@ -26,12 +26,21 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from probe.attack import BoundaryAttack, choose_targets
-from probe.balance import Predictions, histogram, join, predict_chunks, relative_entropy, select, soft_stats, to_batch
-from probe.models import num_classes_of, weights_sha256
-from probe.plots import save_class_sheet, save_histograms, save_pair_sheet
-from procgen.cli import finish, progress, write_chunks
-from procgen.dataset import Dataset, DatasetWriter, Shard, atomic_write
+from synthkd.core.cli import finish, progress, write_chunks
+from synthkd.core.dataset import Dataset, DatasetWriter, Shard, atomic_write
+from synthkd.core.models import num_classes_of, weights_sha256
+from synthkd.probe.attack import BoundaryAttack, choose_targets
+from synthkd.probe.balance import (
+    Predictions,
+    histogram,
+    join,
+    predict_chunks,
+    relative_entropy,
+    select,
+    soft_stats,
+    to_batch,
+)
+from synthkd.probe.plots import save_class_sheet, save_histograms, save_pair_sheet
 
 ATTACKS = ("boundary", "none")
 KINDS = ("pre", "post", "pre-deeper", "post-deeper")

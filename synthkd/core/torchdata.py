@@ -1,6 +1,6 @@
 """A ``torch.utils.data.Dataset`` over a synthkd dataset directory, for training with your own code.
 
->>> from procgen.torchdata import ImageDataset
+>>> from synthkd.core.torchdata import ImageDataset
 >>> ds = ImageDataset("data/dk")            # a probe output (D_K): images with the teacher's labels
 >>> image, label = ds[0]                    # float tensor (3, H, W) in [0, 1], int label
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from procgen.dataset import Dataset, open_dataset
+from synthkd.core.dataset import Dataset, open_dataset
 
 UNLABELED = -1
 
