@@ -1,7 +1,7 @@
 """Benchmark of the balancer's teacher pass against a bare forward loop, in one run.
 
 (a) ``model(x)`` over batches already in memory as float tensors; (b) the balancer's pass
-(:func:`probe.balance.predict_chunks`) over the same images read from a dataset directory (memory-mapped
+(:func:`synthkd.probe.balance.predict_chunks`) over the same images read from a dataset directory (memory-mapped
 uint8 chunks, converted per batch on a background thread, softmax statistics taken). Same model, batch and
 thread count, interleaved, best of three; teachers: resnet8_cifar (tiny: the worst case for
 overheads) and resnet18_cifar, 32 px.
@@ -11,8 +11,6 @@ Goal: (b)/(a) >= 0.9. Prints a table and ends with one JSON line. Usage: python 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import tempfile
 import time
@@ -22,8 +20,9 @@ import torch
 
 from synthkd.core.dataset import open_dataset
 from synthkd.core.models import load_model
-from synthkd.probe.balance import predict_chunks, to_batch
-from synthkd.shaders.cli import main as render_shaders
+from synthkd.core.tensors import to_float
+from synthkd.probe.balance import predict_chunks
+from synthkd.shaders.stage import ShaderDataset, render_shaders
 
 
 def bare(model: torch.nn.Module, batches: list[torch.Tensor]) -> float:
@@ -49,10 +48,9 @@ def main() -> None:
     figures = {}
     with tempfile.TemporaryDirectory() as tmp:
         n = 1024 if args.quick else 4096
-        with contextlib.redirect_stdout(io.StringIO()):
-            render_shaders(["--n", str(n), "--size", "32", "--out", f"{tmp}/ds", "--chunk-size", "1000", "--quiet"])
+        render_shaders(ShaderDataset(n=n, size=32, out=Path(tmp) / "ds", chunk_size=1000, quiet=True))
         ds = open_dataset(Path(tmp) / "ds")
-        batches = [to_batch(ds.images(i, i + args.batch)) for i in range(0, len(ds), args.batch)]
+        batches = [to_float(ds.images(i, i + args.batch)) for i in range(0, len(ds), args.batch)]
         print(f"{'teacher':<16}{'bare img/s':>12}{'balancer img/s':>16}{'ratio':>8}")
         for name in ("resnet8_cifar", "resnet18_cifar"):
             model = load_model(name, need_weights=False, num_classes=10).eval()

@@ -8,32 +8,25 @@ hide behind (or are negligible next to) the step. Also timed alone: the DataLoad
 in the training process (what a CPU run would pay without workers). The machine may be shared and noisy:
 (a) and (b) are measured in alternating rounds; b/a is the median over rounds of (b) over the (a) next to it.
 Prints a table and ends with one JSON line of the figures.
-Usage: python benchmarks/distill.py [--student resnet18_cifar] [--teacher resnet18_cifar] [--aug high] [--quick]
+Usage: python -m benchmarks.distill [--student resnet18_cifar] [--teacher resnet18_cifar] [--aug high] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
-
-# Run as a script, this file's folder comes first on sys.path and the file (named like the package it measures)
-# would shadow the distill package.
-if Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
-    sys.path.pop(0)
 
 import numpy as np
 import torch
 
 from synthkd.core.dataset import DatasetWriter
-from synthkd.core.models import build_model
-from synthkd.distill.train import Config, Dist, prepare, train_one_epoch, train_step
+from synthkd.core.models import TeacherSpec, build_model
+from synthkd.core.runtime import Dist, pick_device
+from synthkd.distill.train import DistillSettings, prepare, train_one_epoch, train_step
 
 
 def write_dataset(path: Path, n: int, size: int) -> None:
@@ -106,11 +99,11 @@ def main() -> None:
         tmp = Path(tmp)
         write_dataset(tmp / "data", args.batch_size * args.steps, args.size)
         torch.save({"state_dict": build_model(args.teacher, 10).state_dict()}, tmp / "teacher.pt")
-        cfg = Config(teacher=args.teacher, weights=str(tmp / "teacher.pt"), student=args.student, num_classes=10,
-                     data=tmp / "data", out=tmp / "run", epochs=1000, batch_size=args.batch_size, aug=args.aug,
-                     holdout=0.0, workers=args.workers, device=args.device, quiet=True)
-        with contextlib.redirect_stdout(io.StringIO()):
-            run = prepare(cfg, Dist())
+        teacher = TeacherSpec(name=args.teacher, weights=str(tmp / "teacher.pt"), num_classes=10)
+        cfg = DistillSettings(teacher=teacher, student=args.student, data=tmp / "data", out=tmp / "run", epochs=1000,
+                              batch_size=args.batch_size, aug=args.aug, holdout=0.0, workers=args.workers,
+                              device=args.device, quiet=True)
+        run = prepare(cfg, Dist(), pick_device(args.device))
         loop_rates, compute_rates = [], []
         train_one_epoch(run, 0)  # warm-up: worker start, first allocations
         compute_only(run, 1, args.size)

@@ -4,7 +4,7 @@ Leaves, at 32, 64 and 224 px: (a) a PIL ImageDraw painter that draws each image'
 (the same shapes the generator uses, up to the one that completes the cover), against (b) the generator's
 chunk function (numba, front to back, only uncovered pixels). Noise, at 32 px per kind: (a) one image
 at a time with NumPy, against (b) the generator's vectorised chunk function.
-Prints a table and ends with one JSON line of the figures. Usage: python benchmarks/generators.py [--quick]
+Prints a table and ends with one JSON line of the figures. Usage: python -m benchmarks.generators [--quick]
 """
 
 from __future__ import annotations

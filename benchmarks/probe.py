@@ -1,33 +1,27 @@
-"""Benchmark of the boundary prober (probe.attack.BoundaryAttack) on a digits teacher trained by this script.
+"""Benchmark of the boundary prober (BoundaryPairAttack) on a digits teacher trained by this script.
 
 One teacher, one batch (the digits test split, balanced targets from the teacher's labels):
-  (a) cost per attack iteration (one forward-backward of the batch) of BoundaryAttack vs torchattacks.PGD,
+  (a) cost per attack iteration (one forward-backward of the batch) of BoundaryPairAttack vs torchattacks.PGD,
       targeted, every example kept active for both (goal: ratio <= 1.15)
   (b) mean steps to a valid pair: Bold Driver (defaults) vs fixed step sizes (goal: fewer steps at equal or
       better pair validity)
   (c) success rate (share of examples with a valid pair) with the defaults (goal: >= 95 %)
 Prints a table, then one JSON line with every figure. Timings are best of ``--repeats``: the machine is shared.
-Usage: python benchmarks/probe.py [--epochs 10] [--repeats 3] [--iterations 10]
+Usage: python -m benchmarks.probe [--epochs 10] [--repeats 3] [--iterations 10]
 """
-# ruff: noqa: E402 (the imports after the sys.path fix below)
-
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
-from pathlib import Path
-
-# Run as a file, this folder comes first on sys.path, and this file's name would hide the probe package.
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import torch
 import torchattacks
 
 from synthkd.core.models import load_model
-from synthkd.digits import digits, to_tensor, train_teacher
-from synthkd.probe.attack import BoundaryAttack, BoundaryResult, choose_targets, summary
+from synthkd.core.tensors import to_float
+from synthkd.digits import digits, train_teacher
+from synthkd.probe.attack import BoundaryPairAttack, BoundaryResult, choose_targets, summary
 
 FIXED = (1, 2, 4, 8)  # fixed step sizes tried for (b), in /255
 
@@ -59,7 +53,7 @@ def main() -> None:
     torch.manual_seed(0)
     model = load_model("resnet8_cifar", need_weights=False, num_classes=10, normalization="none")
     accuracy = train_teacher(model, epochs=args.epochs).test_accuracy
-    images = to_tensor(digits("test")[0])
+    images = to_float(digits("test")[0])
     with torch.no_grad():
         logits = model(images)
     labels = logits.argmax(1)
@@ -68,13 +62,13 @@ def main() -> None:
                      "threads": torch.get_num_threads()}
     print(f"teacher resnet8_cifar, digits test accuracy {accuracy:.4f}; {len(images)} test images, balanced targets")
 
-    # (a) Same batch, same targets, L-inf eps 16/255 for both. PGD runs K iterations; BoundaryAttack gets a step
+    # (a) Same batch, same targets, L-inf eps 16/255 for both. PGD runs K iterations; BoundaryPairAttack gets a step
     # too small to ever cross (1e-6), so every example stays active through its K steps, plus the initial
     # forward-backward at the source that it needs and PGD does not: its time is divided by K + 1 passes.
     k = args.iterations
     pgd = torchattacks.PGD(model, eps=16 / 255, alpha=2 / 255, steps=k, random_start=False)
     pgd.set_mode_targeted_by_function(lambda x, y: targets, quiet=True)
-    stalled = BoundaryAttack(model, step=1e-6, max_steps=k)
+    stalled = BoundaryPairAttack(model, step=1e-6, max_steps=k)
     pgd_s, ba_s = [], []
     for _ in range(args.repeats):  # interleaved, so that load changes hit both
         pgd_s.append(best_time(lambda: pgd(images, labels), 1))
@@ -82,7 +76,7 @@ def main() -> None:
     per_pgd, per_ba = min(pgd_s) / k, min(ba_s) / (k + 1)
     figures["a"] = {"iterations": k, "pgd_ms_per_iter": round(per_pgd * 1e3, 1),
                     "boundary_ms_per_iter": round(per_ba * 1e3, 1), "ratio": round(per_ba / per_pgd, 3)}
-    print(f"(a) per iteration on {len(images)} images: PGD {per_pgd * 1e3:.1f} ms, BoundaryAttack "
+    print(f"(a) per iteration on {len(images)} images: PGD {per_pgd * 1e3:.1f} ms, BoundaryPairAttack "
           f"{per_ba * 1e3:.1f} ms, ratio {per_ba / per_pgd:.3f} (goal <= 1.15)")
 
     # (b) + (c). For each step size a: Bold Driver starting at a (a = 2/255 is the default run, which gives (c)),
@@ -95,10 +89,10 @@ def main() -> None:
     rows, runs = {}, {}
     for a in FIXED:
         start = time.perf_counter()
-        runs[a] = BoundaryAttack(model, step=a / 255).probe(images, labels, targets)
+        runs[a] = BoundaryPairAttack(model, step=a / 255).probe(images, labels, targets)
         if a == 2:
             figures["default_probe_s"] = round(time.perf_counter() - start, 2)
-        r = BoundaryAttack(model, step=a / 255, grow=1.0).probe(images, labels, targets)
+        r = BoundaryPairAttack(model, step=a / 255, grow=1.0).probe(images, labels, targets)
         rows[f"bold driver from {a}/255"] = pair_figures(runs[a], runs[a].valid)
         rows[f"fixed {a}/255"] = pair_figures(r, r.valid & (r.step_size == torch.tensor(a / 255)))
         rows[f"fixed {a}/255 + undo"] = pair_figures(r, r.valid)

@@ -6,14 +6,12 @@ For each size, on the same built-in shaders and the same job stream:
                   cold (empty shader-check cache, as on a machine's first run) and warm (best of two runs)
   (c) raster:     the same atlas pages drawn with no readback, no filtering and no writing (best of two)
 Prints b/a and b/c per size, then one JSON line with every figure. Ratios, not seconds, are the result:
-the machine is shared and noisy. Usage: python benchmarks/render.py [--sizes 32,64,224] [--quick]
+the machine is shared and noisy. Usage: python -m benchmarks.render [--sizes 32,64,224] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import os
 import tempfile
@@ -24,11 +22,11 @@ import moderngl
 import numpy as np
 from PIL import Image
 
-from synthkd.shaders.cli import main as render_shaders
 from synthkd.shaders.corpus import BUILTIN_CORPUS, load_corpus
 from synthkd.shaders.generate import RenderSettings, jobs
 from synthkd.shaders.gl import create_context, describe
 from synthkd.shaders.render import Draw, TileRenderer
+from synthkd.shaders.stage import ShaderDataset, render_shaders
 from synthkd.shaders.twigl import translate
 
 # Images per size for (b) and (c); (a) renders a tenth of that, it is the slow path.
@@ -82,8 +80,7 @@ def main() -> None:
             rates = []
             for run in ("cold", "warm", "warm-again"):
                 start = time.perf_counter()
-                with contextlib.redirect_stdout(io.StringIO()) as log:
-                    assert render_shaders(["--n", str(n), "--size", str(size), "--out", str(tmp / run), "--quiet"]) == 0
+                summary = render_shaders(ShaderDataset(n=n, size=size, out=tmp / run, quiet=True))
                 rates.append(n / (time.perf_counter() - start))
             end_to_end_cold, end_to_end = rates[0], max(rates[1:])  # the machine is shared: best of two
             header = json.loads((tmp / "warm" / "dataset.json").read_text())
@@ -110,7 +107,7 @@ def main() -> None:
             "render_shaders_cold_img_s": round(end_to_end_cold, 1),
             "b_cold_over_a": round(end_to_end_cold / naive, 2), "b_cold_over_c": round(end_to_end_cold / raster, 2),
             "raster_only_img_s": round(raster, 1), "b_over_a": round(end_to_end / naive, 2),
-            "b_over_c": round(end_to_end / raster, 2), "summary": json.loads(log.getvalue().splitlines()[-1]),
+            "b_over_c": round(end_to_end / raster, 2), "summary": summary,
         }
         f = figures[str(size)]
         print(f"{size:>4} px: naive {f['naive_img_s']:>7} img/s | render-shaders {f['render_shaders_img_s']:>7} "

@@ -23,98 +23,146 @@ process unless ``sync_bn`` on CUDA, and float rounding aside).
 from __future__ import annotations
 
 import json
-import math
+import logging
 import os
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 import torch.distributed as torch_dist
+import torchvision
 from PIL import Image
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
-from synthkd.core.cli import progress
 from synthkd.core.dataset import Dataset, atomic_write, open_dataset, write_json
-from synthkd.core.models import Classifier, ModelError, load_model, num_classes_of, weights_sha256
+from synthkd.core.models import Classifier, ModelError, TeacherSpec, load_model, num_classes_of, weights_sha256
+from synthkd.core.runtime import Dist, init_distributed, pick_device, progress
+from synthkd.core.settings import (
+    REQUIRED,
+    UsageError,
+    batch_size_field,
+    device_field,
+    finite,
+    group,
+    opt,
+    positive_int,
+    quiet_field,
+    seed_field,
+)
+from synthkd.core.tensors import predict, to_uint8
 from synthkd.distill.augment import LEVELS, Augment, Draws
 from synthkd.distill.kd import kd_loss, mixup, mixup_lambda
 
 CHECKPOINT, METRICS, STUDENT, SUMMARY, TENSORBOARD = (
     "checkpoint.pt", "metrics.jsonl", "student.pt", "summary.json", "tensorboard")
 FORMAT = "synthkd-distill/1"
+log = logging.getLogger(__name__)
 DEFAULT_HOLDOUT = 0.05  # share of the distillation data held out when no --eval folder is given
 AMP_MODES = ("auto", "none", "bf16", "fp16")
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
-EVAL_BATCH = 256
 
 
-class DistillError(ValueError):
+class DistillError(UsageError):
     """Bad settings or inputs for a distillation run, said in one line before any training."""
 
 
-@dataclass
-class Config:
+@dataclass(frozen=True, kw_only=True)
+class DistillSettings:
     """A distillation run. Numbers default to the paper's recipe (section 4, "Distillation Training Details")."""
 
-    teacher: str
-    data: Path
-    out: Path
-    weights: str | None = None
-    student: str = "resnet18_cifar"
-    num_classes: int | None = None  # the teacher's; None: what its weights or model give
-    teacher_normalization: str = "auto"
-    teacher_size: int | None = None  # resize images for the teacher; None: the model's own input size
-    student_normalization: str = "auto"
-    student_size: int | None = None  # None: train the student at the data's image size
-    epochs: int = 400
-    batch_size: int = 256  # global: split over torchrun processes
-    lr: float = 0.1
-    momentum: float = 0.9
-    weight_decay: float = 1e-4
-    temperature: float = 20.0
-    hard_weight: float = 0.0
-    mixup_alpha: float = 1.0
-    aug: str = "high"
-    eval_dir: Path | None = None
-    holdout: float | None = None  # None: DEFAULT_HOLDOUT without eval_dir, 0 with it
-    seed: int = 0
-    device: str = "auto"
-    amp: str = "auto"
-    sync_bn: bool = False
-    workers: int = 1
-    resume: bool = False
-    quiet: bool = False
+    teacher: TeacherSpec = field(metadata=group("teacher"))
+    student: str = opt("resnet18_cifar", "the student model (freshly initialised; any name --teacher takes)",
+                       "--student", metavar="SPEC")
+    student_normalization: str = opt("auto", "as --teacher-normalization, for the student",
+                                     "--student-normalization", metavar="PRESET|M,M,M/S,S,S")
+    student_size: int | None = opt(None, "resize images to this for the student (default: train it at the "
+                                   "dataset's image size)", "--student-size", type=positive_int)
+    data: Path = opt(REQUIRED, "dataset directory to distil on (D_K, or D_S: only its images are used)", "--data",
+                     type=Path, metavar="D_K")
+    out: Path = opt(REQUIRED, "run directory (created, or resumed with --resume)", "--out", type=Path, metavar="RUN")
+    eval_dir: Path | None = opt(None, "labelled real images, one folder per class (folders named 0..C-1, or sorted "
+                                "names = class indices): student top-1, teacher top-1 and their agreement after "
+                                "every epoch", "--eval", type=Path, metavar="DIR")
+    holdout: float | None = opt(None, f"share of --data held out (seeded) to report student-teacher agreement on "
+                                f"(default: {DEFAULT_HOLDOUT} without --eval, 0 with it)", "--holdout", type=float,
+                                metavar="FRACTION")
+    epochs: int = opt(400, "passes over the data", "--epochs", type=int)
+    batch_size: int = batch_size_field()
+    lr: float = opt(0.1, "initial learning rate (half-period cosine to 0)", "--lr", type=float)
+    momentum: float = opt(0.9, "SGD momentum", "--momentum", type=float)
+    weight_decay: float = opt(1e-4, "SGD weight decay", "--weight-decay", type=float)
+    temperature: float = opt(20.0, "softmax temperature tau > 0: 20 for synthetic or fine-grained data, 2 for real "
+                             "general-purpose images (the paper's choices)", "--temperature", type=float)
+    hard_weight: float = opt(0.0, "weight w in [0, 1] of cross-entropy on the teacher's argmax: loss = (1-w) KD + "
+                             "w CE", "--hard-weight", type=float)
+    mixup_alpha: float = opt(1.0, "mixup on every batch with lambda ~ Beta(a, a): 1 = uniform, 0 = no mixup",
+                             "--mixup-alpha", type=float)
+    aug: str = opt("high", "augmentation: none; standard = RandAugment(2, 14) + flip + padded crop; high = "
+                   "RandAugment(4, 14) + elastic + invert + flip + crop; extreme = high with RandAugment(8, 30) + "
+                   "random erasing", "--aug", choices=tuple(LEVELS))
+    seed: int = seed_field("seeds the student, data order and augmentation")
+    device: str = device_field()
+    amp: str = opt("auto", "mixed precision: auto = bf16 on GPUs that have it, else fp16 on CUDA, none on the CPU",
+                   "--amp", choices=AMP_MODES)
+    sync_bn: bool = opt(False, "batch-norm statistics over all torchrun processes (CUDA only)", "--sync-bn",
+                        action="store_true")
+    workers: int = opt(1, "DataLoader worker processes reading batches (on the CPU they also augment and mix, "
+                       "beside the training step; 0: all in this process)", "--workers", type=int)
+    resume: bool = opt(False, "continue the run in --out from its last checkpoint (the settings must be the same); "
+                       "start it if there is none", "--resume", action="store_true")
+    quiet: bool = quiet_field()
 
+    def __post_init__(self) -> None:
+        """Every numeric and named setting in range, before anything is loaded."""
+        rules = [
+            (self.epochs >= 1, f"--epochs must be at least 1, got {self.epochs}"),
+            (self.batch_size >= 1, f"--batch-size must be at least 1, got {self.batch_size}"),
+            (finite(self.lr) and self.lr > 0, f"--lr must be a number above 0, got {self.lr}"),
+            (finite(self.momentum) and 0 <= self.momentum < 1, f"--momentum must be in [0, 1), got {self.momentum}"),
+            (finite(self.weight_decay) and self.weight_decay >= 0,
+             f"--weight-decay must be 0 or more, got {self.weight_decay}"),
+            (finite(self.temperature) and self.temperature > 0,
+             f"--temperature must be a number above 0 (the tau^2-scaled loss vanishes at 0; for the teacher's "
+             f"argmax use --hard-weight 1), got {self.temperature}"),
+            (finite(self.hard_weight) and 0 <= self.hard_weight <= 1,
+             f"--hard-weight must be in [0, 1], got {self.hard_weight}"),
+            (finite(self.mixup_alpha) and self.mixup_alpha >= 0,
+             f"--mixup-alpha must be 0 (off) or more, got {self.mixup_alpha}"),
+            (self.holdout is None or (finite(self.holdout) and 0 <= self.holdout < 1),
+             f"--holdout must be in [0, 1), got {self.holdout}"),
+            (self.aug in LEVELS, f"--aug must be one of {', '.join(LEVELS)}, got {self.aug!r}"),
+            (self.amp in AMP_MODES, f"--amp must be one of {', '.join(AMP_MODES)}, got {self.amp!r}"),
+            (self.seed >= 0, f"--seed must be 0 or more, got {self.seed}"),
+            (self.workers >= 0, f"--workers must be 0 or more, got {self.workers}"),
+            (self.teacher.num_classes is None or self.teacher.num_classes >= 1,
+             f"--num-classes must be at least 1, got {self.teacher.num_classes}"),
+            (all(s is None or s >= 1 for s in (self.teacher.size, self.student_size)),
+             "image sizes must be at least 1"),
+        ]
+        for ok, message in rules:
+            if not ok:
+                raise DistillError(message)
 
-# Settings that define a run's result: --resume refuses to continue a run whose values differ.
-IDENTITY = ("teacher", "student", "num_classes", "teacher_normalization", "teacher_size", "student_normalization",
-            "student_size", "epochs", "batch_size", "lr", "momentum", "weight_decay", "temperature", "hard_weight",
-            "mixup_alpha", "aug", "holdout", "seed", "sync_bn")
-
-
-@dataclass
-class Dist:
-    """This process's place in a torchrun job (rank 0 of 1 without torchrun)."""
-
-    rank: int = 0
-    world: int = 1
-    local_rank: int = 0
-
-    @property
-    def main(self) -> bool:
-        return self.rank == 0
+    def identity(self) -> dict[str, Any]:
+        """The settings that define a run's result: --resume refuses to continue a run whose values differ."""
+        t = self.teacher
+        return {"teacher": t.name, "student": self.student, "num_classes": t.num_classes,
+                "teacher_normalization": t.normalization, "teacher_size": t.size,
+                "student_normalization": self.student_normalization, "student_size": self.student_size,
+                **{k: getattr(self, k) for k in ("epochs", "batch_size", "lr", "momentum", "weight_decay",
+                                                 "temperature", "hard_weight", "mixup_alpha", "aug", "holdout",
+                                                 "seed", "sync_bn")}}
 
 
 @dataclass
 class Run:
     """What the epochs work on, built once by :func:`distill` and carried through the loop."""
 
-    cfg: Config
+    cfg: DistillSettings
     dist: Dist
     device: torch.device
     amp: torch.dtype | None
@@ -138,14 +186,14 @@ class Run:
 # ----------------------------------------------------------------------------------------------------- the run
 
 
-def distill(cfg: Config, stop_after: int | None = None) -> dict[str, Any] | None:
+def distill(cfg: DistillSettings, stop_after: int | None = None) -> dict[str, Any] | None:
     """Train (or with ``cfg.resume`` continue) the run in ``cfg.out`` and return its summary.
 
     ``stop_after``: return None once that many epochs are done, as if the run were killed there (for tests)."""
-    check_numbers(cfg)
-    dist = init_distributed(cfg.device)
+    device = pick_device(cfg.device)
+    dist = init_distributed(device)
     try:
-        run = prepare(cfg, dist)
+        run = prepare(cfg, dist, device)
         for epoch in range(len(run.history), cfg.epochs):
             metrics = {"epoch": epoch + 1, **train_one_epoch(run, epoch), **evaluate(run)}
             run.history.append(metrics)
@@ -159,59 +207,11 @@ def distill(cfg: Config, stop_after: int | None = None) -> dict[str, Any] | None
             torch_dist.destroy_process_group()
 
 
-def check_numbers(cfg: Config) -> None:
-    """Every numeric and named setting in range, before anything is loaded."""
-    rules = [
-        (cfg.epochs >= 1, f"--epochs must be at least 1, got {cfg.epochs}"),
-        (cfg.batch_size >= 1, f"--batch-size must be at least 1, got {cfg.batch_size}"),
-        (_finite(cfg.lr) and cfg.lr > 0, f"--lr must be a number above 0, got {cfg.lr}"),
-        (_finite(cfg.momentum) and 0 <= cfg.momentum < 1, f"--momentum must be in [0, 1), got {cfg.momentum}"),
-        (_finite(cfg.weight_decay) and cfg.weight_decay >= 0,
-         f"--weight-decay must be 0 or more, got {cfg.weight_decay}"),
-        (_finite(cfg.temperature) and cfg.temperature > 0,
-         f"--temperature must be a number above 0 (the tau^2-scaled loss vanishes at 0; for the teacher's "
-         f"argmax use --hard-weight 1), got {cfg.temperature}"),
-        (_finite(cfg.hard_weight) and 0 <= cfg.hard_weight <= 1,
-         f"--hard-weight must be in [0, 1], got {cfg.hard_weight}"),
-        (_finite(cfg.mixup_alpha) and cfg.mixup_alpha >= 0,
-         f"--mixup-alpha must be 0 (off) or more, got {cfg.mixup_alpha}"),
-        (cfg.holdout is None or (_finite(cfg.holdout) and 0 <= cfg.holdout < 1),
-         f"--holdout must be in [0, 1), got {cfg.holdout}"),
-        (cfg.aug in LEVELS, f"--aug must be one of {', '.join(LEVELS)}, got {cfg.aug!r}"),
-        (cfg.amp in AMP_MODES, f"--amp must be one of {', '.join(AMP_MODES)}, got {cfg.amp!r}"),
-        (cfg.seed >= 0, f"--seed must be 0 or more, got {cfg.seed}"),
-        (cfg.workers >= 0, f"--workers must be 0 or more, got {cfg.workers}"),
-        (cfg.num_classes is None or cfg.num_classes >= 1, f"--num-classes must be at least 1, got {cfg.num_classes}"),
-        (all(s is None or s >= 1 for s in (cfg.teacher_size, cfg.student_size)), "image sizes must be at least 1"),
-    ]
-    for ok, message in rules:
-        if not ok:
-            raise DistillError(message)
-
-
-def _finite(value: float) -> bool:
-    return isinstance(value, (int, float)) and math.isfinite(value)
-
-
-def init_distributed(device: str) -> Dist:
-    """Join the torchrun job described by the environment (gloo on CPU, nccl on CUDA), if there is one."""
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world <= 1:
-        return Dist()
-    dist = Dist(int(os.environ["RANK"]), world, int(os.environ.get("LOCAL_RANK", "0")))
-    if not torch_dist.is_initialized():
-        backend = "nccl" if torch.cuda.is_available() and not device.startswith("cpu") else "gloo"
-        if backend == "nccl":
-            torch.cuda.set_device(dist.local_rank)
-        torch_dist.init_process_group(backend)
-    return dist
-
-
-def prepare(cfg: Config, dist: Dist) -> Run:
+def prepare(cfg: DistillSettings, dist: Dist, device: torch.device) -> Run:
     """Check and load everything (data, models, evaluation images), then start the run or resume it."""
-    device, amp = pick_device(cfg, dist)
+    amp = amp_dtype(cfg, device)
     data = open_data(cfg.data)
-    teacher, classes = load_teacher(cfg, data.image_size, device)
+    teacher, classes = prepare_teacher(cfg, data.image_size, device)
     student = build_student(cfg, classes, data.image_size, device)
     holdout = cfg.holdout if cfg.holdout is not None else (0.0 if cfg.eval_dir else DEFAULT_HOLDOUT)
     train_idx, held_idx = split_holdout(len(data), holdout, cfg.seed)
@@ -234,20 +234,9 @@ def prepare(cfg: Config, dist: Dist) -> Run:
     return run
 
 
-def pick_device(cfg: Config, dist: Dist) -> tuple[torch.device, torch.dtype | None]:
-    """The training device (``auto``: this process's GPU when there is one) and the autocast dtype."""
-    name = cfg.device
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    try:
-        device = torch.device(name)
-    except RuntimeError:
-        raise DistillError(f"--device {cfg.device!r} is not a device (cpu, cuda, cuda:N, auto)") from None
-    if device.type == "cuda":
-        if not torch.cuda.is_available():
-            raise DistillError(f"--device {cfg.device} asked for, but CUDA is not available")
-        if device.index is None:
-            device = torch.device("cuda", dist.local_rank)
+def amp_dtype(cfg: DistillSettings, device: torch.device) -> torch.dtype | None:
+    """The autocast dtype for ``--amp`` on ``device`` (``auto``: bf16 on GPUs that have it, else fp16; none on the
+    CPU), after checking that the device can do what was asked."""
     if cfg.sync_bn and device.type != "cuda":
         raise DistillError("--sync-bn needs CUDA (torch's SyncBatchNorm does not run on the CPU)")
     amp = cfg.amp
@@ -255,7 +244,7 @@ def pick_device(cfg: Config, dist: Dist) -> tuple[torch.device, torch.dtype | No
         amp = ("bf16" if torch.cuda.is_bf16_supported() else "fp16") if device.type == "cuda" else "none"
     if amp == "fp16" and device.type != "cuda":
         raise DistillError("--amp fp16 needs CUDA; use bf16 or none on the CPU")
-    return device, {"none": None, "bf16": torch.bfloat16, "fp16": torch.float16}[amp]
+    return {"none": None, "bf16": torch.bfloat16, "fp16": torch.float16}[amp]
 
 
 def open_data(path: Path) -> Dataset:
@@ -266,16 +255,15 @@ def open_data(path: Path) -> Dataset:
     return data
 
 
-def load_teacher(cfg: Config, size: int, device: torch.device) -> tuple[Classifier, int]:
+def prepare_teacher(cfg: DistillSettings, size: int, device: torch.device) -> tuple[Classifier, int]:
     """The teacher with its weights, frozen, on ``device``, and its number of classes."""
-    teacher = load_model(cfg.teacher, cfg.weights, num_classes=cfg.num_classes,
-                         normalization=cfg.teacher_normalization, input_size=cfg.teacher_size, check_size=size)
+    teacher = cfg.teacher.load(check_size=size)
     classes = num_classes_of(teacher, size)
     teacher = teacher.to(device).eval().requires_grad_(False)
     return (teacher.to(memory_format=torch.channels_last) if device.type == "cuda" else teacher), classes
 
 
-def build_student(cfg: Config, classes: int, size: int, device: torch.device) -> Classifier:
+def build_student(cfg: DistillSettings, classes: int, size: int, device: torch.device) -> Classifier:
     """A freshly initialised student for the teacher's classes (the seed fixes its initial weights)."""
     torch.manual_seed(cfg.seed)
     try:
@@ -294,12 +282,12 @@ def split_holdout(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.nd
     return np.sort(order[held:]), np.sort(order[:held])
 
 
-def settings_of(cfg: Config, data: Dataset, holdout: float, world: int, classes: int) -> dict[str, Any]:
+def settings_of(cfg: DistillSettings, data: Dataset, holdout: float, world: int, classes: int) -> dict[str, Any]:
     """What defines this run's result (compared on --resume): settings, data, teacher weights, process count."""
-    out = {k: getattr(cfg, k) for k in IDENTITY}
+    out = cfg.identity()
     out.update(holdout=holdout, num_classes=classes, processes=world, data=str(Path(cfg.data).resolve()),
                data_images=len(data), data_identity={k: data.header.get(k) for k in ("generator", "seed", "total")},
-               weights=weights_sha256(cfg.weights) or cfg.weights)
+               weights=weights_sha256(cfg.teacher.weights) or cfg.teacher.weights)
     return json.loads(json.dumps(out))  # plain JSON values, as they come back from a checkpoint
 
 
@@ -386,7 +374,7 @@ def _as_batch(batch: tuple[torch.Tensor, int, int]) -> tuple[torch.Tensor, int, 
     return batch
 
 
-def make_loader(data: Dataset, train_idx: np.ndarray, cfg: Config, dist: Dist,
+def make_loader(data: Dataset, train_idx: np.ndarray, cfg: DistillSettings, dist: Dist,
                 pipeline: Pipeline | None) -> torch.utils.data.DataLoader:
     """Batches in a seeded random order per epoch, each process taking every K-th image of every global batch
     (DistributedSampler), incomplete batches dropped (mixup and per-process splits need full ones). With
@@ -404,52 +392,58 @@ def make_loader(data: Dataset, train_idx: np.ndarray, cfg: Config, dist: Dist,
         persistent_workers=cfg.workers > 0, prefetch_factor=2 if cfg.workers > 0 else None)
 
 
-def load_checks(cfg: Config, data: Dataset, held_idx: np.ndarray, classes: int, teacher: Classifier,
+def load_checks(cfg: DistillSettings, data: Dataset, held_idx: np.ndarray, classes: int, teacher: Classifier,
                 device: torch.device, amp: torch.dtype | None) -> dict[str, Any]:
     """Images the student is checked on after every epoch, with the teacher's predictions (computed once):
     the labelled ``--eval`` folder, and/or the held-out slice of the distillation data."""
     checks: dict[str, Any] = {}
     if cfg.eval_dir is not None:
         images, labels = load_image_folder(Path(cfg.eval_dir), data.image_size, classes)
-        checks["eval"] = (images, labels, predict(teacher, images, device, amp))
+        checks["eval"] = (images, labels, predict(teacher, images, device, amp).argmax(1))
     if len(held_idx):
         images = Images(data, held_idx).read(list(range(len(held_idx))))
-        checks["holdout"] = (images, None, predict(teacher, images, device, amp))
+        checks["holdout"] = (images, None, predict(teacher, images, device, amp).argmax(1))
     return checks
 
 
-def load_image_folder(root: Path, size: int, classes: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """An ImageFolder (one sub-folder per class) as uint8 (N, 3, size, size) images and their labels.
+class ClassFolders(torchvision.datasets.ImageFolder):
+    """torchvision's ImageFolder, except that folders named by whole numbers (``0``..``C-1``, any subset) are those
+    class indices; other names are indexed in sorted order, as ImageFolder does."""
 
-    Class indices are the folder names when all are whole numbers (``0``..``C-1``, any subset), otherwise the
-    folders' positions in sorted order, and then there must be one folder per teacher class."""
+    def find_classes(self, directory: str) -> tuple[list[str], dict[str, int]]:
+        names = sorted(entry.name for entry in os.scandir(directory) if entry.is_dir())
+        if not names:
+            raise FileNotFoundError("no class folders (one sub-folder of images per class)")
+        numbered = all(n.isdigit() for n in names)
+        return names, {n: int(n) if numbered else i for i, n in enumerate(names)}
+
+
+def load_image_folder(root: Path, size: int, classes: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """A labelled image folder (:class:`ClassFolders`) as uint8 (N, 3, size, size) images and their labels; with
+    folder names that are not numbers there must be one folder per teacher class."""
     if not root.is_dir():
         raise DistillError(f"--eval {root} is not a directory")
-    names = sorted(p.name for p in root.iterdir() if p.is_dir())
-    if not names:
-        raise DistillError(f"--eval {root} has no class folders (one sub-folder of images per class)")
-    if all(n.isdigit() for n in names):
-        index = {n: int(n) for n in names}
-        if max(index.values()) >= classes:
-            raise DistillError(f"--eval {root} has class folder {max(index.values())}, the teacher has only "
-                               f"{classes} classes (0..{classes - 1})")
-    elif len(names) != classes:
-        raise DistillError(f"--eval {root} has {len(names)} class folders, the teacher has {classes} classes")
-    else:
-        index = {n: i for i, n in enumerate(names)}
-    files = [(f, index[n]) for n in names for f in sorted((root / n).iterdir())
-             if f.suffix.lower() in IMAGE_SUFFIXES]
-    if not files:
-        raise DistillError(f"--eval {root} holds no images ({', '.join(IMAGE_SUFFIXES)})")
-    out = np.empty((len(files), size, size, 3), np.uint8)
-    for i, (f, _) in enumerate(files):
+    try:
+        folder = ClassFolders(str(root), allow_empty=True)
+    except FileNotFoundError as exc:
+        raise DistillError(f"--eval {root}: {exc}") from None
+    numbered = all(n.isdigit() for n in folder.classes)
+    top = max(folder.class_to_idx.values())
+    if numbered and top >= classes:
+        raise DistillError(f"--eval {root} has class folder {top}, the teacher has only {classes} classes "
+                           f"(0..{classes - 1})")
+    if not numbered and len(folder.classes) != classes:
+        raise DistillError(f"--eval {root} has {len(folder.classes)} class folders, the teacher has {classes} classes")
+    if not folder.samples:
+        raise DistillError(f"--eval {root} holds no images ({', '.join(torchvision.datasets.folder.IMG_EXTENSIONS)})")
+    out = np.empty((len(folder.samples), size, size, 3), np.uint8)
+    for i, (path, _) in enumerate(folder.samples):
         try:
-            with Image.open(f) as im:
-                im = im.convert("RGB")
-                out[i] = np.asarray(im if im.size == (size, size) else im.resize((size, size), Image.BILINEAR))
+            image = folder.loader(path)
         except OSError as exc:
-            raise DistillError(f"--eval: cannot read {f}: {exc}") from None
-    return torch.from_numpy(out).permute(0, 3, 1, 2).contiguous(), torch.tensor([c for _, c in files])
+            raise DistillError(f"--eval: cannot read {path}: {exc}") from None
+        out[i] = np.asarray(image if image.size == (size, size) else image.resize((size, size), Image.BILINEAR))
+    return to_uint8(out).contiguous(), torch.tensor(folder.targets)
 
 
 # --------------------------------------------------------------------------------------------------- training
@@ -497,31 +491,17 @@ def train_step(run: Run, x: torch.Tensor) -> torch.Tensor:
     return loss.detach()
 
 
-@torch.no_grad()
-def predict(model: nn.Module, images: torch.Tensor, device: torch.device, amp: torch.dtype | None) -> torch.Tensor:
-    """Argmax classes of ``model`` (eval mode) on uint8 images, a batch at a time."""
-    was_training = model.training
-    model.eval()
-    out = []
-    for i in range(0, len(images), EVAL_BATCH):
-        x = images[i:i + EVAL_BATCH].to(device).float().div_(255)
-        with torch.autocast(device.type, dtype=amp or torch.float32, enabled=amp is not None):
-            out.append(model(x).argmax(1).cpu())
-    model.train(was_training)
-    return torch.cat(out)
-
-
 def evaluate(run: Run) -> dict[str, float]:
     """The student against the teacher (and the labels) on the check images; on the main process only."""
     out: dict[str, float] = {}
     if "eval" in run.checks:
         images, labels, teacher = run.checks["eval"]
-        student = predict(run.plain_student, images, run.device, run.amp)
+        student = predict(run.plain_student, images, run.device, run.amp).argmax(1)
         out.update(eval_student_top1=_mean(student == labels), eval_teacher_top1=_mean(teacher == labels),
                    eval_agreement=_mean(student == teacher))
     if "holdout" in run.checks:
         images, _, teacher = run.checks["holdout"]
-        out["holdout_agreement"] = _mean(predict(run.plain_student, images, run.device, run.amp) == teacher)
+        out["holdout_agreement"] = _mean(predict(run.plain_student, images, run.device, run.amp).argmax(1) == teacher)
     return out
 
 
@@ -623,17 +603,15 @@ def log_metrics(run: Run, metrics: dict[str, Any]) -> None:
             if key != "epoch":
                 run.tensorboard.add_scalar(key, value, metrics["epoch"])
         run.tensorboard.flush()
-    if run.cfg.quiet:
-        return
     shown = ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if k not in ("epoch", "seconds"))
-    print(f"epoch {metrics['epoch']}/{run.cfg.epochs}: {shown}", flush=True)
+    log.info("epoch %d/%d: %s", metrics["epoch"], run.cfg.epochs, shown)
 
 
 def finish(run: Run) -> dict[str, Any]:
     """Write the trained student and the summary (main process), print the summary as one JSON line."""
     cfg = run.cfg
     summary = {
-        "out": str(cfg.out), "teacher": cfg.teacher, "student": cfg.student, "data": str(cfg.data),
+        "out": str(cfg.out), "teacher": cfg.teacher.name, "student": cfg.student, "data": str(cfg.data),
         "classes": run.settings["num_classes"], "train_images": len(run.loader.dataset),
         "epochs": len(run.history), "processes": run.dist.world, "device": str(run.device),
         "seconds": round(sum(m["seconds"] for m in run.history), 1),
@@ -650,6 +628,5 @@ def finish(run: Run) -> dict[str, Any]:
         write_json(cfg.out / SUMMARY, summary)
         if run.tensorboard is not None:
             run.tensorboard.close()
-        print(json.dumps(summary), flush=True)
     return summary
 

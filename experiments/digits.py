@@ -25,7 +25,16 @@ from typing import Any
 import numpy as np
 
 from synthkd.core.dataset import write_json
-from synthkd.demo import BUDGETS, Budget, balance_and_probe, distill_student, figures, render, write_digits_test
+from synthkd.demo import (
+    BUDGETS,
+    Budget,
+    balance_and_probe,
+    distill_student,
+    figures,
+    render,
+    teacher_spec,
+    write_digits_test,
+)
 from synthkd.digits import write_digits_dataset
 from synthkd.teacher import builtin_teacher
 
@@ -37,7 +46,7 @@ BUDGET = BUDGETS["default"]
 class Setting:
     name: str
     source: str  # renderer, or "digits" for the teacher's training images
-    extra: tuple[str, ...] = ()  # options for the renderer
+    options: tuple[tuple[str, Any], ...] = ()  # more settings of the rendered dataset
     attack: str = "none"
     strategy: str = "balanced"
     same_steps: bool = False  # fewer epochs on a probed D_K, so the student takes as many steps as without pairs
@@ -45,8 +54,8 @@ class Setting:
 
 def settings() -> list[Setting]:
     sources = [("digits (teacher's train images)", "digits", ()), ("shaders (hand-written)", "shaders", ()),
-               ("shaders (synthesized)", "shaders", ("--synth", "160", "--synth-share", "1")),
-               ("shaders + synthesized", "shaders", ("--synth", "160", "--synth-share", "0.5")),
+               ("shaders (synthesized)", "shaders", (("synth", 160), ("synth_share", 1.0))),
+               ("shaders + synthesized", "shaders", (("synth", 160), ("synth_share", 0.5))),
                ("leaves", "leaves", ()), ("noise", "noise", ())]
     out = []
     for name, source, extra in sources:
@@ -59,25 +68,25 @@ def settings() -> list[Setting]:
 
 
 def run_setting(s: Setting, seed: int, root: Path, eval_dir: Path, budget: Budget) -> dict[str, Any]:
-    spec, weights = builtin_teacher()
-    slug = "-".join([s.source, *[e.strip("-") for e in s.extra]]).replace(".", "")
+    teacher = teacher_spec(*builtin_teacher())
+    slug = "-".join([s.source, *[f"{k.replace('_', '-')}-{v:g}" for k, v in s.options]]).replace(".", "")
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
     data = root / "data" / f"{slug}-seed{seed}"
     if s.source == "digits":
         write_digits_dataset(data, "train")
     else:
-        render(s.source, data, budget.images, seed, s.extra)
+        render(s.source, data, budget.images, seed, **dict(s.options))
     seconds["render"], clock = time.perf_counter() - clock, time.perf_counter()
     tag = f"{slug}-{s.attack}-{s.strategy}-seed{seed}"
-    dk = balance_and_probe(data, root / "dk" / tag, spec, weights, budget, seed, s.attack, s.strategy)
+    dk = balance_and_probe(data, root / "dk" / tag, teacher, budget, seed, s.attack, s.strategy)
     seconds["probe"], clock = time.perf_counter() - clock, time.perf_counter()
     if s.same_steps:
         header = json.loads((dk / "dataset.json").read_text())  # total: D_K's examples, count: with the pairs
         budget = replace(budget, epochs=max(1, round(budget.epochs * header["total"] / header["count"])))
         tag += "-same-steps"
     student = root / "students" / tag
-    summary = distill_student(dk, student, spec, weights, budget, eval_dir, seed)
+    summary = distill_student(dk, student, teacher, budget, eval_dir, seed)
     seconds["distill"] = time.perf_counter() - clock
     row = figures(s.name, root, data, dk, student, summary, seconds)
     return {**row, "setting": asdict(s), "seed": seed, "epochs": budget.epochs}

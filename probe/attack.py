@@ -1,4 +1,4 @@
-"""Adversarial boundary probing (paper section 4, "Adding Teacher Exploitation"; DESIGN.md).
+"""Adversarial boundary probing (Frank & Davis, section 4, "Adding Teacher Exploitation").
 
 For an image x that the teacher labels y and a target t != y, a targeted iterative attack walks x towards t and
 keeps the two iterates that straddle the teacher's boundary: "pre", the last one not classified t, and "post",
@@ -6,13 +6,15 @@ the first one classified t, both with max softmax below a threshold so they sit 
 then copied and pushed one step deeper into its own class ("deeper" examples), which samples the regions on both
 sides of the boundary. The step size of each example follows the Bold Driver rule.
 
-:class:`BoundaryAttack` is a ``torchattacks.Attack``: ``atk(images, labels)`` returns the post-boundary images;
-:meth:`BoundaryAttack.probe` returns everything (:class:`BoundaryResult`); :func:`choose_targets` picks t.
+:class:`BoundaryPairAttack` is a ``torchattacks.Attack``: ``atk(images, labels)`` returns the post-boundary images
+under torchattacks' conventions; :meth:`BoundaryPairAttack.probe` returns everything (:class:`BoundaryResult`);
+:func:`choose_targets` picks t. :class:`AttackSettings` holds the options, with their defaults, in one place.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import torch
@@ -20,10 +22,49 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torchattacks.attack import Attack
 
+from synthkd.core.settings import opt, positive_int, require
+
 POLICIES = ("balanced", "random", "second", "least")
-KINDS = ("pre", "post", "pre_deeper", "post_deeper")  # column order of BoundaryResult.pred/confidence/linf/l2
+KINDS = ("pre", "post", "pre-deeper", "post-deeper")  # as stored; column order of BoundaryResult.pred/confidence/...
 DEEPER_RETRIES = 4  # shrinks allowed to a deeper step that overshoots
 DEFAULTS = {"Linf": (16 / 255, 2 / 255), "L2": (3.0, 0.2)}  # norm -> (eps, initial step size)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttackSettings:
+    """The boundary prober's options; invalid values raise UsageError. See :class:`BoundaryPairAttack`."""
+
+    target: str = opt("balanced", "target class: spread evenly over classes, random, second-most-likely, "
+                      "least-likely", "--target", choices=POLICIES)
+    norm: str = opt("Linf", "the attack's norm", "--norm", choices=tuple(DEFAULTS))
+    eps: float | None = opt(None, "perturbation budget (default: " + ", ".join(
+        f"{norm} {eps:.4g}" for norm, (eps, _) in DEFAULTS.items()) + ")", "--eps", type=float)
+    step: float | None = opt(None, "initial step size, in [0, 1] pixel units (default: " + ", ".join(
+        f"{norm} {step:.4g}" for norm, (_, step) in DEFAULTS.items()) + ")", "--step", type=float)
+    max_steps: int = opt(50, "attack steps per example, undone ones included", "--max-steps", type=positive_int)
+    threshold: float = opt(0.9, "pre and post must have max softmax below this; in (1/classes, 1]", "--threshold",
+                           type=float)
+    grow: float = opt(1.1, "Bold Driver: step factor while not yet crossed", "--grow", type=float)
+    shrink: float = opt(0.5, "Bold Driver: step factor after an overshoot past the threshold or a step that raised "
+                        "the loss towards the target (either step is undone)", "--shrink", type=float)
+
+    def __post_init__(self) -> None:
+        require(self.target in POLICIES, f"unknown target policy {self.target!r}: use one of {', '.join(POLICIES)}")
+        require(self.norm in DEFAULTS, f"unknown norm {self.norm!r}: use one of {', '.join(DEFAULTS)}")
+        for name, value in (("eps", self.eps), ("step", self.step)):
+            require(value is None or value > 0, f"{name} must be > 0, got {value}")
+        require(self.grow >= 1, f"grow must be >= 1, got {self.grow}")
+        require(0 < self.shrink < 1, f"shrink must lie in (0, 1), got {self.shrink}")
+        require(self.max_steps >= 1, f"max_steps must be >= 1, got {self.max_steps}")
+        require(0 < self.threshold <= 1, f"threshold must lie in (1/C, 1], got {self.threshold}")
+
+    @property
+    def eps_value(self) -> float:
+        return DEFAULTS[self.norm][0] if self.eps is None else self.eps
+
+    @property
+    def step_value(self) -> float:
+        return DEFAULTS[self.norm][1] if self.step is None else self.step
 
 
 def choose_targets(labels: Tensor, logits: Tensor | None, num_classes: int, policy: str = "balanced",
@@ -77,7 +118,7 @@ def _balanced(y: np.ndarray, c: int, rng: np.random.Generator) -> np.ndarray:
 
 @dataclass
 class BoundaryResult:
-    """What :meth:`BoundaryAttack.probe` found, per example (first dimension N everywhere).
+    """What :meth:`BoundaryPairAttack.probe` found, per example (first dimension N everywhere).
 
     Where ``valid`` is False the example gave no pair within the step budget (or the teacher already put the
     source in t): ``pre``, ``post`` and their deeper copies then all hold the last iterate not classified t.
@@ -97,8 +138,12 @@ class BoundaryResult:
     linf: Tensor  # (N, 4) their L-inf distance from the source
     l2: Tensor  # (N, 4) their L2 distance from the source
 
+    def images(self, kind: str) -> Tensor:
+        """The (N, 3, H, W) images of one of ``KINDS`` (pre, post, pre-deeper, post-deeper)."""
+        return getattr(self, kind.replace("-", "_"))
 
-class BoundaryAttack(Attack):
+
+class BoundaryPairAttack(Attack):
     """Targeted boundary-pair attack in [0, 1] pixel space with a per-example Bold Driver step size.
 
     Each step moves towards the target t (sign of the gradient of the cross-entropy to t for ``norm="Linf"``,
@@ -117,33 +162,23 @@ class BoundaryAttack(Attack):
     scale both by sqrt(pixels / 1024) for larger ones). With them every digits test image gets a valid pair
     (benchmarks/probe.py).
 
+    ``BoundaryPairAttack(model, settings, **changes)``: the options are an :class:`AttackSettings` (defaults
+    when none is given), with keyword ``changes`` to single fields, e.g. ``BoundaryPairAttack(model, eps=0.1)``.
     Runs batched on the model's device; only the examples still searching are evaluated each step.
-    In torchattacks' default mode ``atk(images, labels)`` picks targets with ``policy`` (see
+    ``atk(images, labels)`` follows torchattacks' ``Attack.__call__``: the model is in eval mode meanwhile (see
+    ``set_model_training_mode``), images go to the attack's device, and it returns the post images (float, on
+    that device). In torchattacks' default mode targets are picked with ``settings.target`` (see
     :func:`choose_targets`); the targeted modes (``set_mode_targeted_by_function`` etc.) pick them as usual.
     """
 
-    def __init__(self, model: nn.Module, eps: float | None = None, step: float | None = None, max_steps: int = 50,
-                 norm: str = "Linf", threshold: float = 0.9, grow: float = 1.1, shrink: float = 0.5,
-                 num_classes: int | None = None, policy: str = "balanced", seed: int = 0):
-        super().__init__("BoundaryAttack", model)
-        if norm not in DEFAULTS:
-            raise ValueError(f"unknown norm {norm!r}: use one of {', '.join(DEFAULTS)}")
-        eps = DEFAULTS[norm][0] if eps is None else eps
-        step = DEFAULTS[norm][1] if step is None else step
-        for name, value in (("eps", eps), ("step", step)):
-            if not value > 0:
-                raise ValueError(f"{name} must be > 0, got {value}")
-        if not grow >= 1:
-            raise ValueError(f"grow must be >= 1, got {grow}")
-        if not 0 < shrink < 1:
-            raise ValueError(f"shrink must lie in (0, 1), got {shrink}")
-        if max_steps < 1:
-            raise ValueError(f"max_steps must be >= 1, got {max_steps}")
-        if policy not in POLICIES:
-            raise ValueError(f"unknown target policy {policy!r}: use one of {', '.join(POLICIES)}")
-        self.norm, self.eps, self.step, self.max_steps = norm, float(eps), float(step), int(max_steps)
-        self.threshold, self.grow, self.shrink = float(threshold), float(grow), float(shrink)
-        self.policy, self.seed, self.num_classes = policy, seed, num_classes
+    def __init__(self, model: nn.Module, settings: AttackSettings | None = None, num_classes: int | None = None,
+                 seed: int = 0, **changes: Any):
+        super().__init__("BoundaryPairAttack", model)
+        self.settings = replace(settings or AttackSettings(), **changes)
+        s = self.settings
+        self.norm, self.eps, self.step, self.max_steps = s.norm, float(s.eps_value), float(s.step_value), s.max_steps
+        self.threshold, self.grow, self.shrink = float(s.threshold), float(s.grow), float(s.shrink)
+        self.seed, self.num_classes = seed, num_classes
         self._check_threshold(num_classes)
         self.supported_mode = ["default", "targeted"]
 
@@ -162,12 +197,15 @@ class BoundaryAttack(Attack):
         else:
             logits = self.get_output_with_eval_nograd(images)
             y = logits.argmax(1) if labels is None else labels.to(self.device)
-            targets = choose_targets(y, logits, logits.shape[1], self.policy, self.seed)
+            targets = choose_targets(y, logits, logits.shape[1], self.settings.target, self.seed)
         return self._run(images, targets.to(self.device)).post
 
     def probe(self, images: Tensor, labels: Tensor, targets: Tensor) -> BoundaryResult:
         """The full attack on [0, 1] ``images`` towards explicit ``targets`` (``labels``, the teacher's, only
-        checked against them). The model is in eval mode meanwhile (see ``set_model_training_mode``)."""
+        checked against them), under the conventions of ``atk(images, labels)`` (model mode, device)."""
+        if self._normalization_applied:
+            raise ValueError("probe() works on [0, 1] images; let the model normalise inside instead of "
+                             "set_normalization_used()")
         if targets.shape != labels.shape or len(targets) != len(images):
             raise ValueError(f"need one label and one target per image, got {len(images)} images, "
                              f"{tuple(labels.shape)} labels, {tuple(targets.shape)} targets")
@@ -292,7 +330,7 @@ def summary(result: BoundaryResult) -> dict[str, float]:
 
     stats("steps", result.steps[v])
     stats("step_size", result.step_size[v])
-    for j, kind in enumerate(KINDS):
+    for j, kind in enumerate(k.replace("-", "_") for k in KINDS):
         stats(f"{kind}_linf", result.linf[v, j])
         stats(f"{kind}_l2", result.l2[v, j])
         stats(f"{kind}_confidence", result.confidence[v, j])

@@ -23,8 +23,27 @@ import numpy as np
 import torch
 
 from synthkd.core.dataset import Dataset
+from synthkd.core.settings import opt, positive_int, require
+from synthkd.core.tensors import soft_stats, to_float
 
 STRATEGIES = ("balanced", "confidence", "entropy", "random")
+
+
+@dataclass(frozen=True, kw_only=True)
+class BalanceSettings:
+    """How many D_K examples per class, and how they are chosen within a class."""
+
+    per_class: int | None = opt(None, "examples per class (default: |D_S| / classes)", "--per-class",
+                                type=positive_int)
+    total: int | None = opt(None, "D_K size, split evenly over the classes (instead of --per-class)", "--total",
+                            type=positive_int)
+    strategy: str = opt("balanced", "within a class: random draw (the paper), most confident first, highest "
+                        "entropy first; 'random' ignores classes", "--strategy", choices=STRATEGIES)
+
+    def __post_init__(self) -> None:
+        require(self.per_class is None or self.total is None, "give --per-class or --total, not both")
+        require(self.strategy in STRATEGIES,
+                f"unknown selection strategy {self.strategy!r} (choose from {', '.join(STRATEGIES)})")
 
 
 @dataclass
@@ -51,20 +70,6 @@ def relative_entropy(counts: np.ndarray) -> float:
         return 0.0
     p = counts[counts > 0] / counts.sum()
     return max(0.0, float(-(p * np.log(p)).sum() / math.log(len(counts))))  # max: no "-0.0" for one class
-
-
-def to_batch(images: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
-    """(N, H, W, 3) uint8 -> (N, 3, H, W) float32 in [0, 1] on ``device``."""
-    x = torch.from_numpy(np.ascontiguousarray(images)).to(device, non_blocking=True)
-    return x.permute(0, 3, 1, 2).float().div_(255.0)
-
-
-def soft_stats(logits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(argmax, max softmax, softmax entropy) of a batch of logits."""
-    p = logits.float().softmax(1)
-    conf, labels = p.max(1)
-    ent = -(p * p.clamp_min(1e-12).log()).sum(1)
-    return labels, conf, ent
 
 
 def _batches(ds: Dataset, chunks: list[int], batch: int) -> Iterator[tuple[int, bool, np.ndarray]]:
@@ -103,11 +108,11 @@ def predict_chunks(ds: Dataset, model: torch.nn.Module, chunks: list[int], batch
     clock = time.perf_counter()
     with torch.inference_mode(), autocast:
         # On the CPU the background thread also converts to float; on CUDA the uint8 batch is converted there.
-        batches = ((k, end, to_batch(images) if device.type == "cpu" else torch.from_numpy(images))
+        batches = ((k, end, to_float(images) if device.type == "cpu" else torch.from_numpy(images))
                    for k, end, images in _batches(ds, chunks, batch))
         for k, end, x in _prefetch(batches):
             if x.dtype == torch.uint8:
-                x = x.to(device, non_blocking=True).permute(0, 3, 1, 2).float().div_(255.0)
+                x = to_float(x.to(device, non_blocking=True).permute(0, 3, 1, 2))
             parts.append(tuple(t.cpu() for t in soft_stats(model(x))))
             if bar is not None:
                 bar.update(len(x))

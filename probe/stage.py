@@ -1,24 +1,23 @@
-"""What ``probe`` does, as one function a test or a script can call: D_S + teacher -> D_K (+ boundary pairs).
+"""The probe stage: D_S + teacher -> D_K (+ boundary pairs), as one function over :class:`ProbeSettings`.
 
 1. The teacher labels every D_S image (argmax, max softmax, entropy), chunk by chunk; each finished chunk's
    predictions are saved in ``OUT/predictions`` so that a killed run does not redo them. Under torchrun the
    ranks split this work and exchange the results.
-2. The balancer picks D_K (:func:`probe.balance.select`); the choice is recorded in ``dataset.json``.
+2. The balancer picks D_K (:func:`synthkd.probe.balance.select`); the choice is recorded in ``dataset.json``.
 3. D_K is written in chunks. Each chunk holds its balanced examples (copied from D_S, with the teacher's
    label), and, with ``--attack boundary``, the adversarial examples made from the first of them: for each
    valid pair the pre, post, pre-deeper and post-deeper images. Adversarial images are stored as 8-bit
    pixels, so each is run through the teacher again as stored; one whose class moved (or, pre/post, whose
    confidence reached the threshold) is dropped and counted.
-4. A histogram plot, a per-class sheet, a pair sheet and a one-line JSON report are written.
+4. A histogram plot, a per-class sheet and a pair sheet are written; the run's record is returned.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,88 +25,119 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from synthkd.core.cli import finish, progress, write_chunks
-from synthkd.core.dataset import Dataset, DatasetWriter, Shard, atomic_write
-from synthkd.core.models import num_classes_of, weights_sha256
-from synthkd.probe.attack import BoundaryAttack, choose_targets
+from synthkd.core.dataset import Dataset, DatasetWriter, Shard, atomic_write, open_dataset
+from synthkd.core.generate import finish, resolve_shard, write_chunks
+from synthkd.core.models import Classifier, TeacherSpec, num_classes_of
+from synthkd.core.runtime import init_distributed, pick_device, progress
+from synthkd.core.settings import (
+    REQUIRED,
+    batch_size_field,
+    device_field,
+    group,
+    int_at_least,
+    opt,
+    positive_int,
+    quiet_field,
+    require,
+    seed_field,
+    shard_field,
+)
+from synthkd.core.tensors import soft_stats, to_float
+from synthkd.probe.attack import KINDS, AttackSettings, BoundaryPairAttack, choose_targets
 from synthkd.probe.balance import (
+    BalanceSettings,
     Predictions,
     histogram,
     join,
     predict_chunks,
     relative_entropy,
     select,
-    soft_stats,
-    to_batch,
 )
 from synthkd.probe.plots import save_class_sheet, save_histograms, save_pair_sheet
 
 ATTACKS = ("boundary", "none")
-KINDS = ("pre", "post", "pre-deeper", "post-deeper")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ProbeSettings:
-    """Everything that defines a probe output besides D_S and the teacher (the CLI's options)."""
+    """A probe run: D_S and the teacher in, D_K (and its boundary pairs) out (``probe``'s options)."""
 
-    per_class: int | None = None
-    total: int | None = None
-    strategy: str = "balanced"
-    seed: int = 0
-    batch: int = 256
-    chunk_size: int = 1000
-    attack: str = "boundary"
-    probe_fraction: float | None = None
-    pairs: int | None = None
-    target: str = "balanced"
-    norm: str = "Linf"
-    eps: float | None = None  # None: the attack's default for the norm
-    step: float | None = None
-    max_steps: int = 50
-    threshold: float = 0.9
-    grow: float = 1.1
-    shrink: float = 0.5
+    data: tuple[Path, ...] = opt(REQUIRED, "dataset directory from render-shaders/render-leaves/render-noise (or its "
+                                 "shards)", "--data", type=Path, nargs="+", metavar="D_S")
+    out: Path = opt(REQUIRED, "output dataset directory", "--out", type=Path, metavar="D_K")
+    teacher: TeacherSpec = field(metadata=group("teacher"))
+    device: str = device_field()
+    batch_size: int = batch_size_field()
+    seed: int = seed_field("seeds the selection within classes and the attack targets")
+    chunk_size: int = opt(1000, "D_K examples per chunk file", "--chunk-size", type=positive_int)
+    balance: BalanceSettings = field(default_factory=BalanceSettings,
+                                     metadata=group("balancing (Frank & Davis, section 3.2)"))
+    attack: str = opt("boundary", "'none' stops after balancing; 'boundary' adds pre/post/deeper adversarial pairs "
+                      "(section 4)", "--attack", choices=ATTACKS)
+    probe_fraction: float | None = opt(None, "share of D_K examples to probe (default 1.0; or --pairs)",
+                                       "--probe-fraction", type=float)
+    pairs: int | None = opt(None, "number of D_K examples to probe (instead of --probe-fraction)", "--pairs",
+                            type=int_at_least(0))
+    boundary: AttackSettings = field(default_factory=AttackSettings, metadata=group("boundary probing"))
+    shard: str | None = shard_field()
+    quiet: bool = quiet_field()
 
-    def make_attack(self, teacher: torch.nn.Module, num_classes: int) -> BoundaryAttack | None:
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "data", tuple(Path(p) for p in self.data))
+        require(bool(self.data), "--data needs at least one dataset directory")
+        require(self.probe_fraction is None or 0 < self.probe_fraction <= 1,
+                f"--probe-fraction must be in (0, 1], got {self.probe_fraction}")
+        require(self.probe_fraction is None or self.pairs is None, "give --probe-fraction or --pairs, not both")
+
+    def make_attack(self, teacher: torch.nn.Module, num_classes: int) -> BoundaryPairAttack | None:
         if self.attack == "none":
             return None
-        return BoundaryAttack(teacher, eps=self.eps, step=self.step, max_steps=self.max_steps, norm=self.norm,
-                              threshold=self.threshold, grow=self.grow, shrink=self.shrink, num_classes=num_classes)
+        return BoundaryPairAttack(teacher, self.boundary, num_classes=num_classes)
+
+    def identity(self) -> dict[str, Any]:
+        """What defines the output besides D_S and the teacher (the dataset header's settings)."""
+        return {"balance": asdict(self.balance), "attack": self.attack, "boundary": asdict(self.boundary),
+                "probe_fraction": self.probe_fraction, "pairs": self.pairs, "batch_size": self.batch_size}
 
 
-def probe(data: Dataset, teacher: torch.nn.Module, teacher_record: dict[str, Any], out: Path,
-          settings: ProbeSettings, device: torch.device | str = "cpu", shard: Shard | None = None,
-          quiet: bool = False) -> Path:
-    """Build D_K (and its boundary pairs) from ``data`` with ``teacher`` into ``out``; returns ``out``."""
+def probe(s: ProbeSettings) -> dict[str, Any]:
+    """Build D_K (and its boundary pairs) as ``s`` describes; returns the run's record (what ``probe`` prints)."""
+    data = open_dataset(s.data[0] if len(s.data) == 1 else list(s.data))
+    require(len(data) > 0, f"{s.data[0]} holds no images")
+    device = pick_device(s.device)
+    init_distributed(device)
+    teacher = s.teacher.load(data.image_size)
+    shard, out = resolve_shard(s.shard, s.out)
+    return build_dk(data, teacher, s.teacher.record(), out, s, device, shard)
+
+
+def build_dk(data: Dataset, teacher: Classifier, teacher_record: dict[str, Any], out: Path, s: ProbeSettings,
+             device: torch.device | str = "cpu", shard: Shard | None = None) -> dict[str, Any]:
+    """D_K (and its boundary pairs) from ``data`` with a loaded ``teacher`` into ``out``; returns the record."""
     started = time.perf_counter()
     device = torch.device(device)
     num_classes = num_classes_of(teacher, data.image_size)
-    attack = settings.make_attack(teacher, num_classes)  # checks the attack options before any work
-    total = settings.total or num_classes * (settings.per_class or max(1, len(data) // num_classes))
-    writer = DatasetWriter(out, _identity(data, teacher_record, settings, num_classes, total), shard,
+    attack = s.make_attack(teacher, num_classes)  # checks the attack options before any work
+    total = s.balance.total or num_classes * (s.balance.per_class or max(1, len(data) // num_classes))
+    writer = DatasetWriter(out, _identity(data, teacher_record, s, num_classes, total), shard,
                            variable=attack is not None)
     teacher = teacher.to(device).eval()
     if writer.derived is None:
-        pred = _predict_all(data, teacher, writer.out / "predictions", settings.batch, device, quiet)
-        writer.set_derived(_balance(pred, num_classes, total, settings), {"teacher_seconds": round(pred.seconds, 2)})
+        pred = _predict_all(data, teacher, writer.out / "predictions", s.batch_size, device, s.quiet)
+        writer.set_derived(_balance(pred, num_classes, total, s), {"teacher_seconds": round(pred.seconds, 2)})
     chosen = writer.derived
-    probed = _probed_counts(writer, settings)
-    record = write_chunks(writer, lambda c, n: _make_chunk(data, teacher, attack, chosen, settings, probed, c, n,
-                                                           device),
-                          f"D_K {'+ boundary pairs ' if attack else ''}-> {writer.out.name}", quiet)
-    finish(writer, started, record, _report(chosen), lambda ds: _figures(ds, chosen, num_classes, settings))
-    return writer.out
+    probed = _probed_counts(writer, s)
+    record = write_chunks(writer, lambda c, n: _make_chunk(data, teacher, attack, chosen, s, probed, c, n, device),
+                          f"D_K {'+ boundary pairs ' if attack else ''}-> {writer.out.name}", s.quiet)
+    return finish(writer, started, record, _report(chosen), lambda ds: _figures(ds, chosen, num_classes, s))
 
 
-def _identity(data: Dataset, teacher: dict[str, Any], settings: ProbeSettings, num_classes: int,
+def _identity(data: Dataset, teacher: dict[str, Any], s: ProbeSettings, num_classes: int,
               total: int) -> dict[str, Any]:
     source = {k: data.header.get(k) for k in ("generator", "total", "image_size", "seed", "settings", "derived")}
-    weights = teacher.get("weights")
-    digest = weights_sha256(weights) or weights
-    return {"generator": "probe", "total": total, "image_size": data.image_size, "seed": settings.seed,
-            "chunk_size": settings.chunk_size,
-            "settings": {**asdict(settings), "num_classes": num_classes,
-                         "teacher": {**teacher, "weights_sha256": digest},
+    return {"generator": "probe", "total": total, "image_size": data.image_size, "seed": s.seed,
+            "chunk_size": s.chunk_size,
+            "settings": {**s.identity(), "num_classes": num_classes, "teacher": teacher,
                          "data": hashlib.sha256(json.dumps(source, sort_keys=True).encode()).hexdigest()[:16]}}
 
 
@@ -142,7 +172,7 @@ def _load_predictions(path: Path) -> Predictions:
 
 def _balance(pred: Predictions, num_classes: int, total: int, settings: ProbeSettings) -> dict[str, Any]:
     """The selection and its statistics, as recorded in ``dataset.json`` (``derived``)."""
-    sel = select(pred, num_classes, total, settings.strategy, settings.seed)
+    sel = select(pred, num_classes, total, settings.balance.strategy, settings.seed)
     before, after = histogram(pred.labels, num_classes), histogram(pred.labels[sel.indices], num_classes)
     return {"num_classes": num_classes, "indices": sel.indices.tolist(),
             "labels": pred.labels[sel.indices].tolist(),
@@ -165,7 +195,7 @@ def _probed_counts(writer: DatasetWriter, settings: ProbeSettings) -> list[int]:
     return np.diff(bounds).tolist()
 
 
-def _make_chunk(data: Dataset, teacher: torch.nn.Module, attack: BoundaryAttack | None, chosen: dict,
+def _make_chunk(data: Dataset, teacher: torch.nn.Module, attack: BoundaryPairAttack | None, chosen: dict,
                 settings: ProbeSettings, probed: list[int], c: int, count: int, device: torch.device):
     start = c * settings.chunk_size
     rows = np.asarray(chosen["indices"][start:start + count])
@@ -185,7 +215,7 @@ def _make_chunk(data: Dataset, teacher: torch.nn.Module, attack: BoundaryAttack 
     return np.concatenate([images, extra]), columns, {**counts, **pair_counts}
 
 
-def _boundary_examples(teacher: torch.nn.Module, attack: BoundaryAttack, images: np.ndarray, rows: np.ndarray,
+def _boundary_examples(teacher: torch.nn.Module, attack: BoundaryPairAttack, images: np.ndarray, rows: np.ndarray,
                        labels: list[int], settings: ProbeSettings, c: int, device: torch.device):
     """Attack ``images`` (batch by batch) and return the stored adversarial images, their metadata columns
     and the chunk's counts (pairs tried / valid, examples dropped after 8-bit rounding)."""
@@ -193,26 +223,26 @@ def _boundary_examples(teacher: torch.nn.Module, attack: BoundaryAttack, images:
     columns: dict[str, list] = {k: [] for k in ("kind", "label", "confidence", "source_index", "target", "steps",
                                                 "step_size", "linf", "l2")}
     counts = {"pairs_tried": 0, "pairs_valid": 0, **{f"dropped_rounding_{k}": 0 for k in KINDS}}
-    for lo in range(0, len(images), settings.batch):
-        x = to_batch(images[lo:lo + settings.batch], device)
-        y = torch.tensor(labels[lo:lo + settings.batch], device=device)
+    for lo in range(0, len(images), settings.batch_size):
+        x = to_float(images[lo:lo + settings.batch_size], device)
+        y = torch.tensor(labels[lo:lo + settings.batch_size], device=device)
         with torch.no_grad():
             logits = teacher(x)
         seed = settings.seed * 1_000_003 + c * 1_009 + lo
-        targets = choose_targets(y, logits, logits.shape[1], settings.target, seed)
+        targets = choose_targets(y, logits, logits.shape[1], settings.boundary.target, seed)
         res = attack.probe(x, y, targets)
         valid = res.valid
         counts["pairs_tried"] += len(x)
         counts["pairs_valid"] += int(valid.sum())
-        for j, (kind, adv) in enumerate(zip(KINDS, (res.pre, res.post, res.pre_deeper, res.post_deeper),
-                                            strict=True)):
+        for j, kind in enumerate(KINDS):
+            adv = res.images(kind)
             expect = res.pred[:, j]
             stored = (adv[valid] * 255).round().clamp(0, 255).to(torch.uint8)
             with torch.no_grad():
                 got, conf, _ = soft_stats(teacher(stored.float() / 255))
             ok = got == expect[valid]
             if kind in ("pre", "post"):
-                ok &= conf < settings.threshold
+                ok &= conf < settings.boundary.threshold
             counts[f"dropped_rounding_{kind}"] += int((~ok).sum())
             delta = (stored.float() / 255 - x[valid])[ok].flatten(1)
             kept.append(stored[ok].permute(0, 2, 3, 1).cpu().numpy())
@@ -220,7 +250,7 @@ def _boundary_examples(teacher: torch.nn.Module, attack: BoundaryAttack, images:
             columns["kind"] += [kind] * n
             columns["label"] += got[ok].tolist()
             columns["confidence"] += [round(v, 6) for v in conf[ok].tolist()]
-            columns["source_index"] += rows[lo:lo + settings.batch][valid.cpu().numpy()][ok.cpu().numpy()].tolist()
+            columns["source_index"] += rows[lo:lo + settings.batch_size][valid.cpu().numpy()][ok.cpu().numpy()].tolist()
             columns["target"] += targets[valid][ok].tolist()
             columns["steps"] += res.steps[valid][ok].tolist()
             columns["step_size"] += [round(v, 8) for v in res.step_size[valid][ok].tolist()]
@@ -278,10 +308,3 @@ def attack_statistics(ds: Dataset) -> dict[str, Any]:
             "dropped_after_rounding": {k: counts.get(f"dropped_rounding_{k}", 0) for k in KINDS},
             "steps_to_cross": stats(steps), "linf_post": stats(linf), "l2_post": stats(l2),
             "confidence_pre": stats(conf[kinds == "pre"]), "confidence_post": stats(conf[post])}
-
-
-def init_distributed() -> None:
-    """Join torchrun's process group (gloo on CPU, nccl with CUDA) when launched by torchrun."""
-    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not dist.is_initialized():
-        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
-

@@ -34,10 +34,14 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from synthkd.core.generate import chunk_seeds
+from synthkd.core.settings import float_range, opt, positive_int, require, show_range, words
+
 SHAPES = ("circle", "square", "oriented_square", "rectangle", "triangle", "quadrilateral")
 CIRCLE, SQUARE, ORIENTED_SQUARE, RECTANGLE, TRIANGLE, QUADRILATERAL = range(6)
 MAX_SUPERSAMPLE = 8
 MAX_SHAPES = 1_000_000
+ANTIALIAS = 4  # samples per pixel and axis with --antialias
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MUL1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -49,38 +53,44 @@ _UNIT = 1.0 / 2.0**53
 _TWO_PI = 2.0 * math.pi
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LeavesSettings:
-    """What defines a Leaves image besides its seed and size; invalid values raise ValueError."""
+    """What defines a Leaves image besides its seed and size; invalid values raise UsageError."""
 
-    shapes: tuple[str, ...] = SHAPES
-    sigma: float = 3.0
-    rmin: float = 0.03
-    rmax: float = 1.0
-    max_shapes: int = 5000
-    aspect: tuple[float, float] = (0.25, 0.75)
-    supersample: int = 1  # samples per pixel and axis; 1 = no anti-aliasing
+    shapes: tuple[str, ...] = opt(SHAPES, "comma-separated shapes to use", "--shapes", type=words, show=",".join)
+    sigma: float = opt(3.0, "radius density is proportional to r^-sigma", "--sigma", type=float)
+    rmin: float = opt(0.03, "smallest radius, as a fraction of the image size", "--rmin", type=float)
+    rmax: float = opt(1.0, "largest radius, as a fraction of the image size", "--rmax", type=float)
+    max_shapes: int = opt(5000, "stop after this many shapes even if the canvas is not covered (the rest stays "
+                          "black)", "--max-shapes", type=positive_int)
+    aspect: tuple[float, float] = opt((0.25, 0.75), "rectangles' short side / long side is uniform in this range",
+                                      "--aspect", type=float_range, show=show_range, metavar="LO:HI")
+    supersample: int = opt(1, f"smooth edges ({ANTIALIAS}x{ANTIALIAS} samples per pixel); the paper's shapes are "
+                           "flat", "--antialias", action="store_const", const=ANTIALIAS)
+    """Samples per pixel and axis; 1 = no anti-aliasing."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "shapes", tuple(self.shapes))
         object.__setattr__(self, "aspect", tuple(float(a) for a in self.aspect))
         unknown = [s for s in self.shapes if s not in SHAPES]
-        if not self.shapes or unknown:
-            raise ValueError(f"unknown shape {unknown[0]!r} (choose from {', '.join(SHAPES)})" if unknown
-                             else f"at least one shape is needed (choose from {', '.join(SHAPES)})")
-        if len(set(self.shapes)) != len(self.shapes):
-            raise ValueError(f"shapes are listed twice: {', '.join(self.shapes)}")
-        if not (math.isfinite(self.sigma) and self.sigma > 0):
-            raise ValueError(f"sigma must be a positive number, got {self.sigma}")
-        if not (math.isfinite(self.rmin) and math.isfinite(self.rmax) and 0 < self.rmin < self.rmax):
-            raise ValueError(f"radii must satisfy 0 < rmin < rmax, got rmin={self.rmin}, rmax={self.rmax}")
-        if not 1 <= self.max_shapes <= MAX_SHAPES:
-            raise ValueError(f"max_shapes must be in 1..{MAX_SHAPES}, got {self.max_shapes}")
+        require(bool(self.shapes) and not unknown,
+                f"unknown shape {unknown[0]!r} (choose from {', '.join(SHAPES)})" if unknown
+                else f"at least one shape is needed (choose from {', '.join(SHAPES)})")
+        require(len(set(self.shapes)) == len(self.shapes), f"shapes are listed twice: {', '.join(self.shapes)}")
+        require(math.isfinite(self.sigma) and self.sigma > 0, f"sigma must be a positive number, got {self.sigma}")
+        require(math.isfinite(self.rmin) and math.isfinite(self.rmax) and 0 < self.rmin < self.rmax,
+                f"radii must satisfy 0 < rmin < rmax, got rmin={self.rmin}, rmax={self.rmax}")
+        require(1 <= self.max_shapes <= MAX_SHAPES, f"max_shapes must be in 1..{MAX_SHAPES}, got {self.max_shapes}")
         lo, hi = self.aspect
-        if len(self.aspect) != 2 or not 0 < lo <= hi <= 1:
-            raise ValueError(f"aspect must be LO:HI with 0 < LO <= HI <= 1, got {lo}:{hi}")
-        if not 1 <= self.supersample <= MAX_SUPERSAMPLE:
-            raise ValueError(f"supersample must be in 1..{MAX_SUPERSAMPLE}, got {self.supersample}")
+        require(len(self.aspect) == 2 and 0 < lo <= hi <= 1,
+                f"aspect must be LO:HI with 0 < LO <= HI <= 1, got {lo}:{hi}")
+        require(1 <= self.supersample <= MAX_SUPERSAMPLE,
+                f"supersample must be in 1..{MAX_SUPERSAMPLE}, got {self.supersample}")
+
+    def identity(self) -> dict:
+        """These settings as recorded in a dataset's header."""
+        return {"shapes": list(self.shapes), "sigma": self.sigma, "rmin": self.rmin, "rmax": self.rmax,
+                "max_shapes": self.max_shapes, "aspect": list(self.aspect), "supersample": self.supersample}
 
     @property
     def kinds(self) -> np.ndarray:
@@ -266,11 +276,6 @@ def _sample(seed, count, kinds, sigma, rmin, rmax, aspect_lo, aspect_hi, ints, f
         floats[k, 4], floats[k, 5], floats[k, 6], floats[k, 7], floats[k, 8] = aspect, a0, a1, a2, a3
 
 
-def image_seeds(seed: int, chunk: int, count: int) -> np.ndarray:
-    """The per-image seeds of chunk ``chunk``: a pure function of (seed, chunk)."""
-    return np.random.default_rng([seed, chunk]).integers(0, 2**63, size=count, dtype=np.uint64)
-
-
 def sample_shapes(settings: LeavesSettings, seed: int, count: int) -> dict[str, np.ndarray]:
     """The first ``count`` shapes of the image with ``seed``, front (0) to back, exactly as the renderer
     draws them. Keys: kind (index into SHAPES), cx, cy, r (image fractions), theta, aspect, angles
@@ -300,8 +305,8 @@ def render_images(settings: LeavesSettings, size: int, seeds: np.ndarray) -> tup
 
 def make_chunk(settings: LeavesSettings, size: int, seed: int, chunk: int,
                count: int) -> tuple[np.ndarray, dict[str, list], dict[str, int]]:
-    """Chunk ``chunk`` of a Leaves dataset: (images, metadata columns, counts) for DatasetWriter.write_chunk."""
-    seeds = image_seeds(seed, chunk, count)
+    """Chunk ``chunk`` of a Leaves dataset: (images, metadata columns, counts), see ``synthkd.core.generate``."""
+    seeds = chunk_seeds(seed, chunk, count)
     images, shapes_used, uncovered = render_images(settings, size, seeds)
     columns = {"seed": seeds.tolist(), "shapes": shapes_used.tolist(), "uncovered": uncovered.tolist()}
     counts = {"rendered": count, "kept": count, "shapes": int(shapes_used.sum()),

@@ -12,61 +12,62 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from synthkd.core.generate import chunk_seeds
+from synthkd.core.settings import UsageError, opt, require
+from synthkd.core.statistics import STATISTICS
+
 KINDS = ("gaussian", "uniform", "spectral")
-PRESETS: dict[str, tuple[tuple[float, float, float], tuple[float, float, float]]] = {
-    "cifar10": ((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)),
-    "cifar100": ((0.5071, 0.4865, 0.4409), (0.2673, 0.2564, 0.2762)),
-    "imagenet": ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)),
-    "tiny-imagenet": ((0.4802, 0.4481, 0.3975), (0.2302, 0.2265, 0.2262)),
-    "mnist": ((0.1307,) * 3, (0.3081,) * 3),
-}
 
 
 def parse_stats(text: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """A preset name, ``MEAN,STD`` (all channels), or ``MR,MG,MB,SR,SG,SB`` -> (means, stds)."""
     name = text.strip().lower()
-    if name in PRESETS:
-        return PRESETS[name]
+    if name in STATISTICS:
+        return STATISTICS[name]
     if not re.fullmatch(r"[\d.eE+\-\s,]+", text):
-        raise ValueError(f"unknown statistics preset {text!r}: choose one of {', '.join(PRESETS)} or give "
+        raise UsageError(f"unknown statistics preset {text!r}: choose one of {', '.join(STATISTICS)} or give "
                          "MEAN,STD or MR,MG,MB,SR,SG,SB")
     try:
         numbers = [float(x) for x in text.split(",")]
     except ValueError:
-        raise ValueError(f"malformed statistics {text!r}: expected MEAN,STD or MR,MG,MB,SR,SG,SB") from None
+        raise UsageError(f"malformed statistics {text!r}: expected MEAN,STD or MR,MG,MB,SR,SG,SB") from None
     if len(numbers) == 2:
         return (numbers[0],) * 3, (numbers[1],) * 3
     if len(numbers) == 6:
         return tuple(numbers[:3]), tuple(numbers[3:])
-    raise ValueError(f"statistics {text!r} hold {len(numbers)} numbers: expected 2 (MEAN,STD) or 6")
+    raise UsageError(f"statistics {text!r} hold {len(numbers)} numbers: expected 2 (MEAN,STD) or 6")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NoiseSettings:
-    """What defines a noise image besides its seed and size; invalid values raise ValueError."""
+    """What defines a noise image besides its seed and size; invalid values raise UsageError."""
 
-    mean: tuple[float, float, float] = PRESETS["cifar10"][0]
-    std: tuple[float, float, float] = PRESETS["cifar10"][1]
-    kind: str = "gaussian"
-    alpha: float = 1.0  # spectral slope, for kind "spectral"
+    stats: str = opt("cifar10", f"a preset ({', '.join(STATISTICS)}), MEAN,STD for all channels, or MR,MG,MB,SR,SG,SB",
+                     "--stats", metavar="NAME|MEAN,STD")
+    kind: str = opt("gaussian", "'gaussian': N(mean, std) per pixel; 'uniform': same mean and std, flat; 'spectral': "
+                    "Gaussian values with a 1/f^alpha power spectrum (blobs instead of speckle)", "--kind",
+                    choices=KINDS)
+    alpha: float = opt(1.0, "spectral slope for --kind spectral (0 = white)", "--alpha", type=float)
+    mean: tuple[float, float, float] = field(init=False)
+    std: tuple[float, float, float] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "mean", tuple(float(m) for m in self.mean))
-        object.__setattr__(self, "std", tuple(float(s) for s in self.std))
-        if len(self.mean) != 3 or len(self.std) != 3:
-            raise ValueError("mean and std need one value per channel (3 each)")
-        if not all(0.0 <= m <= 1.0 for m in self.mean):
-            raise ValueError(f"means must lie in [0, 1], got {self.mean}")
-        if not all(0.0 < s <= 1.0 for s in self.std):
-            raise ValueError(f"standard deviations must lie in (0, 1], got {self.std}")
-        if self.kind not in KINDS:
-            raise ValueError(f"unknown noise kind {self.kind!r}: choose one of {', '.join(KINDS)}")
-        if not (math.isfinite(self.alpha) and 0.0 <= self.alpha <= 4.0):
-            raise ValueError(f"alpha must be in [0, 4], got {self.alpha}")
+        mean, std = parse_stats(self.stats)
+        object.__setattr__(self, "mean", tuple(float(m) for m in mean))
+        object.__setattr__(self, "std", tuple(float(s) for s in std))
+        require(all(0.0 <= m <= 1.0 for m in self.mean), f"means must lie in [0, 1], got {self.mean}")
+        require(all(0.0 < s <= 1.0 for s in self.std), f"standard deviations must lie in (0, 1], got {self.std}")
+        require(self.kind in KINDS, f"unknown noise kind {self.kind!r}: choose one of {', '.join(KINDS)}")
+        require(math.isfinite(self.alpha) and 0.0 <= self.alpha <= 4.0, f"alpha must be in [0, 4], got {self.alpha}")
+
+    def identity(self) -> dict:
+        """These settings as recorded in a dataset's header."""
+        return {"stats": self.stats, "mean": list(self.mean), "std": list(self.std), "kind": self.kind,
+                **({"alpha": self.alpha} if self.kind == "spectral" else {})}
 
 
 BLOCK_VALUES = 1 << 22  # values generated at a time (16 MiB as float32), so memory stays flat at any size
@@ -92,19 +93,14 @@ def unit_noise(kind: str, seeds: np.ndarray, size: int, alpha: float) -> np.ndar
     return shaped.transpose(0, 2, 3, 1)
 
 
-def image_seeds(seed: int, chunk: int, count: int) -> np.ndarray:
-    """The per-image seeds of chunk ``chunk``: a pure function of (seed, chunk)."""
-    return np.random.default_rng([seed, chunk]).integers(0, 2**63, size=count, dtype=np.uint64)
-
-
 def make_chunk(settings: NoiseSettings, size: int, seed: int, chunk: int,
                count: int) -> tuple[np.ndarray, dict[str, list], dict[str, int]]:
-    """Chunk ``chunk`` of a noise dataset: (images, metadata columns, counts) for DatasetWriter.write_chunk.
+    """Chunk ``chunk`` of a noise dataset: (images, metadata columns, counts), see ``synthkd.core.generate``.
 
     Each image comes from its own seed (recorded), so one image can be made again without its chunk;
     images are generated a block at a time to bound memory.
     """
-    seeds = image_seeds(seed, chunk, count)
+    seeds = chunk_seeds(seed, chunk, count)
     images = np.empty((count, size, size, 3), np.uint8)
     mean, std = np.asarray(settings.mean, np.float32), np.asarray(settings.std, np.float32)
     block = max(1, BLOCK_VALUES // (size * size * 3))

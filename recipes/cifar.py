@@ -20,27 +20,30 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
-import torch
 import torchvision
 
-from synthkd.core.cli import Parser, UsageError, int_at_least, positive_int, run
-from synthkd.core.models import ModelError, load_model
-from synthkd.distill.cli import main as distill_main
-from synthkd.distill.train import predict
+from synthkd.core.cli import Parser, command_line, run
+from synthkd.core.dataset import DatasetError
+from synthkd.core.models import ModelError, TeacherSpec
+from synthkd.core.runtime import pick_device
+from synthkd.core.settings import UsageError, int_at_least, positive_int
+from synthkd.core.tensors import accuracy
+from synthkd.distill.train import DistillSettings, distill
 from synthkd.export import write_image_folder
-from synthkd.probe.cli import device_from
-from synthkd.probe.cli import main as probe_main
-from synthkd.procgen.cli import render_leaves_main, render_noise_main
-from synthkd.shaders.cli import main as render_shaders_main
+from synthkd.probe.balance import BalanceSettings
+from synthkd.probe.stage import ProbeSettings, probe
+from synthkd.procgen.noise import NoiseSettings
+from synthkd.procgen.stage import LeavesDataset, NoiseDataset, render_leaves, render_noise
+from synthkd.shaders.cli import ERRORS as SHADER_ERRORS
+from synthkd.shaders.stage import ShaderDataset, render_shaders
 
-RENDERERS: dict[str, tuple[str, Callable[[list[str]], int]]] = {
-    "opengl": ("render-shaders", render_shaders_main), "leaves": ("render-leaves", render_leaves_main),
-    "noise": ("render-noise", render_noise_main)}
-STAGES: dict[str, Callable[[list[str]], int]] = {"probe": probe_main, "distill": distill_main,
-                                                  **dict(RENDERERS.values())}
+RENDERERS: dict[str, tuple[str, Callable[[Any], dict]]] = {
+    "opengl": ("render-shaders", render_shaders), "leaves": ("render-leaves", render_leaves),
+    "noise": ("render-noise", render_noise)}
+STAGES: dict[str, Callable[[Any], dict]] = {"probe": probe, "distill": distill, **dict(RENDERERS.values())}
 
 
 class Cifar(NamedTuple):
@@ -85,27 +88,27 @@ class Recipe:
 RECIPES = {r.name: r for r in (Recipe(d, s, a) for d in DATASETS for s in RENDERERS for a in (False, True))}
 
 
-def stages(recipe: Recipe, args: argparse.Namespace) -> list[tuple[str, list[str]]]:
-    """The recipe's commands as (command, argv): render D_S, balance (and probe) into D_K, distill."""
+def stages(recipe: Recipe, args: argparse.Namespace) -> list[tuple[str, Any]]:
+    """The recipe's stages as (command, settings): render D_S, balance (and probe) into D_K, distill."""
     out = args.out / recipe.name
-    normalize = args.normalize or recipe.dataset
-    render_name = RENDERERS[recipe.source][0]
-    render = ["--n", str(args.images), "--size", "32", "--seed", str(args.seed), "--out", str(out / "data")]
-    if recipe.source == "noise":
-        render += ["--stats", recipe.dataset]
-    teacher = ["--teacher", args.teacher, "--weights", str(args.weights), "--num-classes", str(recipe.classes)]
-    probe = ["--data", str(out / "data"), "--out", str(out / "dk"), *teacher, "--normalize", normalize,
-             "--per-class", str(args.per_class or 50_000 // recipe.classes), "--seed", str(args.seed),
-             "--device", args.device, "--attack", "boundary" if recipe.attack else "none"]
-    if recipe.attack:
-        probe += ["--pairs", str(args.pairs)]
-    distill = [*teacher, "--teacher-normalization", normalize, "--student", args.student,
-               "--data", str(out / "dk"), "--out", str(out / "student"), "--eval", str(eval_folder(recipe, args)),
-               "--epochs", str(args.epochs), "--batch-size", str(args.batch_size), "--lr", "0.1",
-               "--temperature", "20", "--aug", "high", "--mixup-alpha", "1", "--seed", str(args.seed),
-               "--device", args.device, "--resume"]
-    commands = [(render_name, render), ("probe", probe), ("distill", distill)]
-    return [(name, argv + ["--quiet"] if args.quiet else argv) for name, argv in commands]
+    teacher = TeacherSpec(name=args.teacher, weights=str(args.weights), num_classes=recipe.classes,
+                          normalization=args.normalize or recipe.dataset)
+    common = {"n": args.images, "size": 32, "seed": args.seed, "out": out / "data", "quiet": args.quiet}
+    if recipe.source == "opengl":
+        render = ShaderDataset(**common)
+    elif recipe.source == "leaves":
+        render = LeavesDataset(**common)
+    else:
+        render = NoiseDataset(**common, noise=NoiseSettings(stats=recipe.dataset))
+    dk = ProbeSettings(data=(out / "data",), out=out / "dk", teacher=teacher, seed=args.seed, device=args.device,
+                       balance=BalanceSettings(per_class=args.per_class or 50_000 // recipe.classes),
+                       attack="boundary" if recipe.attack else "none",
+                       pairs=args.pairs if recipe.attack else None, quiet=args.quiet)
+    student = DistillSettings(teacher=teacher, student=args.student, data=out / "dk", out=out / "student",
+                              eval_dir=eval_folder(recipe, args), epochs=args.epochs, batch_size=args.batch_size,
+                              lr=0.1, temperature=20.0, aug="high", mixup_alpha=1.0, seed=args.seed,
+                              device=args.device, resume=True, quiet=args.quiet)
+    return [(RENDERERS[recipe.source][0], render), ("probe", dk), ("distill", student)]
 
 
 def eval_folder(recipe: Recipe, args: argparse.Namespace) -> Path:
@@ -127,11 +130,9 @@ def cifar_test_set(dataset: str, root: Path) -> tuple[np.ndarray, np.ndarray]:
 def check_teacher(recipe: Recipe, args: argparse.Namespace, images: np.ndarray, labels: np.ndarray) -> float:
     """Load the teacher as the stages will and measure it on the test set: a wrong checkpoint, class count or
     normalisation shows here, in seconds, and not after 400 epochs."""
-    teacher = load_model(args.teacher, str(args.weights), recipe.classes, args.normalize or recipe.dataset,
-                         need_weights=True, check_size=32)
-    device = device_from(args.device)
-    x = torch.from_numpy(images).permute(0, 3, 1, 2)
-    top1 = float((predict(teacher.to(device), x, device, None).numpy() == labels).mean())
+    teacher = stages(recipe, args)[1][1].teacher.load(check_size=32)
+    device = pick_device(args.device)
+    top1 = accuracy(teacher.to(device), images, labels, device)
     if top1 < args.min_teacher_accuracy:
         raise UsageError(f"the teacher scores {top1:.3f} on the {recipe.dataset} test set, below "
                          f"--min-teacher-accuracy {args.min_teacher_accuracy}: check --weights, --teacher and "
@@ -146,10 +147,9 @@ def run_recipe(recipe: Recipe, args: argparse.Namespace) -> dict:
     print(f"== {recipe.name}: teacher top-1 {teacher_top1:.4f} on {len(labels)} {recipe.dataset} test images",
           flush=True)
     write_image_folder(images, labels, eval_folder(recipe, args))
-    for name, argv in stages(recipe, args):
+    for name, settings in stages(recipe, args):
         print(f"== {recipe.name}: {name}", flush=True)
-        if STAGES[name](argv) != 0:
-            raise UsageError(f"{recipe.name}: {name} failed (its message is above); run the recipe again to resume")
+        STAGES[name](settings)
     summary = json.loads((args.out / recipe.name / "student" / "summary.json").read_text())
     result = {"recipe": recipe.name, "student_top1": summary["eval_student_top1"], "teacher_top1": teacher_top1,
               "agreement": summary["eval_agreement"], "paper": recipe.paper, "epochs": args.epochs,
@@ -208,12 +208,12 @@ def main(argv: list[str] | None = None) -> int:
         for recipe in (RECIPES[n] for n in names):
             if args.print:
                 write_image_folder(*cifar_test_set(recipe.dataset, args.cifar_root), eval_folder(recipe, args))
-                print("\n".join(shlex.join([name, *argv]) for name, argv in stages(recipe, args)))
+                print("\n".join(shlex.join([name, *command_line(settings)]) for name, settings in stages(recipe, args)))
             else:
                 run_recipe(recipe, args)
         return 0
 
-    return run("recipes.cifar", body, (ModelError,))
+    return run("recipes.cifar", body, (ModelError, DatasetError, *SHADER_ERRORS), getattr(args, "quiet", False))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Shader corpora: load program files, and check each one (compiles? hangs? how slow?) before rendering.
 
-The check runs in a child process (``python -m shaders.corpus``, JSON lines on a pipe): a GL draw cannot
+The check runs in a child process (``python -m synthkd.shaders.corpus``, JSON lines on a pipe): a GL draw cannot
 be interrupted, so a shader that hangs the rasteriser is detected by a timeout, the child is killed and
 started again on the remaining shaders.
 """
@@ -63,7 +63,10 @@ def load_corpus(dirs: Sequence[str | Path]) -> tuple[list[ShaderSource], int]:
 
 
 def read_source(path: Path, name: str) -> ShaderSource:
-    text = path.read_text(encoding="utf-8", errors="replace")
+    return source_from_text(path.read_text(encoding="utf-8", errors="replace"), name)
+
+
+def source_from_text(text: str, name: str) -> ShaderSource:
     return ShaderSource(name, text, hashlib.sha256(text.encode()).hexdigest()[:16], read_header(text))
 
 

@@ -9,7 +9,7 @@ A filter decision is made from three statistics per image, taken on a grid of ab
 * ``majority``: how many samples share a colour that covers more than half of them (0 if none does).
 
 :func:`image_stats` computes them on the CPU; the renderer computes the same numbers on the GPU
-(``shaders.render``), so that filtering does not compete with rendering for the CPU. Both feed
+(``synthkd.shaders.render``), so that filtering does not compete with rendering for the CPU. Both feed
 :func:`decide`.
 """
 
@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from synthkd.core.settings import require
 
 SAMPLES = 32
 REASONS = ("kept", "nan_inf", "constant", "few_colours", "mostly_background")
@@ -31,10 +33,8 @@ class FilterSettings:
     """A render is "mostly_background" when fewer pixels than this fraction differ from its dominant colour."""
 
     def __post_init__(self) -> None:
-        if not 1 <= self.min_range <= 255:
-            raise ValueError(f"min_range must be in 1..255, got {self.min_range}")
-        if not 0.0 <= self.min_foreground < 0.5:
-            raise ValueError(f"min_foreground must be in [0, 0.5), got {self.min_foreground}")
+        require(1 <= self.min_range <= 255, f"--min-range must be in 1..255, got {self.min_range}")
+        require(0.0 <= self.min_foreground < 0.5, f"--min-foreground must be in [0, 0.5), got {self.min_foreground}")
 
 
 def sample_step(size: int) -> int:

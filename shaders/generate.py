@@ -4,7 +4,7 @@ Chunk ``c`` is a pure function of (seed, settings, shader list, c): its jobs com
 and rendered images are taken in stream order until the chunk holds its quota of images that pass the
 filters. Shards and resumed runs therefore produce exactly the chunks an uninterrupted run would.
 
-Shaders come from two pools: the corpus, and programs written by ``shaders.synth`` (``render-shaders
+Shaders come from two pools: the corpus, and programs written by ``synthkd.shaders.synth`` (``render-shaders
 --synth K``). When both are used, each job picks its pool at random (synthesized with probability
 ``synth_share``) and then takes the next program of that pool's own seeded order.
 """
@@ -33,7 +33,7 @@ class UsedShader:
     name: str
     sha: str
     mode: str
-    source: str = "corpus"  # or "synth": written by shaders.synth
+    source: str = "corpus"  # or "synth": written by synthkd.shaders.synth
 
 
 @dataclass(frozen=True)

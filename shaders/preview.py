@@ -1,4 +1,4 @@
-"""Look at shader programs before using them: ``python -m shaders.preview FILE_OR_DIR... --sheet out.png``.
+"""Look at shader programs before using them: ``python -m synthkd.shaders.preview FILE_OR_DIR... --sheet out.png``.
 
 Prints, per program, whether it compiles (and in which mode), its cost per image, and how many of its
 frames the render filters would drop; writes a contact sheet with one row of frames per program.
@@ -25,7 +25,7 @@ def _sources(paths: list[str]) -> list[ShaderSource]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m shaders.preview", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m synthkd.shaders.preview", description=__doc__.split("\n\n")[0])
     ap.add_argument("paths", nargs="+", help="shader files or directories")
     ap.add_argument("--size", type=int, default=64, help="image size for the sheet and the filter check")
     ap.add_argument("--cost-size", type=int, default=224, help="also measure the cost per image at this size")

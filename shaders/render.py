@@ -7,7 +7,7 @@ among thousands gives the same bytes (the tests check this).
 
 Pages are pipelined: page k+1 is queued and flushed to the rasteriser (llvmpipe's threads, or the GPU)
 before the caller gets page k, so reading back, filtering and writing overlap with rendering. The filter
-statistics (``shaders.filters``) are computed by a second small pass over each page, one fragment per
+statistics (``synthkd.shaders.filters``) are computed by a second small pass over each page, one fragment per
 image, so they cost the rasteriser a little and the CPU nothing.
 """
 
@@ -31,7 +31,7 @@ PAGE_PIXELS = 1 << 17  # small pages, so that there is always a next one renderi
 STATS_COLS = 16  # width of the statistics pass's target
 
 
-# One fragment per image: the statistics of shaders.filters.image_stats over the same sample grid.
+# One fragment per image: the statistics of synthkd.shaders.filters.image_stats over the same sample grid.
 _STATS_SHADER = """#version 330 core
 uniform sampler2D page;
 uniform int cols;        // cells per page row

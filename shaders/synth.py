@@ -198,59 +198,55 @@ class _Synth:
         return "rotation"
 
     def _x_drift(self) -> str:
-        r = self.rng
         self.code("// transform: slow drift",
-                  f"p += vec2(sin({_t(r.speed(0.1, 0.4))}), cos({_t(r.speed(0.1, 0.4))})) * {_f(r.u(0.2, 0.9))};")
+                  f"p += vec2(sin({_t(self.rng.speed(0.1, 0.4))}), cos({_t(self.rng.speed(0.1, 0.4))}"
+                  f")) * {_f(self.rng.u(0.2, 0.9))};")
         return "drift"
 
     def _x_zoom(self) -> str:
-        r = self.rng
-        z = r.u(0.6, 1.6)
+        z = self.rng.u(0.6, 1.6)
         self.freq *= z
         self.extent *= z
         self.code("// transform: breathing zoom",
-                  f"p *= {_f(z)} * (1. + {_f(r.u(0.1, 0.35))} * sin({_t(r.speed(0.2, 0.8))}));")
+                  f"p *= {_f(z)} * (1. + {_f(self.rng.u(0.1, 0.35))} * sin({_t(self.rng.speed(0.2, 0.8))}));")
         return "zoom pulse"
 
     def _x_polar(self) -> str:
-        r = self.rng
-        k = r.choice([1, 2, 3, 4, 5, 6])
-        rs = r.u(0.7, 2.0)
+        k = self.rng.choice([1, 2, 3, 4, 5, 6])
+        rs = self.rng.u(0.7, 2.0)
         self.freq = max(self.freq * rs, 0.45 * k)
         self.extent = max(self.extent * rs, k)
         self.code("// transform: polar coordinates (angle, radius)",
                   f"p = vec2(atan(p.y, p.x) * {_f(k / 3.14159265, 4)}, length(p) * {_f(rs)}"
-                  f" + {_t(r.speed(0.1, 0.5))});")
+                  f" + {_t(self.rng.speed(0.1, 0.5))});")
         return "polar map"
 
     def _x_logpolar(self) -> str:
-        r = self.rng
-        k = r.choice([1, 2, 3, 4, 5, 6, 8])
+        k = self.rng.choice([1, 2, 3, 4, 5, 6, 8])
         self.freq = 0.45 * k
         self.extent = max(k, 1.5)
         self.code("// transform: log-polar map (self-similar spiral when followed by tiling)",
-                  f"p = vec2(log(max(length(p), 1e-4)) + {_t(r.speed(0.1, 0.5))}, atan(p.y, p.x))"
+                  f"p = vec2(log(max(length(p), 1e-4)) + {_t(self.rng.speed(0.1, 0.5))}, atan(p.y, p.x))"
                   f" * {_f(k / 3.14159265, 4)};")
-        if r.random() < 0.5:
-            self.code(f"p *= rotate2D({_f(r.u(-0.8, 0.8))});  // shear the rings into spirals")
+        if self.rng.random() < 0.5:
+            self.code(f"p *= rotate2D({_f(self.rng.u(-0.8, 0.8))});  // shear the rings into spirals")
         return "log-polar spiral"
 
     def _x_mirror(self) -> str:
-        r = self.rng
-        kind = r.pick({"both": 2, "x": 1, "diag": 1})
+        kind = self.rng.pick({"both": 2, "x": 1, "diag": 1})
         if kind == "both":
-            self.code("// transform: mirror fold in x and y", f"p = abs(p) - {_v2(r.u(0, 0.6), r.u(0, 0.6))};")
+            self.code("// transform: mirror fold in x and y",
+                      f"p = abs(p) - {_v2(self.rng.u(0, 0.6), self.rng.u(0, 0.6))};")
         elif kind == "x":
-            self.code("// transform: mirror fold in x", f"p.x = abs(p.x) - {_f(r.u(0, 0.6))};")
+            self.code("// transform: mirror fold in x", f"p.x = abs(p.x) - {_f(self.rng.u(0, 0.6))};")
         else:
             self.code("// transform: mirror fold across the diagonal",
                       "p = p.x < p.y ? p.yx : p;",
-                      f"p = abs(p) - {_f(r.u(0, 0.4))};")
+                      f"p = abs(p) - {_f(self.rng.u(0, 0.4))};")
         return "mirror fold"
 
     def _x_kaleido(self) -> str:
-        r = self.rng
-        n = r.choice([3, 4, 5, 6, 6, 7, 8, 10, 12])
+        n = self.rng.choice([3, 4, 5, 6, 6, 7, 8, 10, 12])
         code = self.code
         code(f"// transform: kaleidoscope, {n}-fold mirror")
         with code.block():
@@ -258,29 +254,27 @@ class _Synth:
                  f"float w = PI / {_f(n)};",
                  "a = abs(mod(a, 2. * w) - w);",
                  "p = length(p) * vec2(cos(a), sin(a));")
-        if r.random() < 0.6:
-            code(f"p.x -= {_f(r.u(0.2, 0.9))};  // move off the centre of the mirror")
+        if self.rng.random() < 0.6:
+            code(f"p.x -= {_f(self.rng.u(0.2, 0.9))};  // move off the centre of the mirror")
         return f"{n}-fold kaleidoscope"
 
     def _x_boxfold(self) -> str:
-        r = self.rng
-        n = r.choice([2, 3, 4, 5, 6])
-        scale = r.u(1.0, 2.0 ** (1.0 / n))
+        n = self.rng.choice([2, 3, 4, 5, 6])
+        scale = self.rng.u(1.0, 2.0 ** (1.0 / n))
         self.freq *= scale ** n
         self.extent = 0.6 * scale ** n
         code = self.code
         code(f"// transform: {n} iterated box folds with a turn each time")
         with code.block(f"for (int i = 0; i < {n}; i++) {{"):
-            code(f"p = abs(p) - {_v2(r.u(0.2, 0.8), r.u(0.1, 0.7))};",
-                 f"p *= rotate2D({_f(r.u(0.2, 1.4))} + {_t(r.speed(0.02, 0.2))});")
+            code(f"p = abs(p) - {_v2(self.rng.u(0.2, 0.8), self.rng.u(0.1, 0.7))};",
+                 f"p *= rotate2D({_f(self.rng.u(0.2, 1.4))} + {_t(self.rng.speed(0.02, 0.2))});")
             if scale > 1.05:
                 code(f"p *= {_f(scale)};")
         return "box folds"
 
     def _x_tile(self) -> str:
-        r = self.rng
         code = self.code
-        ts = r.u(1.0, 3.0) / self.freq  # 1 to 3 tiles per unit of uv
+        ts = self.rng.u(1.0, 3.0) / self.freq  # 1 to 3 tiles per unit of uv
         self.freq *= ts
         self.extent = 0.5
         code("// transform: repetition into square tiles (id = the tile's integer position)",
@@ -288,79 +282,75 @@ class _Synth:
              "vec2 id = floor(p + .5);",
              "p -= id;")
         self.has_id = True
-        if r.random() < 0.5:
-            code("p *= rotate2D(fsnoise(id) * PI2 + " + _t(r.speed(0.2, 1.0)) + ");  // each tile turns its own way")
+        if self.rng.random() < 0.5:
+            code(f"p *= rotate2D(fsnoise(id) * PI2 + {_t(self.rng.speed(0.2, 1.0))});  // each tile turns its own way")
             return "turning tiles"
-        if r.random() < 0.4:
-            code(f"p *= 1. + {_f(r.u(0.2, 0.8))} * sin(fsnoise(id + 3.) * PI2 + {_t(r.speed(0.3, 1.2))});"
+        if self.rng.random() < 0.4:
+            code(f"p *= 1. + {_f(self.rng.u(0.2, 0.8))} * sin(fsnoise(id + 3.) * PI2 + {_t(self.rng.speed(0.3, 1.2))});"
                  "  // each tile breathes")
             return "breathing tiles"
         return "tiling"
 
     def _x_modrep(self) -> str:
-        r = self.rng
-        w = r.u(0.4, 1.5)
+        w = self.rng.u(0.4, 1.5)
         self.extent = min(self.extent, 1.0)
-        axis = r.choice(["x", "y"])
+        axis = self.rng.choice(["x", "y"])
         self.code(f"// transform: repetition along {axis} with period {_f(w)}",
                   f"p.{axis} = mod(p.{axis} + {_f(w / 2)}, {_f(w)}) - {_f(w / 2)};")
         return f"repetition in {axis}"
 
     def _x_twist(self) -> str:
-        r = self.rng
         self.code("// transform: twist (rotation growing with the radius)",
-                  f"p *= rotate2D(length(p) * {_f(r.sign() * r.u(0.5, 2.5) / self.extent)}"
-                  f" + {_t(r.speed(0.1, 0.5))});")
+                  f"p *= rotate2D(length(p) * {_f(self.rng.sign() * self.rng.u(0.5, 2.5) / self.extent)}"
+                  f" + {_t(self.rng.speed(0.1, 0.5))});")
         self.freq *= 1.5
         return "twist"
 
     def _x_swirl(self) -> str:
-        r = self.rng
         self.code("// transform: swirl around the centre, fading with distance",
-                  f"p *= rotate2D({_f(r.u(1.5, 5.0))} * exp(-dot(p, p) * {_f(r.u(0.5, 2.0) / self.extent ** 2, 3)})"
-                  f" * sin({_t(r.speed(0.2, 0.7))}));")
+                  f"p *= rotate2D({_f(self.rng.u(1.5, 5.0))}"
+                  f" * exp(-dot(p, p) * {_f(self.rng.u(0.5, 2.0) / self.extent ** 2, 3)})"
+                  f" * sin({_t(self.rng.speed(0.2, 0.7))}));")
         return "swirl"
 
     def _x_warp(self) -> str:
-        r = self.rng
-        f_uv = r.u(0.6, 2.0)  # noise features per unit of uv
-        f, s = f_uv / self.freq, r.speed(0.1, 0.4)
+        f_uv = self.rng.u(0.6, 2.0)  # noise features per unit of uv
+        f, s = f_uv / self.freq, self.rng.speed(0.1, 0.4)
+        amp = _f(self.rng.u(0.15, 0.5) / max(f_uv, 1.0) * self.freq)
         self.code("// transform: domain warp by simplex noise",
-                  f"p += {_f(r.u(0.15, 0.5) / max(f_uv, 1.0) * self.freq)} * vec2(snoise2D(p * {_f(f)} + {_t(s)}),"
-                  f" snoise2D(p * {_f(f)} + {_v2(r.u(2, 9), r.u(2, 9))} - {_t(s)}));")
+                  f"p += {amp} * vec2(snoise2D(p * {_f(f)} + {_t(s)}), "
+                  f"snoise2D(p * {_f(f)} + {_v2(self.rng.u(2, 9), self.rng.u(2, 9))} - {_t(s)}));")
         return "noise warp"
 
     def _x_fbmwarp(self) -> str:
-        r = self.rng
         code = self.code
-        octaves = r.choice([3, 4])
-        f_uv = r.u(0.6, 1.5)
+        octaves = self.rng.choice([3, 4])
+        f_uv = self.rng.u(0.6, 1.5)
         code(f"// transform: domain warp by {octaves}-octave fbm")
         with code.block():
             code("vec2 w = vec2(0.);",
                  f"vec2 q = p * {_f(f_uv / self.freq, 3)};",
                  "float amp = .5;")
             with code.block(f"for (int i = 0; i < {octaves}; i++) {{"):
-                s = r.speed(0.05, 0.3)
-                code(f"w += amp * vec2(snoise2D(q + {_t(s)}), snoise2D(q + {_v2(r.u(2, 9), r.u(2, 9))} - {_t(s)}));",
-                     f"q = q * rotate2D({_f(r.u(0.3, 1.2))}) * 2.03 + 1.7;",
+                s = self.rng.speed(0.05, 0.3)
+                code(f"w += amp * vec2(snoise2D(q + {_t(s)}"
+                     f"), snoise2D(q + {_v2(self.rng.u(2, 9), self.rng.u(2, 9))} - {_t(s)}));",
+                     f"q = q * rotate2D({_f(self.rng.u(0.3, 1.2))}) * 2.03 + 1.7;",
                      "amp *= .5;")
-            code(f"p += {_f(r.u(0.3, 1.0) / f_uv * self.freq)} * w;")
+            code(f"p += {_f(self.rng.u(0.3, 1.0) / f_uv * self.freq)} * w;")
         return "fbm warp"
 
     def _x_sinewarp(self) -> str:
-        r = self.rng
-        b = r.u(1.5, 4.0)  # radians per unit of uv
+        b = self.rng.u(1.5, 4.0)  # radians per unit of uv
         self.code("// transform: sine ripple warp",
-                  f"p += {_f(r.u(0.1, 0.6) / b * self.freq)} * sin(p.yx * {_f(b / self.freq)}"
-                  f" + {_t(r.speed(0.3, 1.2))});")
+                  f"p += {_f(self.rng.u(0.1, 0.6) / b * self.freq)} * sin(p.yx * {_f(b / self.freq)}"
+                  f" + {_t(self.rng.speed(0.3, 1.2))});")
         return "sine warp"
 
     def _x_inversion(self) -> str:
-        r = self.rng
         self.code("// transform: circle inversion (inside and outside swap)",
-                  f"p += {_v2(r.u(-0.3, 0.3), r.u(-0.3, 0.3))};",
-                  f"p *= {_f(r.u(0.4, 1.2))} / max(dot(p, p), .05);")
+                  f"p += {_v2(self.rng.u(-0.3, 0.3), self.rng.u(-0.3, 0.3))};",
+                  f"p *= {_f(self.rng.u(0.4, 1.2))} / max(dot(p, p), .05);")
         self.freq, self.extent = 2.0 * self.freq, 1.0
         return "circle inversion"
 
@@ -385,37 +375,46 @@ class _Synth:
         """A scale for ``src`` whose values then span about +-(lo..hi) (object-like patterns)."""
         return self.rng.u(lo, hi) / (self.extent if src == "p" else 1.0)
 
+    def _shade(self, styles: dict[str, tuple[float, Callable[[], tuple[str, ...]]]]) -> str:
+        """Pick one of a pattern's colouring ``styles`` (name -> (weight, lines)) and write its lines; the lines
+        are made after the pick, so only the chosen style draws random numbers. Returns the style's name."""
+        style = self.rng.pick({name: weight for name, (weight, _) in styles.items()})
+        self.code(*styles[style][1]())
+        return style
+
     def _p_escape(self, k: str, src: str) -> str:
-        r, code = self.rng, self.code
-        variant = r.pick({"z^2": 4, "burning ship": 1.5, "tricorn": 1, "z^3": 1})
-        julia = variant != "burning ship" and r.random() < 0.55  # its Julia sets are mostly dust
-        n = r.choice([16, 24, 32, 32, 48, 64])
+        code = self.code
+        variant = self.rng.pick({"z^2": 4, "burning ship": 1.5, "tricorn": 1, "z^3": 1})
+        julia = variant != "burning ship" and self.rng.random() < 0.55  # its Julia sets are mostly dust
+        n = self.rng.choice([16, 24, 32, 32, 48, 64])
         if julia:
             seeds = {"z^2": [(-0.8, 0.156), (0.285, 0.01), (-0.4, 0.6), (-0.70176, -0.3842), (0.355, 0.355),
                              (-0.835, -0.2321), (-0.12, 0.75), (0.37, 0.1), (-0.54, 0.54)],
                      "tricorn": [(-0.6, 0.3), (0.2, 0.6), (-1.0, 0.1)],
                      "z^3": [(0.4, 0.0), (-0.5, 0.55), (0.3, 0.6)]}[variant]
-            cx, cy = r.choice(seeds)
+            cx, cy = self.rng.choice(seeds)
             code(f"// escape-time loop: {variant} Julia set, smooth iteration count and orbit trap",
                  f"vec2 z = {src} * {_f(self._span(src, 1.0, 1.8), 3)};",
-                 f"vec2 c = {_v2(cx, cy, 4)} + {_f(r.u(0.01, 0.06), 3)} * vec2(cos({_t(r.speed(0.2, 0.7))}),"
-                 f" sin({_t(r.speed(0.2, 0.7))}));")
+                 f"vec2 c = {_v2(cx, cy, 4)} + {_f(self.rng.u(0.01, 0.06), 3)}"
+                 f" * vec2(cos({_t(self.rng.speed(0.2, 0.7))}),"
+                 f" sin({_t(self.rng.speed(0.2, 0.7))}));")
         else:
             views = {"z^2": [(-0.5, 0.0, 1.3), (-0.745, 0.11, 0.06), (-0.16, 1.035, 0.05), (-1.3, 0.0, 0.15),
                              (0.3, 0.02, 0.08), (-0.1, 0.9, 0.25), (-1.0, 0.25, 0.3), (0.25, 0.5, 0.25)],
                      "burning ship": [(-0.4, -0.5, 1.2), (-1.75, -0.03, 0.07), (-1.6, 0.0, 0.2)],
                      "tricorn": [(-0.3, 0.0, 1.3), (-1.0, 0.0, 0.35)],
                      "z^3": [(0.0, 0.0, 1.0), (0.4, 0.4, 0.3)]}[variant]
-            cx, cy, zoom = r.choice(views)
+            cx, cy, zoom = self.rng.choice(views)
             zoom = zoom * self._span(src, 0.7, 1.3)
             code(f"// escape-time loop: {variant} Mandelbrot set, smooth iteration count and orbit trap",
                  "vec2 z = vec2(0.);",
-                 f"vec2 c = {_v2(cx, cy, 4)} + {src} * {_f(zoom, 3)} * (1. + .1 * sin({_t(r.speed(0.2, 0.6))}));")
-        trap = r.pick({"point": 1, "circle": 1, "line": 1, "cross": 1})
-        tp = _v2(r.u(-0.5, 0.5), r.u(-0.5, 0.5))
+                 f"vec2 c = {_v2(cx, cy, 4)} + {src} * {_f(zoom, 3)}"
+                 f" * (1. + .1 * sin({_t(self.rng.speed(0.2, 0.6))}));")
+        trap = self.rng.pick({"point": 1, "circle": 1, "line": 1, "cross": 1})
+        tp = _v2(self.rng.u(-0.5, 0.5), self.rng.u(-0.5, 0.5))
         trap_expr = {"point": f"length(z - {tp})",
-                     "circle": f"abs(length(z) - {_f(r.u(0.3, 1.0))})",
-                     "line": f"abs(z.y - {_f(r.u(-0.5, 0.5))})",
+                     "circle": f"abs(length(z) - {_f(self.rng.u(0.3, 1.0))})",
+                     "line": f"abs(z.y - {_f(self.rng.u(-0.5, 0.5))})",
                      "cross": "min(abs(z.x), abs(z.y))"}[trap]
         step = {"z^2": ["z = vec2(z.x * z.x - z.y * z.y, 2. * z.x * z.y) + c;"],
                 "burning ship": ["z = abs(z);", "z = vec2(z.x * z.x - z.y * z.y, 2. * z.x * z.y) + c;"],
@@ -423,75 +422,80 @@ class _Synth:
                 "z^3": ["z = vec2(z.x * z.x * z.x - 3. * z.x * z.y * z.y,",
                         "         3. * z.x * z.x * z.y - z.y * z.y * z.y) + c;"],
                 }[variant]
-        early = r.choice([4, 6, 8, 10])
+        early = self.rng.choice([4, 6, 8, 10])
         code("float n = 0.;", f"float trap = 1e3;  // orbit trap: closest approach to a {trap} in the first steps")
         with code.block(f"for (int i = 0; i < {n}; i++) {{"):
             code(*step, f"if (i < {early}) trap = min(trap, {trap_expr});", "if (dot(z, z) > 256.) break;",
                  "n += 1.;")
         code("float sn = n - log2(max(log2(max(dot(z, z), 1.0001)), 1e-4));  // smooth count",
              "float inside = step(dot(z, z), 256.);  // 1 where the orbit never escaped",
-             f"v{k} = mix(sn * {_f(r.u(0.6, 2.0) / n, 4)}, trap * {_f(r.u(2.0, 5.0))} + {_f(r.u(0.0, 1.0))}, inside);",
-             f"g{k} = {_f(r.u(0.3, 0.6))} + {_f(r.u(0.4, 0.7))} * exp(-trap * {_f(r.u(1.0, 5.0))});")
+             f"v{k} = mix(sn * {_f(self.rng.u(0.6, 2.0) / n, 4)}, trap * {_f(self.rng.u(2.0, 5.0))}"
+             f" + {_f(self.rng.u(0.0, 1.0))}, inside);",
+             f"g{k} = {_f(self.rng.u(0.3, 0.6))} + {_f(self.rng.u(0.4, 0.7))}"
+             f" * exp(-trap * {_f(self.rng.u(1.0, 5.0))});")
         return f"{variant} {'Julia' if julia else 'Mandelbrot'} ({trap} trap)"
 
     def _p_fbm(self, k: str, src: str) -> str:
-        r, code = self.rng, self.code
-        kind = r.pick({"plain": 2, "turbulent": 1.5, "ridged": 1.5})
-        slice3d = r.random() < 0.4
-        octaves = r.choice([3, 4, 5, 5, 6])
+        code = self.code
+        kind = self.rng.pick({"plain": 2, "turbulent": 1.5, "ridged": 1.5})
+        slice3d = self.rng.random() < 0.4
+        octaves = self.rng.choice([3, 4, 5, 5, 6])
         noise = "3D simplex noise (time is the third axis)" if slice3d else "drifting simplex noise"
         code(f"// fbm noise: {octaves} octaves of {noise}",
              f"vec2 q = {src} * {_f(self._per_uv(src, 1.0, 3.0), 3)};",
              "float n = 0.;", "float amp = .5;")
         if slice3d:
-            sample = f"snoise3D(vec3(q, {_t(r.speed(0.1, 0.4))}))"
+            sample = f"snoise3D(vec3(q, {_t(self.rng.speed(0.1, 0.4))}))"
         else:
-            sample = f"snoise2D(q + t * {_v2(r.speed(0.05, 0.4), r.speed(0.05, 0.4))})"
+            sample = f"snoise2D(q + t * {_v2(self.rng.speed(0.05, 0.4), self.rng.speed(0.05, 0.4))})"
         term = {"plain": sample, "turbulent": f"abs({sample})", "ridged": f"(1. - abs({sample}))"}[kind]
         with code.block(f"for (int i = 0; i < {octaves}; i++) {{"):
             code(f"n += amp * {term};",
-                 f"q = q * rotate2D({_f(r.u(0.3, 1.2))}) * {_f(r.u(1.8, 2.3))} + {_v2(r.u(1, 9), r.u(1, 9))};",
+                 f"q = q * rotate2D({_f(self.rng.u(0.3, 1.2))}) * {_f(self.rng.u(1.8, 2.3))}"
+                 f" + {_v2(self.rng.u(1, 9), self.rng.u(1, 9))};",
                  "amp *= .5;")
         value = {"plain": ".5 + .5 * n", "turbulent": "n * 1.6", "ridged": "n * n * 1.4"}[kind]
         code(f"v{k} = {value};")
-        style = r.pick({"smooth": 2, "bands": 1, "shaded": 1})
+        style = self.rng.pick({"smooth": 2, "bands": 1, "shaded": 1})
         if style == "bands":
-            code(f"g{k} = .55 + .45 * smoothstep(.0, .25, abs(fract(v{k} * {_f(r.u(3, 9))}) - .5));  // contour bands")
+            code(f"g{k} = .55 + .45 * smoothstep(.0, .25, abs(fract(v{k} * {_f(self.rng.u(3, 9))}"
+                 f") - .5));  // contour bands")
         elif style == "shaded":
-            code(f"g{k} = smoothstep({_f(r.u(0.1, 0.4))}, {_f(r.u(0.6, 1.0))}, v{k}) * .8 + .2;")
+            code(f"g{k} = smoothstep({_f(self.rng.u(0.1, 0.4))}, {_f(self.rng.u(0.6, 1.0))}, v{k}) * .8 + .2;")
         return f"{kind} fbm{' bands' if style == 'bands' else ''}"
 
     def _sdf_shape(self, i: int) -> str:
         """One SDF primitive as ``float d<i>``; returns its name."""
-        r, code = self.rng, self.code
-        shape = r.pick({"circle": 2, "box": 2, "segment": 1.5, "ring": 1.5, "star": 1.5})
-        centre = (f"{_v2(r.u(-0.6, 0.6), r.u(-0.5, 0.5))} + {_f(r.u(0.0, 0.4))} * "
-                  f"vec2(sin({_t(r.speed(0.2, 0.8))}), cos({_t(r.speed(0.2, 0.8))}))")
+        code = self.code
+        shape = self.rng.pick({"circle": 2, "box": 2, "segment": 1.5, "ring": 1.5, "star": 1.5})
+        centre = (f"{_v2(self.rng.u(-0.6, 0.6), self.rng.u(-0.5, 0.5))} + {_f(self.rng.u(0.0, 0.4))} * "
+                  f"vec2(sin({_t(self.rng.speed(0.2, 0.8))}), cos({_t(self.rng.speed(0.2, 0.8))}))")
         if shape == "circle":
-            code(f"float d{i} = length(q - ({centre})) - {_f(r.u(0.2, 0.6))};  // circle")
+            code(f"float d{i} = length(q - ({centre})) - {_f(self.rng.u(0.2, 0.6))};  // circle")
         elif shape == "box":
-            code(f"vec2 b{i} = abs((q - ({centre})) * rotate2D({_t(r.speed(0.1, 0.6))})) - "
-                 f"{_v2(r.u(0.1, 0.5), r.u(0.1, 0.5))};  // box",
+            code(f"vec2 b{i} = abs((q - ({centre})) * rotate2D({_t(self.rng.speed(0.1, 0.6))})) - "
+                 f"{_v2(self.rng.u(0.1, 0.5), self.rng.u(0.1, 0.5))};  // box",
                  f"float d{i} = length(max(b{i}, 0.)) + min(max(b{i}.x, b{i}.y), 0.);")
         elif shape == "segment":
-            a = _v2(r.u(-0.7, 0.7), r.u(-0.7, 0.7))
+            a = _v2(self.rng.u(-0.7, 0.7), self.rng.u(-0.7, 0.7))
             code(f"vec2 a{i} = {a};  // segment from a to e, thickened",
                  f"vec2 e{i} = {centre};",
                  f"vec2 ba{i} = e{i} - a{i};",
                  f"float h{i} = clamp(dot(q - a{i}, ba{i}) / max(dot(ba{i}, ba{i}), 1e-4), 0., 1.);",
-                 f"float d{i} = length(q - a{i} - ba{i} * h{i}) - {_f(r.u(0.03, 0.15))};")
+                 f"float d{i} = length(q - a{i} - ba{i} * h{i}) - {_f(self.rng.u(0.03, 0.15))};")
         elif shape == "ring":
-            code(f"float d{i} = abs(length(q - ({centre})) - {_f(r.u(0.3, 0.7))}) - {_f(r.u(0.03, 0.12))};  // ring")
+            code(f"float d{i} = abs(length(q - ({centre})) - {_f(self.rng.u(0.3, 0.7))}"
+                 f") - {_f(self.rng.u(0.03, 0.12))};  // ring")
         else:
-            pts = r.choice([3, 4, 5, 6, 7, 8])
+            pts = self.rng.choice([3, 4, 5, 6, 7, 8])
             code(f"vec2 s{i} = q - ({centre});  // {pts}-pointed star (radius modulated by angle)",
-                 f"float d{i} = length(s{i}) - {_f(r.u(0.3, 0.6))} * (1. + {_f(r.u(0.15, 0.4))} * "
-                 f"cos({_f(pts)} * atan(s{i}.y, s{i}.x) + {_t(r.speed(0.2, 1.0))}));")
+                 f"float d{i} = length(s{i}) - {_f(self.rng.u(0.3, 0.6))} * (1. + {_f(self.rng.u(0.15, 0.4))} * "
+                 f"cos({_f(pts)} * atan(s{i}.y, s{i}.x) + {_t(self.rng.speed(0.2, 1.0))}));")
         return shape
 
     def _p_sdf(self, k: str, src: str) -> str:
-        r, code = self.rng, self.code
-        count = r.choices([1, 2, 3], [2, 4, 3])[0]
+        code = self.code
+        count = self.rng.choices([1, 2, 3], [2, 4, 3])[0]
         sc = self._span(src, 0.8, 1.4)
         eff = sc * (self.freq if src == "p" else 1.0)  # units of q per unit of uv
         code("// signed distance field: primitives combined",
@@ -500,7 +504,7 @@ class _Synth:
         code("float d = d0;")
         ops = []
         for i in range(1, count):
-            op = r.pick({"union": 2, "smooth union": 2, "intersection": 0.7, "subtraction": 1})
+            op = self.rng.pick({"union": 2, "smooth union": 2, "intersection": 0.7, "subtraction": 1})
             ops.append(op)
             if op == "union":
                 code(f"d = min(d, d{i});  // union")
@@ -509,60 +513,66 @@ class _Synth:
             elif op == "subtraction":
                 code(f"d = max(d, -d{i});  // subtraction")
             else:
-                sk = _f(r.u(0.1, 0.4))
+                sk = _f(self.rng.u(0.1, 0.4))
                 code(f"float m{i} = clamp(.5 + .5 * (d{i} - d) / {sk}, 0., 1.);  // smooth union",
                      f"d = mix(d{i}, d, m{i}) - {sk} * m{i} * (1. - m{i});")
-        style = r.pick({"iso-lines": 2, "glow": 2, "bands": 1.5})
-        if style == "iso-lines":
-            code(f"v{k} = d * {_f(r.u(0.5, 2.0))};",
-                 f"g{k} = .55 + .45 * cos(d * {_f(r.u(9, 25) / eff)} - {_t(r.speed(1.0, 4.0))});  // distance rings")
-        elif style == "glow":
-            code(f"v{k} = d * {_f(r.u(0.5, 2.0))} + {_f(r.u(0, 1))};",
-                 f"g{k} = smoothstep(.02, -.02, d) * {_f(r.u(0.5, 0.9))} + {_f(r.u(0.15, 0.35))}"
-                 f" + .6 * exp(-abs(d) * {_f(r.u(2.0, 8.0))});  // filled shapes with a glow")
-        else:
-            bands = r.u(1.5, 5.0) / eff
-            code(f"v{k} = floor(d * {_f(bands)}) * {_f(r.u(0.05, 0.2))};",
-                 f"g{k} = .6 + .4 * fract(d * {_f(bands)});  // stepped bands")
+        u, speed = self.rng.u, self.rng.speed
+
+        def iso_lines() -> tuple[str, ...]:
+            return (f"v{k} = d * {_f(u(0.5, 2.0))};",
+                    f"g{k} = .55 + .45 * cos(d * {_f(u(9, 25) / eff)} - {_t(speed(1.0, 4.0))});  // distance rings")
+
+        def glow() -> tuple[str, ...]:
+            return (f"v{k} = d * {_f(u(0.5, 2.0))} + {_f(u(0, 1))};",
+                    f"g{k} = smoothstep(.02, -.02, d) * {_f(u(0.5, 0.9))} + {_f(u(0.15, 0.35))}"
+                    f" + .6 * exp(-abs(d) * {_f(u(2.0, 8.0))});  // filled shapes with a glow")
+
+        def bands() -> tuple[str, ...]:
+            per = u(1.5, 5.0) / eff
+            return (f"v{k} = floor(d * {_f(per)}) * {_f(u(0.05, 0.2))};",
+                    f"g{k} = .6 + .4 * fract(d * {_f(per)});  // stepped bands")
+
+        style = self._shade({"iso-lines": (2, iso_lines), "glow": (2, glow), "bands": (1.5, bands)})
         name = shapes[0] if count == 1 else " ".join(f"{s} {o}" for s, o in zip(shapes, ops, strict=False))
         if count > 1:
             name += f" {shapes[-1]}"
         return f"SDF {name} ({style})"
 
     def _p_waves(self, k: str, src: str) -> str:
-        r, code = self.rng, self.code
-        kind = r.pick({"stripes": 2, "rings": 2, "checker": 1.5, "weave": 1.5, "grid": 1})
+        code = self.code
+        kind = self.rng.pick({"stripes": 2, "rings": 2, "checker": 1.5, "weave": 1.5, "grid": 1})
         if kind in ("checker", "grid"):
             code(f"// {kind}", f"vec2 q = {src} * {_f(self._per_uv(src, 1.5, 4.0), 3)};")
         else:  # q in radians: one to three periods per unit of uv
             code(f"// {kind}", f"vec2 q = {src} * {_f(self._per_uv(src, 6.0, 18.0), 3)};")
         if kind == "stripes":
-            code(f"v{k} = .5 + .5 * sin(q.x + sin(q.y * {_f(r.u(0.3, 1.0))}"
-                 f" + {_t(r.speed(0.3, 1.2))}) * {_f(r.u(0.5, 2.5))});",
-                 f"g{k} = .75 + .25 * sin(q.y * {_f(r.u(0.2, 0.8))} + {_t(r.speed(0.3, 1.0))});")
+            code(f"v{k} = .5 + .5 * sin(q.x + sin(q.y * {_f(self.rng.u(0.3, 1.0))}"
+                 f" + {_t(self.rng.speed(0.3, 1.2))}) * {_f(self.rng.u(0.5, 2.5))});",
+                 f"g{k} = .75 + .25 * sin(q.y * {_f(self.rng.u(0.2, 0.8))} + {_t(self.rng.speed(0.3, 1.0))});")
         elif kind == "rings":
-            code(f"v{k} = .5 + .5 * sin(length(q) - {_t(r.speed(0.5, 2.0))});",
-                 f"g{k} = .7 + .3 * cos(atan(q.y, q.x) * {_f(r.choice([2, 3, 4, 5, 6]))} + "
-                 f"{_t(r.speed(0.2, 1.0))});")
+            code(f"v{k} = .5 + .5 * sin(length(q) - {_t(self.rng.speed(0.5, 2.0))});",
+                 f"g{k} = .7 + .3 * cos(atan(q.y, q.x) * {_f(self.rng.choice([2, 3, 4, 5, 6]))} + "
+                 f"{_t(self.rng.speed(0.2, 1.0))});")
         elif kind == "checker":
             code("vec2 cell = floor(q);",
                  "vec2 f = fract(q) - .5;",
-                 f"v{k} = mod(cell.x + cell.y, 2.) * {_f(r.u(0.3, 0.6))} + fsnoise(cell) * {_f(r.u(0.1, 0.5))}"
-                 f" + {_t(r.speed(0.02, 0.1))};",
+                 f"v{k} = mod(cell.x + cell.y, 2.) * {_f(self.rng.u(0.3, 0.6))}"
+                 f" + fsnoise(cell) * {_f(self.rng.u(0.1, 0.5))}"
+                 f" + {_t(self.rng.speed(0.02, 0.1))};",
                  f"g{k} = .5 + max(abs(f.x), abs(f.y));  // bevelled squares")
         elif kind == "weave":
-            code(f"v{k} = .5 + .5 * sin(q.x + {_t(r.speed(0.3, 1.0))}) * sin(q.y * {_f(r.u(0.7, 1.5))}"
-                 f" - {_t(r.speed(0.3, 1.0))});",
-                 f"g{k} = .6 + .4 * abs(sin(q.x + q.y * {_f(r.u(0.5, 1.5))}));")
+            code(f"v{k} = .5 + .5 * sin(q.x + {_t(self.rng.speed(0.3, 1.0))}) * sin(q.y * {_f(self.rng.u(0.7, 1.5))}"
+                 f" - {_t(self.rng.speed(0.3, 1.0))});",
+                 f"g{k} = .6 + .4 * abs(sin(q.x + q.y * {_f(self.rng.u(0.5, 1.5))}));")
         else:
             code("vec2 f = abs(fract(q) - .5);",
-                 f"v{k} = min(f.x, f.y) * 2. + length(floor(q)) * {_f(r.u(0.05, 0.2))};",
+                 f"v{k} = min(f.x, f.y) * 2. + length(floor(q)) * {_f(self.rng.u(0.05, 0.2))};",
                  f"g{k} = smoothstep(.0, .12, min(f.x, f.y)) * .6 + .4;  // grid lines")
         return kind
 
     def _p_voronoi(self, k: str, src: str) -> str:
-        r, code = self.rng, self.code
-        metric = r.pick({"euclidean": 3, "manhattan": 1, "chebyshev": 1})
+        code = self.code
+        metric = self.rng.pick({"euclidean": 3, "manhattan": 1, "chebyshev": 1})
         dist = {"euclidean": "length(d)", "manhattan": "abs(d.x) + abs(d.y)",
                 "chebyshev": "max(abs(d.x), abs(d.y))"}[metric]
         code(f"// voronoi-like cells: nearest and second-nearest moving seed ({metric} distance)",
@@ -572,7 +582,7 @@ class _Synth:
         with code.block("for (int j = -1; j <= 1; j++) {"), code.block("for (int i = -1; i <= 1; i++) {"):
             code("vec2 nb = vec2(float(i), float(j));",
                  "float h = fsnoise(cell + nb);",
-                 f"vec2 d = nb + .5 + {_f(r.u(0.2, 0.45))} * sin({_t(r.speed(0.3, 1.2))}"
+                 f"vec2 d = nb + .5 + {_f(self.rng.u(0.2, 0.45))} * sin({_t(self.rng.speed(0.3, 1.2))}"
                  " + PI2 * vec2(h, fract(h * 13.7))) - f;",
                  f"float e = {dist};")
             code("if (e < f1) {",
@@ -582,125 +592,128 @@ class _Synth:
                  "} else if (e < f2) {",
                  "    f2 = e;",
                  "}")
-        style = r.pick({"distance": 1.5, "edges": 1.5, "mosaic": 2})
-        if style == "distance":
-            code(f"v{k} = f1 * {_f(r.u(0.6, 1.5))} + fsnoise(best) * {_f(r.u(0.0, 0.3))};",
-                 f"g{k} = 1. - f1 * {_f(r.u(0.3, 0.7))};")
-        elif style == "edges":
-            code(f"v{k} = (f2 - f1) * {_f(r.u(0.8, 2.0))};",
-                 f"g{k} = smoothstep(.0, {_f(r.u(0.05, 0.2))}, f2 - f1) * .8 + .2;  // dark cell borders")
-        else:
-            code(f"v{k} = fsnoise(best) * {_f(r.u(0.3, 1.0))};",
-                 f"g{k} = (1. - f1 * {_f(r.u(0.2, 0.6))}) * smoothstep(.0, .06, f2 - f1);  // mosaic tiles")
+        u = self.rng.u
+        style = self._shade({
+            "distance": (1.5, lambda: (f"v{k} = f1 * {_f(u(0.6, 1.5))} + fsnoise(best) * {_f(u(0.0, 0.3))};",
+                                       f"g{k} = 1. - f1 * {_f(u(0.3, 0.7))};")),
+            "edges": (1.5, lambda: (f"v{k} = (f2 - f1) * {_f(u(0.8, 2.0))};",
+                                    f"g{k} = smoothstep(.0, {_f(u(0.05, 0.2))}"
+                                    f", f2 - f1) * .8 + .2;  // dark cell borders")),
+            "mosaic": (2, lambda: (f"v{k} = fsnoise(best) * {_f(u(0.3, 1.0))};",
+                                   f"g{k} = (1. - f1 * {_f(u(0.2, 0.6))}) * smoothstep(.0, .06, f2 - f1);"
+                                   "  // mosaic tiles")),
+        })
         return f"voronoi {style}"
 
     def _p_interference(self, k: str, src: str) -> str:
-        r, code = self.rng, self.code
-        kind = r.pick({"point sources": 1, "plane waves": 1})
-        n = r.choice([3, 4, 5, 6, 7])
+        code = self.code
+        kind = self.rng.pick({"point sources": 1, "plane waves": 1})
+        n = self.rng.choice([3, 4, 5, 6, 7])
         sc = self._span(src, 0.8, 1.5)
-        rad = r.u(8.0, 20.0) / (sc * (self.freq if src == "p" else 1.0))  # radians per unit of q
+        rad = self.rng.u(8.0, 20.0) / (sc * (self.freq if src == "p" else 1.0))  # radians per unit of q
         code(f"// interference: {n} {kind} summed", f"vec2 q = {src} * {_f(sc, 3)};", "float w = 0.;")
         with code.block(f"for (int i = 0; i < {n}; i++) {{"):
             code("float fi = float(i);")
             if kind == "point sources":
-                code(f"vec2 src = {_f(r.u(0.4, 1.2))} * vec2(cos(fi * {_f(r.u(1.0, 3.0))} + "
-                     f"{_t(r.speed(0.1, 0.5))}), sin(fi * {_f(r.u(1.0, 3.0))} + {_t(r.speed(0.1, 0.5))}));",
-                     f"w += sin(length(q - src) * {_f(rad)} - {_t(r.speed(0.5, 2.0))});")
+                code(f"vec2 src = {_f(self.rng.u(0.4, 1.2))} * vec2(cos(fi * {_f(self.rng.u(1.0, 3.0))} + "
+                     f"{_t(self.rng.speed(0.1, 0.5))}), sin(fi * {_f(self.rng.u(1.0, 3.0))}"
+                     f" + {_t(self.rng.speed(0.1, 0.5))}));",
+                     f"w += sin(length(q - src) * {_f(rad)} - {_t(self.rng.speed(0.5, 2.0))});")
             else:
-                code(f"vec2 dir = vec2(cos(fi * PI / {_f(n)} + {_t(r.speed(0.02, 0.2))}),"
-                     f" sin(fi * PI / {_f(n)} + {_t(r.speed(0.02, 0.2))}));",
-                     f"w += cos(dot(q, dir) * {_f(rad)} + {_t(r.speed(0.3, 1.5))});")
+                code(f"vec2 dir = vec2(cos(fi * PI / {_f(n)} + {_t(self.rng.speed(0.02, 0.2))}),"
+                     f" sin(fi * PI / {_f(n)} + {_t(self.rng.speed(0.02, 0.2))}));",
+                     f"w += cos(dot(q, dir) * {_f(rad)} + {_t(self.rng.speed(0.3, 1.5))});")
         code(f"v{k} = .5 + .5 * w / {_f(n)};",
              f"g{k} = .5 + .5 * abs(w) / {_f(n)};")
         return f"{n} {kind} interference"
 
     def _p_kaliset(self, k: str, src: str) -> str:
-        r, code = self.rng, self.code
-        n = r.choice([3, 4, 4, 5])
-        lo = _f(r.u(0.5, 0.8))  # the clamp bounds the stretch per step (2x at most), so detail stays visible
+        code = self.code
+        n = self.rng.choice([3, 4, 4, 5])
+        lo = _f(self.rng.u(0.5, 0.8))  # the clamp bounds the stretch per step (2x at most), so detail stays visible
         code(f"// fold iteration: z = |z| / clamp(|z|^2, {lo}, 1) - c, {n} times, collecting orbit closeness",
              f"vec2 z = {src} * {_f(self._per_uv(src, 0.6, 1.5), 3)};",
-             f"vec2 c = {_v2(r.u(0.5, 1.0), r.u(0.4, 1.0))} + {_f(r.u(0.01, 0.08), 3)} * "
-             f"vec2(sin({_t(r.speed(0.1, 0.5))}), cos({_t(r.speed(0.1, 0.5))}));",
+             f"vec2 c = {_v2(self.rng.u(0.5, 1.0), self.rng.u(0.4, 1.0))} + {_f(self.rng.u(0.01, 0.08), 3)} * "
+             f"vec2(sin({_t(self.rng.speed(0.1, 0.5))}), cos({_t(self.rng.speed(0.1, 0.5))}));",
              "float acc = 0.;", "float low = 1e3;")
         with code.block(f"for (int i = 0; i < {n}; i++) {{"):
             code(f"z = abs(z) / clamp(dot(z, z), {lo}, 1.) - c;",
-                 f"acc += exp(-abs(length(z) - {_f(r.u(0.3, 1.0))}) * {_f(r.u(1.0, 2.5))});",
+                 f"acc += exp(-abs(length(z) - {_f(self.rng.u(0.3, 1.0))}) * {_f(self.rng.u(1.0, 2.5))});",
                  "low = min(low, length(z));")
-        code(f"v{k} = acc * {_f(r.u(0.08, 0.3))};",
-             f"g{k} = .45 + .55 * exp(-low * {_f(r.u(0.5, 2.0))});")
+        code(f"v{k} = acc * {_f(self.rng.u(0.08, 0.3))};",
+             f"g{k} = .45 + .55 * exp(-low * {_f(self.rng.u(0.5, 2.0))});")
         return "kaliset folds"
 
     def _combine(self) -> str:
-        r, code = self.rng, self.code
-        how = r.pick({"blend": 1, "modulate": 1.5, "detail": 1})
+        code = self.code
+        how = self.rng.pick({"blend": 1, "modulate": 1.5, "detail": 1})
         if how == "blend":
-            code(f"float v = mix(v1, v2, {_f(r.u(0.3, 0.7))});  // blend the two patterns",
+            code(f"float v = mix(v1, v2, {_f(self.rng.u(0.3, 0.7))});  // blend the two patterns",
                  "float g = mix(g1, g2, .5);")
         elif how == "modulate":
             code("float v = v1;",
-                 f"float g = g1 * ({_f(r.u(0.3, 0.6))} + {_f(r.u(0.4, 0.7))} * clamp(v2, 0., 1.));"
+                 f"float g = g1 * ({_f(self.rng.u(0.3, 0.6))} + {_f(self.rng.u(0.4, 0.7))} * clamp(v2, 0., 1.));"
                  "  // pattern 2 shades pattern 1")
         else:
-            code(f"float v = v1 + {_f(r.u(0.1, 0.35))} * v2;  // pattern 2 adds detail", "float g = g1 * g2;")
+            code(f"float v = v1 + {_f(self.rng.u(0.1, 0.35))} * v2;  // pattern 2 adds detail", "float g = g1 * g2;")
         return how
 
     # -- colouring ----------------------------------------------------------------------------------
 
     def _colour(self) -> str:
-        r, code = self.rng, self.code
-        kind = r.pick({"cosine palette": 4, "hsv ramp": 3, "two-tone": 2})
-        x = f"v * {_f(r.sign() * r.u(0.5, 1.8))} + {_t(r.speed(0.02, 0.2))}"
-        if self.has_id and r.random() < 0.6:
-            x += f" + fsnoise(id) * {_f(r.u(0.2, 1.0))}"
+        code = self.code
+        kind = self.rng.pick({"cosine palette": 4, "hsv ramp": 3, "two-tone": 2})
+        x = f"v * {_f(self.rng.sign() * self.rng.u(0.5, 1.8))} + {_t(self.rng.speed(0.02, 0.2))}"
+        if self.has_id and self.rng.random() < 0.6:
+            x += f" + fsnoise(id) * {_f(self.rng.u(0.2, 1.0))}"
         if kind == "cosine palette":
-            a = [r.u(0.35, 0.65) for _ in range(3)]
-            b = [r.u(0.25, 0.55) for _ in range(3)]
-            c = [r.choice([1.0, 1.0, r.u(0.5, 2.0)]) for _ in range(3)]
-            d = [r.random() for _ in range(3)]
+            a = [self.rng.u(0.35, 0.65) for _ in range(3)]
+            b = [self.rng.u(0.25, 0.55) for _ in range(3)]
+            c = [self.rng.choice([1.0, 1.0, self.rng.u(0.5, 2.0)]) for _ in range(3)]
+            d = [self.rng.random() for _ in range(3)]
             code("// colour: cosine palette a + b * cos(2 pi (c * x + d))",
                  f"vec3 c = {_v3(*a)} + {_v3(*b)} * cos(PI2 * ({_v3(*c)} * ({x}) + {_v3(*d)}));")
         elif kind == "hsv ramp":
             code("// colour: hue ramp",
-                 f"vec3 c = hsv({_f(r.hue())} + ({x}) * {_f(r.u(0.2, 0.7))}, {_f(r.u(0.5, 0.95))},"
-                 f" {_f(r.u(0.75, 1.0))});")
+                 f"vec3 c = hsv({_f(self.rng.hue())} + ({x}) * {_f(self.rng.u(0.2, 0.7))}, {_f(self.rng.u(0.5, 0.95))},"
+                 f" {_f(self.rng.u(0.75, 1.0))});")
         else:
-            ca = _hsv_rgb(r.hue(), r.u(0.5, 1.0), r.u(0.25, 0.6))
-            cb = _hsv_rgb(r.hue(), r.u(0.4, 1.0), r.u(0.75, 1.0))
+            ca = _hsv_rgb(self.rng.hue(), self.rng.u(0.5, 1.0), self.rng.u(0.25, 0.6))
+            cb = _hsv_rgb(self.rng.hue(), self.rng.u(0.4, 1.0), self.rng.u(0.75, 1.0))
             code("// colour: two tones mixed along a wave of the value",
                  f"vec3 c = mix({_v3(*ca)}, {_v3(*cb)}, .5 + .5 * sin(({x}) * PI2));")
-        shade = r.pick({"multiply": 3, "tint": 1.5, "glow": 1})
+        shade = self.rng.pick({"multiply": 3, "tint": 1.5, "glow": 1})
         if shade == "multiply":
-            code(f"c *= {_f(r.u(0.05, 0.3))} + {_f(r.u(0.7, 1.0))} * g;")
+            code(f"c *= {_f(self.rng.u(0.05, 0.3))} + {_f(self.rng.u(0.7, 1.0))} * g;")
         elif shade == "tint":
-            tint = _hsv_rgb(r.hue(), r.u(0.3, 0.9), r.u(0.02, 0.25))
+            tint = _hsv_rgb(self.rng.hue(), self.rng.u(0.3, 0.9), self.rng.u(0.02, 0.25))
             code(f"c = mix({_v3(*tint)}, c, clamp(g, 0., 1.));  // shadows take a tint")
         else:
-            glow = _hsv_rgb(r.hue(), r.u(0.2, 0.8), 1.0)
-            code(f"c = c * {_f(r.u(0.5, 0.8))} + {_v3(*glow)} * g * g * {_f(r.u(0.2, 0.5))};  // glow where g is high")
+            glow = _hsv_rgb(self.rng.hue(), self.rng.u(0.2, 0.8), 1.0)
+            code(f"c = c * {_f(self.rng.u(0.5, 0.8))} + {_v3(*glow)} * g * g * {_f(self.rng.u(0.2, 0.5))}"
+                 f";  // glow where g is high")
         return kind
 
     # -- post -----------------------------------------------------------------------------------------
 
     def _post(self) -> list[str]:
-        r, code = self.rng, self.code
+        code = self.code
         done: list[str] = []
         steps: list[tuple[float, str, Callable[[], None]]] = [
             (0.2, "emboss", lambda: code(
-                "vec2 slope = vec2(dFdx(v), dFdy(v)) * r.y * " + _f(r.u(0.01, 0.05), 3) + ";",
+                "vec2 slope = vec2(dFdx(v), dFdy(v)) * r.y * " + _f(self.rng.u(0.01, 0.05), 3) + ";",
                 "vec3 nrm = vec3(-slope, 1.) / sqrt(1. + dot(slope, slope));  // surface normal of the value",
                 f"c *= .55 + .6 * max(dot(nrm, {_v3(0.45, 0.55, 0.7)}), 0.);")),
-            (0.15, "contours", lambda: code(f"c *= .8 + .2 * cos(v * {_f(r.u(8, 25))});")),
+            (0.15, "contours", lambda: code(f"c *= .8 + .2 * cos(v * {_f(self.rng.u(8, 25))});")),
             (0.15, "channel rotation", lambda: code(
-                f"c = mix(c, c.gbr, .5 + .5 * sin(uv.x * {_f(r.u(1, 4))} + {_t(r.speed(0.2, 0.8))}));")),
+                f"c = mix(c, c.gbr, .5 + .5 * sin(uv.x * {_f(self.rng.u(1, 4))} + {_t(self.rng.speed(0.2, 0.8))}));")),
             (0.2, "contrast", lambda: code("c = smoothstep(0., 1., c);")),
-            (0.15, "gamma", lambda: code(f"c = pow(clamp(c, 0., 1.), vec3({_f(r.u(0.6, 1.3))}));")),
-            (0.35, "vignette", lambda: code(f"c *= 1. - {_f(r.u(0.1, 0.3))} * dot(uv, uv);")),
+            (0.15, "gamma", lambda: code(f"c = pow(clamp(c, 0., 1.), vec3({_f(self.rng.u(0.6, 1.3))}));")),
+            (0.35, "vignette", lambda: code(f"c *= 1. - {_f(self.rng.u(0.1, 0.3))} * dot(uv, uv);")),
             (0.08, "grain", lambda: code("c += (fsnoise(FC.xy + fract(t)) - .5) * .05;")),
         ]
         for prob, name, emit in steps:
-            if r.random() < prob and not (name == "gamma" and "contrast" in done):
+            if self.rng.random() < prob and not (name == "gamma" and "contrast" in done):
                 if not done:
                     code("", "// post-processing")
                 emit()

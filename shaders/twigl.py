@@ -1,7 +1,7 @@
 """TwiGL and Shadertoy fragment programs -> one desktop GLSL 3.30 program that renders a grid of tiles.
 
 TwiGL (the editor the paper's shaders come from) runs a fragment shader on a full-screen quad in one of
-several *modes* that differ in what the editor adds around the user's text (see ../shared/DESIGN.md).
+several *modes* that differ in what the editor adds around the user's text.
 We translate every mode to ``#version 330 core`` and, at the same time, make the program render many
 images in one draw: each tile of the atlas gets its own local ``gl_FragCoord``, resolution and time.
 

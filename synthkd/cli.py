@@ -53,6 +53,11 @@ def main(argv: list[str] | None = None) -> int:
                       default=["shaders", "leaves", "noise"])
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--quiet", action="store_true")
+    models = sub.add_parser("models", help="list the model names --teacher and --student take, with their "
+                            "parameter counts and native input sizes")
+    models.add_argument("pattern", nargs="?", default="*", help="a glob on the names, e.g. 'wrn*' or '*resnet*'")
+    models.add_argument("--source", action="append", choices=("registry", "torchvision", "timm"),
+                        help="where to look (repeatable; default: synthkd's registry)")
     rep = sub.add_parser("report", help="write RUN/report.html (self-contained) for a demo run")
     rep.add_argument("run", type=Path)
     rep.add_argument("--screenshot", action="store_true", help="also render it to RUN/report.png (needs chromium)")
@@ -80,6 +85,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{r['diversity']:>8.4f}  {r['generator']:<8} {r['part']:<16} {r['images']:>6} images  "
                       f"{r['dataset']}")
             print(json.dumps(rows))
+        elif args.command == "models":
+            from synthkd.core.models import list_models
+
+            found = list_models(args.pattern, args.source or ["registry"])
+            if not found:
+                raise UsageError(f"no model name matches {args.pattern!r} in {', '.join(args.source or ['registry'])}")
+            for m in found:
+                print(f"{m.name:<28} {m.parameters / 1e6:>9.3f} M params  {m.input_size:>4} px  {m.about}")
         elif args.command == "demo":
             from synthkd.demo import demo, table
 
@@ -103,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             print(args.png)
         return 0
 
-    return run("synthkd", body, (DatasetError,))
+    return run("synthkd", body, (DatasetError,), getattr(args, "quiet", False))
 
 
 if __name__ == "__main__":

@@ -9,25 +9,27 @@ Everything lands in one run directory with a ``demo.json`` of the figures and a 
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
+import logging
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from synthkd.core.dataset import open_dataset, write_json
-from synthkd.core.models import load_model
+from synthkd.core.dataset import write_json
+from synthkd.core.models import TeacherSpec
 from synthkd.digits import digits
-from synthkd.distill.train import Config, distill
+from synthkd.distill.train import DistillSettings, distill
 from synthkd.export import write_image_folder
+from synthkd.probe.balance import BalanceSettings
 from synthkd.probe.stage import ProbeSettings, probe
-from synthkd.procgen.cli import render_leaves_main, render_noise_main
-from synthkd.shaders.cli import main as render_shaders_main
+from synthkd.procgen.stage import LeavesDataset, NoiseDataset, render_leaves, render_noise
+from synthkd.shaders.stage import ShaderDataset, render_shaders
 from synthkd.teacher import builtin_teacher
 
-RENDERERS = {"shaders": render_shaders_main, "leaves": render_leaves_main, "noise": render_noise_main}
+log = logging.getLogger(__name__)
+RENDERERS = {"shaders": (ShaderDataset, render_shaders), "leaves": (LeavesDataset, render_leaves),
+             "noise": (NoiseDataset, render_noise)}
 
 
 @dataclass(frozen=True)
@@ -58,38 +60,34 @@ def write_digits_test(out: Path) -> Path:
     return write_image_folder(*digits("test"), out)
 
 
-def _quietly(fn, *args, **kwargs):
-    """Run a stage with its own JSON line kept off stdout (the demo prints one summary of its own)."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        return fn(*args, **kwargs)
-
-
-def render(source: str, out: Path, images: int, seed: int, extra: tuple[str, ...] = ()) -> Path:
-    """D_S for ``source`` (shaders, leaves, noise) at 32 px; ``extra`` options go to its command."""
-    argv = ["--n", str(images), "--size", "32", "--seed", str(seed), "--out", str(out), "--quiet", *extra]
-    if _quietly(RENDERERS[source], argv) != 0:
-        raise RuntimeError(f"rendering {source} into {out} failed")
+def render(source: str, out: Path, images: int, seed: int, **options: Any) -> Path:
+    """D_S for ``source`` (shaders, leaves, noise) at 32 px; ``options`` are more settings of its dataset."""
+    settings, stage = RENDERERS[source]
+    stage(settings(n=images, size=32, seed=seed, out=out, quiet=True, **options))
     return out
 
 
-def balance_and_probe(data: Path, out: Path, teacher_spec: str, weights: Path, budget: Budget, seed: int,
+def teacher_spec(spec: str, weights: Path) -> TeacherSpec:
+    """The demo's teacher as the stages take it (its inputs are [0, 1] images, no normalisation)."""
+    return TeacherSpec(name=spec, weights=str(weights), normalization="none")
+
+
+def balance_and_probe(data: Path, out: Path, teacher: TeacherSpec, budget: Budget, seed: int,
                       attack: str = "boundary", strategy: str = "balanced", quiet: bool = True) -> Path:
     """D_K (and boundary pairs) from D_S with the teacher, as ``probe`` makes it."""
-    teacher = load_model(teacher_spec, str(weights), normalization="none")
-    settings = ProbeSettings(per_class=budget.per_class, pairs=budget.pairs, seed=seed, attack=attack,
-                             strategy=strategy, chunk_size=max(budget.per_class * 10 // 4, 1))
-    record = {"spec": teacher_spec, "weights": str(weights), "normalize": "none", "input_size": None}
-    return _quietly(probe, open_dataset(data), teacher, record, out, settings, quiet=quiet)
+    probe(ProbeSettings(data=(data,), out=out, teacher=teacher, seed=seed, attack=attack, pairs=budget.pairs,
+                        balance=BalanceSettings(per_class=budget.per_class, strategy=strategy),
+                        chunk_size=max(budget.per_class * 10 // 4, 1), quiet=quiet))
+    return out
 
 
-def distill_student(dk: Path, out: Path, teacher_spec: str, weights: Path, budget: Budget, eval_dir: Path,
-                    seed: int, quiet: bool = True) -> dict[str, Any]:
+def distill_student(dk: Path, out: Path, teacher: TeacherSpec, budget: Budget, eval_dir: Path, seed: int,
+                    quiet: bool = True) -> dict[str, Any]:
     """A fresh student distilled on ``dk`` and evaluated on ``eval_dir``; ``distill``'s summary (resumes)."""
-    cfg = Config(teacher=teacher_spec, weights=str(weights), data=dk, out=out, student=budget.student,
-                 teacher_normalization="none", epochs=budget.epochs, batch_size=budget.batch, eval_dir=eval_dir,
-                 aug=budget.aug, mixup_alpha=budget.mixup_alpha, hard_weight=budget.hard_weight, lr=budget.lr,
-                 seed=seed, resume=True, quiet=quiet)
-    return _quietly(distill, cfg)
+    return distill(DistillSettings(teacher=teacher, data=dk, out=out, student=budget.student, epochs=budget.epochs,
+                                   batch_size=budget.batch, eval_dir=eval_dir, aug=budget.aug,
+                                   mixup_alpha=budget.mixup_alpha, hard_weight=budget.hard_weight, lr=budget.lr,
+                                   seed=seed, resume=True, quiet=quiet))
 
 
 def figures(source: str, root: Path, data: Path, dk: Path, student: Path, summary: dict[str, Any],
@@ -105,17 +103,17 @@ def figures(source: str, root: Path, data: Path, dk: Path, student: Path, summar
             "paths": {k: str(p.relative_to(root)) for k, p in (("data", data), ("dk", dk), ("student", student))}}
 
 
-def run_source(source: str, out: Path, budget: Budget, teacher_spec: str, weights: Path, eval_dir: Path,
-               seed: int, quiet: bool) -> dict[str, Any]:
+def run_source(source: str, out: Path, budget: Budget, teacher: TeacherSpec, eval_dir: Path, seed: int,
+               quiet: bool) -> dict[str, Any]:
     """Render, balance + probe, distill and evaluate for one synthetic source; returns its row."""
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
     data = render(source, out / "data" / source, budget.images, seed)
     seconds["render"], clock = time.perf_counter() - clock, time.perf_counter()
-    dk = balance_and_probe(data, out / source / "dk", teacher_spec, weights, budget, seed, quiet=quiet)
+    dk = balance_and_probe(data, out / source / "dk", teacher, budget, seed, quiet=quiet)
     seconds["probe"], clock = time.perf_counter() - clock, time.perf_counter()
     student = out / source / "student"
-    summary = distill_student(dk, student, teacher_spec, weights, budget, eval_dir, seed, quiet)
+    summary = distill_student(dk, student, teacher, budget, eval_dir, seed, quiet)
     seconds["distill"] = time.perf_counter() - clock
     return figures(source, out, data, dk, student, summary, seconds)
 
@@ -131,9 +129,8 @@ def demo(out: Path, budget: str = "default", sources: tuple[str, ...] = tuple(RE
     eval_dir = write_digits_test(out / "digits-test")
     rows = []
     for source in sources:
-        if not quiet:
-            print(f"== {source}: render, balance + probe, distill", flush=True)
-        rows.append(run_source(source, out, BUDGETS[budget], spec, weights, eval_dir, seed, quiet))
+        log.info("== %s: render, balance + probe, distill", source)
+        rows.append(run_source(source, out, BUDGETS[budget], teacher_spec(spec, weights), eval_dir, seed, quiet))
     teacher_info = json.loads(weights.with_suffix(".json").read_text())
     result = {"kind": "demo", "budget": {"name": budget, **asdict(BUDGETS[budget])}, "seed": seed,
               "teacher": teacher_info, "rows": rows, "chance": 0.1,

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from synthkd.core.dataset import DatasetWriter
 from synthkd.core.models import Classifier
+from synthkd.core.tensors import accuracy, to_float
 
 CLASSES = 10
 TEST_FRACTION = 0.25
@@ -39,25 +39,11 @@ def digits(split: str = "train", size: int = 32) -> tuple[np.ndarray, np.ndarray
     return np.ascontiguousarray(images), data.target[pick].astype(np.int64)
 
 
-def to_tensor(images: np.ndarray) -> torch.Tensor:
-    """(N, H, W, 3) uint8 -> (N, 3, H, W) float in [0, 1]."""
-    return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float() / 255.0
-
-
 @dataclass
 class TrainResult:
     train_accuracy: float
     test_accuracy: float
     losses: list[float]
-
-
-def accuracy(model: nn.Module, images: np.ndarray, labels: np.ndarray, batch: int = 256) -> float:
-    model.eval()
-    correct = 0
-    with torch.inference_mode():
-        for i in range(0, len(images), batch):
-            correct += int((model(to_tensor(images[i:i + batch])).argmax(1).numpy() == labels[i:i + batch]).sum())
-    return correct / max(1, len(images))
 
 
 def train_teacher(model: Classifier, epochs: int = 15, batch: int = 64, lr: float = 0.05, seed: int = 0,
@@ -69,7 +55,7 @@ def train_teacher(model: Classifier, epochs: int = 15, batch: int = 64, lr: floa
     x_train, y_train = x_train[:limit], y_train[:limit]
     x_test, y_test = digits("test", size)
     generator = torch.Generator().manual_seed(seed)
-    x, y = to_tensor(x_train), torch.from_numpy(y_train)
+    x, y = to_float(x_train), torch.from_numpy(y_train)
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=5e-4, nesterov=True)
     steps = epochs * ((len(x) + batch - 1) // batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.15)

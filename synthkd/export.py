@@ -23,13 +23,16 @@ import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from synthkd.core.cli import Parser, UsageError, positive_int, progress, run
+from synthkd.core.cli import Parser, add_options, run, settings_from
 from synthkd.core.dataset import HEADER, Dataset, DatasetError, open_dataset, write_json
+from synthkd.core.runtime import progress
+from synthkd.core.settings import REQUIRED, UsageError, opt, positive_int, quiet_field, require
 
 PROG = "synthkd export"
 FORMATS = ("imagefolder", "webdataset")
@@ -70,60 +73,63 @@ def write_image_folder(images: np.ndarray, labels: Sequence[int], out: str | Pat
     return out
 
 
-def export(dataset: str | Path, out: str | Path, fmt: str, images_per_shard: int = 10000,
-           where: Iterable[str] = (), workers: int = 2, quiet: bool = True) -> dict[str, Any]:
-    """Export the images of ``dataset`` whose metadata match every ``FIELD=VALUE`` of ``where`` to ``out`` as
-    ``fmt``, or finish an earlier such export; returns the manifest (plus this run's speed under 'run')."""
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-    ds, out, where = open_dataset(dataset), Path(out), sorted(where)
+@dataclass(frozen=True, kw_only=True)
+class ExportSettings:
+    """An export (``synthkd export``): which images of which dataset, in which format, where."""
+
+    dataset: Path = opt(REQUIRED, "dataset directory (or a directory of its shard-* directories)", "DATASET",
+                        type=Path)
+    format: str = opt(REQUIRED, "what to write", "--format", choices=FORMATS)
+    out: Path = opt(REQUIRED, "new or empty directory (or an unfinished export)", "--out", type=Path)
+    images_per_shard: int = opt(10000, "webdataset: images per tar file", "--images-per-shard", type=positive_int)
+    where: tuple[str, ...] = opt((), "export only images whose metadata FIELD is VALUE (repeatable; e.g. "
+                                 "kind=balanced)", "--where", action="append", metavar="FIELD=VALUE")
+    workers: int = opt(2, "processes encoding PNGs (1: none)", "--workers", type=positive_int)
+    quiet: bool = quiet_field()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "where", tuple(sorted(self.where)))
+        bad = [w for w in self.where if "=" not in w]
+        require(not bad, f"--where wants FIELD=VALUE, got {bad[0]!r}" if bad else "")
+        require(self.format in FORMATS, f"unknown format {self.format!r} (choose from {', '.join(FORMATS)})")
+
+
+def export(s: ExportSettings) -> dict[str, Any]:
+    """Export the images of ``s.dataset`` whose metadata match every ``FIELD=VALUE`` of ``s.where`` to ``s.out``,
+    or finish an earlier such export; returns the run's record (the manifest is in ``OUT/export.json``)."""
+    ds, out, where, fmt = open_dataset(s.dataset), Path(s.out), list(s.where), s.format
     metas = [m for k in range(ds.num_chunks) for m in ds.chunk_metas(k) if _matches(m, where)]
     if not metas:
-        raise UsageError(f"no image of {dataset} has {' and '.join(where)}")
+        raise UsageError(f"no image of {s.dataset} has {' and '.join(where)}")
     labels = [int(m.get("label", -1)) for m in metas]
     source = {k: ds.header.get(k) for k in ("generator", "total", "image_size", "seed", "chunk_size", "settings",
                                            "derived", "variable")}
     source.update(count=len(ds), parts=[json.loads((root / HEADER).read_text()).get("shard") for root in ds.roots])
-    options = {"format": fmt, "where": where, "images_per_shard": images_per_shard if fmt == "webdataset" else None}
+    options = {"format": fmt, "where": where, "images_per_shard": s.images_per_shard if fmt == "webdataset" else None}
     manifest = json.loads(json.dumps({"format": "synthkd-export/1", "source": source, "options": options,
-                                      "dataset": str(Path(dataset).resolve()), "images": len(metas),
+                                      "dataset": str(Path(s.dataset).resolve()), "images": len(metas),
                                       "num_classes": _num_classes(ds, max(labels)), "complete": False}))
     _prepare(out, manifest)
     width = max(6, len(str(len(ds) - 1)))
     keys = [f"{m['index']:0{width}d}" for m in metas]
     start = time.perf_counter()
-    with progress(len(metas), "exporting", quiet=quiet) as bar:
+    with progress(len(metas), "exporting", quiet=s.quiet) as bar:
         write = _imagefolder if fmt == "imagefolder" else _webdataset
-        written = write(ds, out, metas, labels, keys, manifest, workers, bar)
+        written = write(ds, out, metas, labels, keys, manifest, s.workers, bar)
     manifest["complete"] = True
     _write(out / "README.txt", _readme(manifest).encode())
     write_json(out / MANIFEST, manifest)
     seconds = time.perf_counter() - start
-    return {**manifest, "run": {"written": written, "seconds": round(seconds, 2),
-                                "images_per_s": round(written / seconds, 1)}}
+    return {"out": str(out), "format": fmt, "images": len(metas), "written": written, "seconds": round(seconds, 2),
+            "images_per_s": round(written / seconds, 1)}
 
 
 def main(argv: list[str] | None = None) -> int:
     p = Parser(prog=PROG, description="Write a dataset as PNG files in class folders (torchvision ImageFolder) or "
                "as WebDataset tar shards, for training with your own code. Running it again finishes a killed export.")
-    p.add_argument("dataset", type=Path, help="dataset directory (or a directory of its shard-* directories)")
-    p.add_argument("--format", required=True, choices=FORMATS, help="what to write")
-    p.add_argument("--out", type=Path, required=True, help="new or empty directory (or an unfinished export)")
-    p.add_argument("--images-per-shard", type=positive_int, default=10000, help="webdataset: images per tar file")
-    p.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
-                   help="export only images whose metadata FIELD is VALUE (repeatable; e.g. kind=balanced)")
-    p.add_argument("--workers", type=positive_int, default=2, help="processes encoding PNGs (1: none)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_options(p, ExportSettings)
     args = p.parse_args(argv)
-    if bad := [w for w in args.where if "=" not in w]:
-        p.error(f"--where wants FIELD=VALUE, got {bad[0]!r}")
-
-    def body() -> int:
-        m = export(args.dataset, args.out, args.format, args.images_per_shard, args.where, args.workers, args.quiet)
-        print(json.dumps({"out": str(args.out), "format": args.format, "images": m["images"], **m["run"]}))
-        return 0
-
-    return run(PROG, body, (DatasetError,))
+    return run(PROG, lambda: export(settings_from(ExportSettings, args)), (DatasetError,), args.quiet)
 
 
 def _matches(meta: dict, where: list[str]) -> bool:

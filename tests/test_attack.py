@@ -1,4 +1,4 @@
-"""probe.attack: boundary pairs on the real digits teacher, the Bold Driver schedule on a linear teacher whose
+"""synthkd.probe.attack: boundary pairs on the real digits teacher, the Bold Driver schedule on a linear teacher whose
 margins are known in closed form, target policies, torchattacks' API and option errors."""
 
 import math
@@ -7,8 +7,9 @@ import pytest
 import torch
 from torch import nn
 
-from synthkd.digits import digits, to_tensor
-from synthkd.probe.attack import KINDS, BoundaryAttack, choose_targets, summary
+from synthkd.core.tensors import to_float
+from synthkd.digits import digits
+from synthkd.probe.attack import KINDS, BoundaryPairAttack, choose_targets, summary
 
 N = 64  # digits test images per probe
 
@@ -16,7 +17,7 @@ N = 64  # digits test images per probe
 @pytest.fixture(scope="module")
 def batch(digits_teacher):
     """The first N digits test images, the teacher's labels and logits, and balanced targets."""
-    images = to_tensor(digits("test")[0][:N])
+    images = to_float(digits("test")[0][:N])
     with torch.no_grad():
         logits = digits_teacher.model(images)
     labels = logits.argmax(1)
@@ -26,7 +27,7 @@ def batch(digits_teacher):
 @pytest.fixture(scope="module")
 def probed(digits_teacher, batch):
     images, labels, _, targets = batch
-    return BoundaryAttack(digits_teacher.model).probe(images, labels, targets)
+    return BoundaryPairAttack(digits_teacher.model).probe(images, labels, targets)
 
 
 def teacher_says(model: nn.Module, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -36,6 +37,7 @@ def teacher_says(model: nn.Module, images: torch.Tensor) -> tuple[torch.Tensor, 
     return pred, conf
 
 
+@pytest.mark.slow
 def test_pairs_straddle_the_boundary_below_the_threshold(digits_teacher, batch, probed):
     images, _, _, targets = batch
     r, v = probed, probed.valid
@@ -47,7 +49,7 @@ def test_pairs_straddle_the_boundary_below_the_threshold(digits_teacher, batch, 
     assert torch.equal(pre_pred, r.pred[v, 0]) and torch.equal(post_pred, r.pred[v, 1])
     assert torch.allclose(pre_conf, r.confidence[v, 0], atol=1e-5)
     for kind in KINDS:  # every image stays in [0, 1] and in the eps ball around its source
-        x = getattr(r, kind)
+        x = r.images(kind)
         assert x.min() >= 0 and x.max() <= 1
         assert (x - images).abs().amax() <= 16 / 255 + 1e-6
     assert torch.allclose(r.linf[:, 1], (r.post - images).flatten(1).abs().amax(1))
@@ -59,6 +61,7 @@ def test_pairs_straddle_the_boundary_below_the_threshold(digits_teacher, batch, 
     assert 1 <= s["steps_mean"] <= 50 and s["post_confidence_max"] < 0.9 and s["deeper_ok_rate"] == 1.0
 
 
+@pytest.mark.slow
 def test_deeper_copies_stay_on_their_side_more_confidently(digits_teacher, probed):
     v = probed.valid
     for j, kind in enumerate(KINDS[:2]):
@@ -110,7 +113,7 @@ def bold_driver(m0, slope, curve, step, grow, shrink, threshold, eps, max_steps)
 def run_margin_teacher(m0, slope, curve, step, grow, shrink, threshold, eps=0.3, max_steps=10):
     """The attack and the plain-float rule on the same MarginTeacher case, for comparison."""
     expected = bold_driver(m0, slope, curve, step, grow, shrink, threshold, eps, max_steps)
-    atk = BoundaryAttack(MarginTeacher(m0, slope, curve), eps=eps, step=step, grow=grow, shrink=shrink,
+    atk = BoundaryPairAttack(MarginTeacher(m0, slope, curve), eps=eps, step=step, grow=grow, shrink=shrink,
                          threshold=threshold, max_steps=max_steps)
     return atk.probe(torch.full((1, 3, 2, 2), 0.5), torch.tensor([0]), torch.tensor([1])), expected
 
@@ -136,7 +139,7 @@ def test_bold_driver_undoes_a_step_that_raises_the_loss(grow):
 
 
 def test_step_size_grows_by_the_factor_each_step_that_does_not_cross():
-    atk = BoundaryAttack(MarginTeacher(-20.0, 1.0), eps=0.4, step=0.001, grow=1.25, max_steps=7)
+    atk = BoundaryPairAttack(MarginTeacher(-20.0, 1.0), eps=0.4, step=0.001, grow=1.25, max_steps=7)
     r = atk.probe(torch.full((1, 3, 2, 2), 0.5), torch.tensor([0]), torch.tensor([1]))
     assert not r.valid[0] and int(r.steps[0]) == 7
     assert float(r.step_size[0]) == pytest.approx(0.001 * 1.25 ** 7, rel=1e-5)
@@ -144,9 +147,10 @@ def test_step_size_grows_by_the_factor_each_step_that_does_not_cross():
     assert summary(r)["budget_exhausted"] == 1
 
 
+@pytest.mark.slow
 def test_same_inputs_same_outputs(digits_teacher, batch):
     images, labels, _, targets = (t[:16] for t in batch)
-    runs = [BoundaryAttack(digits_teacher.model).probe(images, labels, targets) for _ in range(2)]
+    runs = [BoundaryPairAttack(digits_teacher.model).probe(images, labels, targets) for _ in range(2)]
     for name in runs[0].__dataclass_fields__:
         assert torch.equal(getattr(runs[0], name), getattr(runs[1], name)), name
     assert torch.equal(choose_targets(labels, None, 10, seed=3), choose_targets(labels, None, 10, seed=3))
@@ -169,6 +173,7 @@ def test_balanced_targets_spread_over_classes_and_avoid_the_label(labels):
     assert (counts[~open_] <= counts.max()).all()
 
 
+@pytest.mark.slow
 def test_other_policies(batch):
     _, labels, logits, _ = batch
     order = logits.argsort(1, descending=True)
@@ -182,9 +187,10 @@ def test_other_policies(batch):
         choose_targets(labels, logits, 10, "nearest")
 
 
+@pytest.mark.slow
 def test_l2_mode(digits_teacher, batch):
     images, labels, _, targets = (t[:24] for t in batch)
-    r = BoundaryAttack(digits_teacher.model, norm="L2").probe(images, labels, targets)
+    r = BoundaryPairAttack(digits_teacher.model, norm="L2").probe(images, labels, targets)
     v = r.valid
     assert v.float().mean() >= 0.9
     assert (r.l2 <= 3.0 + 1e-4).all() and r.l2[v, 1].max() > 16 / 255  # an L2 ball, not the L-inf one
@@ -194,10 +200,11 @@ def test_l2_mode(digits_teacher, batch):
     assert (pre_conf < 0.9).all() and (post_conf < 0.9).all()
 
 
+@pytest.mark.slow
 def test_torchattacks_api(digits_teacher, batch):
     images, labels = batch[0][:16], batch[1][:16]
     model = digits_teacher.model
-    atk = BoundaryAttack(model)
+    atk = BoundaryPairAttack(model)
     adv = atk(images, labels)  # default mode: balanced targets of its own
     assert adv.shape == images.shape and (teacher_says(model, adv)[0] != labels).float().mean() >= 0.9
     atk.set_mode_targeted_by_function(lambda x, y: (y + 1) % 10, quiet=True)
@@ -225,15 +232,15 @@ def test_torchattacks_api(digits_teacher, batch):
     ({"shrink": 1.0}, r"shrink must lie in \(0, 1\)"),
     ({"max_steps": 0}, "max_steps must be >= 1"),
     ({"norm": "L1"}, "unknown norm 'L1'"),
-    ({"policy": "nearest"}, "unknown target policy"),
+    ({"target": "nearest"}, "unknown target policy"),
 ])
 def test_bad_options_are_clear_errors(options, message):
     with pytest.raises(ValueError, match=message):
-        BoundaryAttack(MarginTeacher(0.0, 1.0), **options)
+        BoundaryPairAttack(MarginTeacher(0.0, 1.0), **options)
 
 
 def test_threshold_is_checked_against_the_classes_at_the_first_call():
-    atk = BoundaryAttack(MarginTeacher(-1.0, 1.0), threshold=0.4)  # fine for 10 classes, not for 2
+    atk = BoundaryPairAttack(MarginTeacher(-1.0, 1.0), threshold=0.4)  # fine for 10 classes, not for 2
     with pytest.raises(ValueError, match=r"\(0.5, 1\] for C=2"):
         atk.probe(torch.full((1, 3, 2, 2), 0.5), torch.tensor([0]), torch.tensor([1]))
     with pytest.raises(ValueError, match="differ"):

@@ -43,3 +43,16 @@ def test_every_shader_compiles_in_its_mode_and_renders_usable_images(corpus, ren
     kept = np.array(kept)
     assert kept.mean() >= 3.6, "at least 90 % of frames pass the filters at 32 px"
     assert (kept >= 2).all(), [s.name for s, k in zip(corpus, kept, strict=True) if k < 2]
+
+
+def test_preview_checks_programs_and_draws_a_sheet(tmp_path, capsys):
+    from synthkd.shaders.preview import main
+    from tests.helpers import BAD, MODES
+
+    assert main([str(MODES), "--size", "16", "--cost-size", "0", "--frames", "4", "--sheet",
+                 str(tmp_path / "sheet.png")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("ok ") for line in lines) == len(list(MODES.glob("*.glsl")))
+    assert (tmp_path / "sheet.png").stat().st_size > 1000
+    assert main([str(BAD / "syntax-error.glsl"), "--size", "16", "--cost-size", "0"]) == 1
+    assert capsys.readouterr().out.startswith("FAIL")

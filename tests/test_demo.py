@@ -11,7 +11,7 @@ from PIL import Image
 from synthkd.cli import main as synthkd_main
 from synthkd.report import chromium
 from synthkd.teacher import ASSET, make_teacher
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 
 def test_teacher_script_is_deterministic(tmp_path):
@@ -36,6 +36,7 @@ def demo_run(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_demo_runs_every_stage(demo_run):
     meta = json.loads((demo_run / "demo.json").read_text())
     assert [r["source"] for r in meta["rows"]] == ["shaders", "noise"]
@@ -48,6 +49,7 @@ def test_demo_runs_every_stage(demo_run):
     assert len(list((demo_run / "digits-test").glob("*/*.png"))) == 449
 
 
+@pytest.mark.slow
 def test_report_content(demo_run):
     page = (demo_run / "report.html").read_text()
     meta = json.loads((demo_run / "demo.json").read_text())
@@ -58,6 +60,7 @@ def test_report_content(demo_run):
     assert (demo_run / "curves-shaders.png").is_file()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(chromium() is None, reason="chromium is not installed (Debian: apt-get install chromium)")
 def test_report_screenshot_shows_the_page(demo_run):
     assert run_cli(synthkd_main, "report", demo_run, "--screenshot") == 0
@@ -67,6 +70,18 @@ def test_report_screenshot_shows_the_page(demo_run):
     assert rows_with_ink > 0.2
     colourful = (shot.std(axis=2) > 30).mean()  # the embedded pictures rendered
     assert colourful > 0.01
+
+
+def test_noise_demo_and_its_report(tmp_path):
+    """The quick path through the demo: one source, noise (no shader check), and the report page."""
+    from synthkd.demo import demo, table
+
+    result = demo(tmp_path / "run", "tiny", ("noise",), quiet=True)
+    row = result["rows"][0]
+    assert row["source"] == "noise" and row["relative_entropy_ds"] == 0.0 and row["teacher_top1"] > 0.9
+    assert table(result["rows"]).splitlines()[1].split()[0] == "noise"
+    page = (tmp_path / "run" / "report.html").read_text()
+    assert f"<td>noise</td><td>{row['student_top1']:.3f}</td>" in page and "data:image/png;base64," in page
 
 
 def test_report_of_a_non_run_is_one_line(tmp_path, capsys):

@@ -16,7 +16,7 @@ from synthkd.core.dataset import DatasetWriter
 from synthkd.distill import augment as A
 from synthkd.distill.cli import main
 from synthkd.distill.kd import kd_loss, mixup, mixup_lambda
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -275,7 +275,7 @@ BAD = {
     "lr nan": (["--lr", "nan"], "--lr must be a number above 0"),
     "temperature zero": (["--temperature", "0"], "--temperature must be a number above 0"),
     "temperature negative": (["--temperature", "-2"], "--temperature must be a number above 0"),
-    "batch": (["--batch-size", "0"], "--batch-size must be at least 1"),
+    "batch": (["--batch-size", "0"], "--batch-size: must be at least 1"),
     "batch larger than data": (["--batch-size", "128"], "fewer than one batch"),
     "hard weight": (["--hard-weight", "1.5"], "--hard-weight must be in [0, 1]"),
     "mixup": (["--mixup-alpha", "-1"], "--mixup-alpha must be 0"),

@@ -17,9 +17,10 @@ import torch
 from PIL import Image
 
 from synthkd.core.dataset import DatasetWriter, open_dataset
+from synthkd.core.models import TeacherSpec
 from synthkd.distill.cli import main
-from synthkd.distill.train import Config, distill
-from tests.conftest import run_cli
+from synthkd.distill.train import DistillSettings, distill
+from tests.helpers import run_cli
 from tests.test_distill import one_thread  # noqa: F401  (autouse fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,10 +58,11 @@ def tiny(tmp_path_factory) -> Path:
     return root
 
 
-def tiny_config(root: Path, out: Path, **changes) -> Config:
-    settings = dict(teacher="resnet8_cifar", weights=str(root / "teacher.pt"), student="resnet8_cifar",
-                    data=root / "data", out=out, epochs=3, batch_size=16, holdout=0.25, workers=0, quiet=True)
-    return Config(**{**settings, **changes})
+def tiny_config(root: Path, out: Path, **changes) -> DistillSettings:
+    settings = dict(teacher=TeacherSpec(name="resnet8_cifar", weights=str(root / "teacher.pt")),
+                    student="resnet8_cifar", data=root / "data", out=out, epochs=3, batch_size=16, holdout=0.25,
+                    workers=0, quiet=True)
+    return DistillSettings(**{**settings, **changes})
 
 
 def tiny_args(root: Path, out: Path) -> list[str]:
@@ -109,6 +111,7 @@ def test_stopped_run_resumes_to_the_same_result(tiny, whole, tmp_path, capsys):
     same_run(whole, cut)
 
 
+@pytest.mark.slow
 def test_killed_run_resumes_to_the_same_result(tiny, whole, tmp_path, capsys):
     """The command SIGKILLed once its first checkpoint is on disk, then run again with --resume."""
     out = tmp_path / "killed"
@@ -127,6 +130,7 @@ def test_killed_run_resumes_to_the_same_result(tiny, whole, tmp_path, capsys):
     same_run(whole, out)
 
 
+@pytest.mark.slow
 def test_torchrun_two_processes_match_one(tiny, tmp_path, monkeypatch):
     """torchrun --nproc-per-node 2 (gloo on the CPU) at the same global batch: the same per-epoch losses and
     the same student as one process (a BN-free student; augmentation and mixup on)."""
@@ -153,13 +157,14 @@ def digits_dk(digits_teacher, tmp_path_factory) -> Path:
     """A small D_K for the digits teacher: 2048 shader renders, one 'high' and two 'extreme' augmentations of
     each, labelled by the teacher and drawn 100 per class (repeated where the teacher names a class less often),
     the way probe balances a D_S; and the digits test split as an ImageFolder for --eval."""
+    from synthkd.core.tensors import to_uint8
     from synthkd.digits import digits
     from synthkd.distill.train import Pipeline
-    from synthkd.shaders.cli import main as render_shaders
+    from synthkd.shaders.stage import ShaderDataset, render_shaders
 
     root = tmp_path_factory.mktemp("digits")
-    assert render_shaders(["--n", "2048", "--size", "32", "--out", str(root / "shaders"), "--quiet"]) == 0
-    shaders = torch.from_numpy(open_dataset(root / "shaders").images()).permute(0, 3, 1, 2).contiguous()
+    render_shaders(ShaderDataset(n=2048, size=32, out=root / "shaders", quiet=True))
+    shaders = to_uint8(open_dataset(root / "shaders").images()).contiguous()
     augmented = [Pipeline(level, 0.0, seed=k)(shaders, 0, 0) for k, level in enumerate(("high", "extreme", "extreme"))]
     candidates = torch.cat([shaders] + [(x * 255).round().byte() for x in augmented])
     with torch.no_grad():
@@ -178,19 +183,19 @@ def digits_dk(digits_teacher, tmp_path_factory) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_digits_knowledge_reaches_the_student(digits_teacher, digits_dk, tmp_path, capsys):
     """The digits teacher distilled through shader images only: the student, never shown a digit, classifies
     the held-out real digits well above chance (10 %). Short-run settings (the paper's heavy augmentation and
     mixup pay off over hundreds of epochs, not eight): no augmentation, most of the loss on the teacher's argmax."""
     from synthkd.core.models import load_model
-    from synthkd.digits import accuracy, digits
+    from synthkd.core.tensors import accuracy
+    from synthkd.digits import digits
 
     out = tmp_path / "run"
-    assert run_cli(main, "--teacher", digits_teacher.spec, "--weights", digits_teacher.weights,
-                   "--student", "resnet8_cifar", "--data", digits_dk / "dk", "--out", out, "--eval",
-                   digits_dk / "test", "--epochs", 8, "--batch-size", 32, "--lr", 0.05, "--aug", "none",
-                   "--mixup-alpha", 0, "--hard-weight", 0.8, "--workers", 0, "--quiet") == 0
-    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    summary = distill(DistillSettings(teacher=digits_teacher.settings, student="resnet8_cifar", data=digits_dk / "dk",
+                                      out=out, eval_dir=digits_dk / "test", epochs=8, batch_size=32, lr=0.05,
+                                      aug="none", mixup_alpha=0.0, hard_weight=0.8, workers=0, quiet=True))
     assert summary["eval_teacher_top1"] == pytest.approx(digits_teacher.test_accuracy, abs=1e-4)
     assert summary["eval_student_top1"] >= 0.3, history(out)  # 42-54 % over seeds and teachers tried
     assert json.loads((out / "summary.json").read_text()) == summary and len(history(out)) == 8

@@ -4,7 +4,7 @@ import numpy as np
 
 from synthkd.core.diversity import diversity, features
 from synthkd.shaders.render import Draw
-from tests.conftest import MODES
+from tests.helpers import MODES
 
 
 def _noise(n, seed=0):

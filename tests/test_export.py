@@ -20,7 +20,7 @@ from synthkd.core.dataset import DatasetWriter, open_dataset
 from synthkd.core.torchdata import ImageDataset
 from synthkd.export import main
 from synthkd.procgen.cli import render_noise_main
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 LABELS = [0, 1, 2, 4, 4, 1, 0, 2, 2, 1, 0, 4, 1, 1, 2, 0, 4, 2, 1, 0]  # 5 classes, none of class 3
 
@@ -58,7 +58,7 @@ def files(root: Path) -> dict[str, bytes]:
 
 
 def reference(dataset: Path) -> list[tuple[np.ndarray, int]]:
-    """What procgen.torchdata.ImageDataset gives: HxWx3 uint8 images and labels."""
+    """What synthkd.core.torchdata.ImageDataset gives: HxWx3 uint8 images and labels."""
     return [(x.permute(1, 2, 0).numpy(), y) for x, y in ImageDataset(dataset, uint8=True)]
 
 
@@ -131,6 +131,7 @@ def test_rerun_finishes_an_interrupted_export_with_the_same_bytes(unlabelled, tm
     assert files(out) == whole
 
 
+@pytest.mark.slow
 def test_a_killed_export_is_finished_by_running_it_again(tmp_path):
     data, out, fresh = tmp_path / "noise", tmp_path / "out", tmp_path / "fresh"
     assert render_noise_main(["--n", "2000", "--size", "8", "--out", str(data), "--quiet"]) == 0

@@ -8,15 +8,16 @@ import numpy as np
 import pytest
 
 from synthkd.core.dataset import open_dataset
+from synthkd.core.generate import chunk_seeds
 from synthkd.procgen.cli import render_leaves_main
-from synthkd.procgen.leaves import SHAPES, LeavesSettings, image_seeds, make_chunk, render_images, sample_shapes
-from tests.conftest import chunk_bytes, run_cli, start_and_kill
+from synthkd.procgen.leaves import SHAPES, LeavesSettings, make_chunk, render_images, sample_shapes
+from synthkd.procgen.stage import LeavesDataset, leaves_batches, render_leaves
+from tests.helpers import chunk_bytes, run_cli, start_and_kill
 
-SMALL = ["--size", "16", "--chunk-size", "32", "--quiet"]
 
-
-def leaves_cli(*args) -> int:
-    return run_cli(render_leaves_main, *args)
+def leaves(out, **settings) -> dict:
+    """render-leaves at 16 px, 32 images per chunk, as a stage function."""
+    return render_leaves(LeavesDataset(out=out, **{"size": 16, "chunk_size": 32, "quiet": True, **settings}))
 
 
 def power_law_cdf(r: np.ndarray, sigma: float, rmin: float, rmax: float) -> np.ndarray:
@@ -70,7 +71,7 @@ def reference_paint(settings: LeavesSettings, seed: int, count: int, size: int) 
 
 def test_renderer_equals_a_back_to_front_painter_of_the_same_shapes():
     settings = LeavesSettings(rmin=0.05, rmax=0.6)
-    seeds = image_seeds(5, 0, 12)
+    seeds = chunk_seeds(5, 0, 12)
     images, used, uncovered = render_images(settings, 40, seeds)
     for image, seed, count in zip(images, seeds.tolist(), used.tolist(), strict=True):
         assert np.array_equal(image, reference_paint(settings, seed, count, 40))
@@ -90,11 +91,11 @@ def test_shape_kinds_centres_and_colours_are_uniform():
 
 def test_images_are_covered_flat_and_painted_front_to_back():
     s = LeavesSettings()
-    images, used, uncovered = render_images(s, 32, image_seeds(0, 0, 16))
+    images, used, uncovered = render_images(s, 32, chunk_seeds(0, 0, 16))
     assert (uncovered == 0).all() and (used < s.max_shapes).all()
     # Shape 0 lies on top: when it is a circle of 1.5 px or more, the pixel at its centre has its colour.
     checked = 0
-    for seed in image_seeds(0, 1, 300):
+    for seed in chunk_seeds(0, 1, 300):
         top = sample_shapes(s, int(seed), 1)
         if top["kind"][0] != SHAPES.index("circle") or top["r"][0] * 32 < 1.5:
             continue
@@ -107,13 +108,13 @@ def test_images_are_covered_flat_and_painted_front_to_back():
 
 
 def test_a_shape_cap_leaves_black_pixels_and_says_so():
-    images, used, uncovered = render_images(LeavesSettings(max_shapes=3), 32, image_seeds(0, 0, 8))
+    images, used, uncovered = render_images(LeavesSettings(max_shapes=3), 32, chunk_seeds(0, 0, 8))
     assert (used == 3).all() and (uncovered > 0).any()
     assert ((images == 0).all(axis=3).sum(axis=(1, 2)) >= uncovered).all()
 
 
 def test_antialiasing_changes_edges_only():
-    seeds = image_seeds(1, 0, 4)
+    seeds = chunk_seeds(1, 0, 4)
     flat, _, _ = render_images(LeavesSettings(), 32, seeds)
     smooth, _, _ = render_images(LeavesSettings(supersample=5), 32, seeds)
     differs = (flat != smooth).any(axis=3)
@@ -123,26 +124,32 @@ def test_antialiasing_changes_edges_only():
 
 def test_same_seed_same_bytes_and_shards_join(tmp_path):
     for name, seed in (("a", 0), ("b", 0), ("c", 1)):
-        assert leaves_cli("--n", 100, "--out", tmp_path / name, "--seed", seed, *SMALL) == 0
+        leaves(tmp_path / name, n=100, seed=seed)
     assert chunk_bytes(tmp_path / "a") == chunk_bytes(tmp_path / "b")
     assert not np.array_equal(open_dataset(tmp_path / "a").images(), open_dataset(tmp_path / "c").images())
     for i in range(2):
-        assert leaves_cli("--n", 100, "--out", tmp_path / f"s{i}", "--shard", f"{i}/2", *SMALL) == 0
+        leaves(tmp_path / f"s{i}", n=100, shard=f"{i}/2")
     joined = open_dataset([tmp_path / "s1", tmp_path / "s0"])
     assert np.array_equal(joined.images(), open_dataset(tmp_path / "a").images())
     image, meta = open_dataset(tmp_path / "a")[5]
     assert image.shape == (16, 16, 3) and meta["generator"] == "leaves" and meta["uncovered"] == 0
     assert isinstance(meta["seed"], int) and meta["shapes"] > 0
+    batches = leaves_batches(LeavesDataset(out=tmp_path / "unused", n=100, size=16, chunk_size=32), [2, 0])
+    ds = open_dataset(tmp_path / "a")
+    for k, (images, columns) in zip((2, 0), batches, strict=True):  # in memory: the same bytes, any chunk order
+        assert np.array_equal(images, ds.chunk_images(k)) and columns["seed"] == [m["seed"] for m in ds.chunk_metas(k)]
+    assert not (tmp_path / "unused").exists()
 
 
+@pytest.mark.slow
 def test_resume_after_kill(tmp_path):
     args = ["--n", "6000", "--size", "64", "--chunk-size", "200", "--quiet"]
-    assert leaves_cli(*args, "--out", tmp_path / "reference") == 0
+    leaves(tmp_path / "reference", n=6000, size=64, chunk_size=200)
     out = tmp_path / "killed"
     finished = start_and_kill([sys.executable, "-m", "synthkd.procgen.cli", "render-leaves", *args, "--out", str(out)],
                               out, 2)
     assert 2 <= finished < 30
-    assert leaves_cli(*args, "--out", out) == 0
+    assert run_cli(render_leaves_main, *args, "--out", out) == 0  # the same command again
     assert json.loads((out / "dataset.json").read_text())["runs"][-1]["images"] == 6000 - 200 * finished
     assert chunk_bytes(out) == chunk_bytes(tmp_path / "reference")
 
@@ -166,7 +173,7 @@ def test_make_chunk_counts():
     (["--seed", "-1"], "must be at least 0"),
 ])
 def test_bad_input_is_one_line_and_no_work(tmp_path, capsys, args, message):
-    assert leaves_cli("--n", "10", "--out", tmp_path / "d", *args) == 2
+    assert run_cli(render_leaves_main, "--n", "10", "--out", tmp_path / "d", *args) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("render-leaves: error:") and "\n" not in err and message in err
     assert not (tmp_path / "d").exists()

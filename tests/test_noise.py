@@ -4,22 +4,23 @@ import numpy as np
 import pytest
 
 from synthkd.core.dataset import open_dataset
+from synthkd.core.statistics import STATISTICS
 from synthkd.procgen.cli import render_noise_main
-from synthkd.procgen.noise import PRESETS, NoiseSettings, clipped_moments, make_chunk, parse_stats, unit_noise
-from tests.conftest import chunk_bytes, run_cli
-
-SMALL = ["--size", "16", "--chunk-size", "32", "--quiet"]
-
-
-def noise_cli(*args) -> int:
-    return run_cli(render_noise_main, *args)
+from synthkd.procgen.noise import NoiseSettings, clipped_moments, make_chunk, parse_stats, unit_noise
+from synthkd.procgen.stage import NoiseDataset, noise_batches, render_noise
+from tests.helpers import chunk_bytes, run_cli
 
 
-@pytest.mark.parametrize("preset", sorted(PRESETS))
+def noise(out, **settings) -> dict:
+    """render-noise at 16 px, 32 images per chunk, as a stage function."""
+    return render_noise(NoiseDataset(out=out, size=16, chunk_size=32, quiet=True, **settings))
+
+
+@pytest.mark.parametrize("preset", sorted(STATISTICS))
 @pytest.mark.parametrize("kind", ["gaussian", "uniform", "spectral"])
 def test_channel_means_and_stds_match_the_clipped_preset(preset, kind):
-    mean, std = PRESETS[preset]
-    images, _, _ = make_chunk(NoiseSettings(mean=mean, std=std, kind=kind), 32, 0, 0, 256)
+    mean, std = STATISTICS[preset]
+    images, _, _ = make_chunk(NoiseSettings(stats=preset, kind=kind), 32, 0, 0, 256)
     x = images.reshape(-1, 3) / 255.0
     for c in range(3):
         m, s = clipped_moments(mean[c], std[c], "uniform" if kind == "uniform" else "gaussian")
@@ -30,15 +31,15 @@ def test_channel_means_and_stds_match_the_clipped_preset(preset, kind):
 def test_explicit_statistics():
     assert parse_stats("0.5,0.1") == ((0.5,) * 3, (0.1,) * 3)
     assert parse_stats("0.1,0.2,0.3,0.04,0.05,0.06") == ((0.1, 0.2, 0.3), (0.04, 0.05, 0.06))
-    assert parse_stats("ImageNet") == PRESETS["imagenet"]
-    images, _, _ = make_chunk(NoiseSettings(mean=(0.2, 0.5, 0.8), std=(0.05, 0.05, 0.05)), 32, 0, 0, 64)
+    assert parse_stats("ImageNet") == STATISTICS["imagenet"]
+    images, _, _ = make_chunk(NoiseSettings(stats="0.2,0.5,0.8,0.05,0.05,0.05"), 32, 0, 0, 64)
     assert np.allclose((images.reshape(-1, 3) / 255.0).mean(axis=0), (0.2, 0.5, 0.8), atol=0.003)
 
 
 def _gaussian_image(seed: int, size: int) -> np.ndarray:
     """One CIFAR-10 Gaussian noise image made from its seed alone."""
     z = unit_noise("gaussian", np.array([seed], np.uint64), size, 1.0)[0]
-    x = z * np.float32(PRESETS["cifar10"][1]) + np.float32(PRESETS["cifar10"][0])
+    x = z * np.float32(STATISTICS["cifar10"][1]) + np.float32(STATISTICS["cifar10"][0])
     return np.rint(np.clip(x, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
@@ -59,22 +60,34 @@ def test_spectral_noise_puts_its_power_at_low_frequencies():
 
 def test_same_seed_same_bytes_shards_join_and_resume(tmp_path):
     for name, seed in (("a", 0), ("b", 0), ("c", 1)):
-        assert noise_cli("--n", 100, "--out", tmp_path / name, "--seed", seed, *SMALL) == 0
+        noise(tmp_path / name, n=100, seed=seed)
     assert chunk_bytes(tmp_path / "a") == chunk_bytes(tmp_path / "b")
     assert not np.array_equal(open_dataset(tmp_path / "a").images(), open_dataset(tmp_path / "c").images())
     for i in range(2):
-        assert noise_cli("--n", 100, "--out", tmp_path / f"s{i}", "--shard", f"{i}/2", *SMALL) == 0
+        noise(tmp_path / f"s{i}", n=100, shard=f"{i}/2")
     assert np.array_equal(open_dataset([tmp_path / "s0", tmp_path / "s1"]).images(),
                           open_dataset(tmp_path / "a").images())
     # A run that stopped after some chunks: remove two finished chunks, run again, same bytes.
     for name in ("c000001.npy", "c000001.json", "c000003.json"):
         (tmp_path / "b" / "chunks" / name).unlink()
-    assert noise_cli("--n", 100, "--out", tmp_path / "b", *SMALL) == 0
+    noise(tmp_path / "b", n=100)
     assert chunk_bytes(tmp_path / "b") == chunk_bytes(tmp_path / "a")
     image, meta = open_dataset(tmp_path / "a")[3]
     assert meta["kind"] == "gaussian"
     # The recorded seed alone makes the image again.
     assert np.array_equal(_gaussian_image(int(meta["seed"]), 16), image)
+
+
+def test_in_memory_batches_equal_the_written_chunks(tmp_path):
+    settings = NoiseDataset(out=tmp_path / "d", n=70, size=16, chunk_size=32, quiet=True,
+                            noise=NoiseSettings(kind="spectral"))
+    render_noise(settings)
+    ds = open_dataset(tmp_path / "d")
+    batches = list(noise_batches(settings, range(ds.num_chunks + 1)))  # one chunk past the end: the stream goes on
+    for k, (images, columns) in enumerate(batches[:-1]):
+        assert np.array_equal(images, ds.chunk_images(k))
+        assert columns == {key: [m[key] for m in ds.chunk_metas(k)] for key in columns}
+    assert batches[-1][0].shape == (32, 16, 16, 3)
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -92,7 +105,7 @@ def test_same_seed_same_bytes_shards_join_and_resume(tmp_path):
     (["--seed", "-1"], "must be at least 0"),
 ])
 def test_bad_input_is_one_line_and_no_work(tmp_path, capsys, args, message):
-    assert noise_cli("--n", "10", "--out", tmp_path / "d", *args) == 2
+    assert run_cli(render_noise_main, "--n", "10", "--out", tmp_path / "d", *args) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("render-noise: error:") and "\n" not in err and message in err
     assert not (tmp_path / "d").exists()

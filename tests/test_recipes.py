@@ -13,12 +13,18 @@ import pytest
 import torch
 import torchvision.datasets.cifar
 
-from recipes.cifar import RECIPES, main
+from recipes.cifar import RECIPES, main, parser, stages
+from synthkd.core.cli import settings_from
 from synthkd.core.models import build_model
 from synthkd.distill.cli import parser as distill_parser
+from synthkd.distill.train import DistillSettings
 from synthkd.probe.cli import build_parser as probe_parser
+from synthkd.probe.stage import ProbeSettings
+from synthkd.procgen.cli import leaves_parser, noise_parser
+from synthkd.procgen.stage import LeavesDataset, NoiseDataset
 from synthkd.shaders.cli import build_parser as shaders_parser
-from tests.conftest import run_cli
+from synthkd.shaders.stage import ShaderDataset
+from tests.helpers import run_cli
 
 # torchvision's file layout: (folder, train files, test file, meta file, meta key, label key)
 LAYOUT = {"cifar10": ("cifar-10-batches-py", [f"data_batch_{i}" for i in range(1, 6)], "test_batch",
@@ -54,6 +60,7 @@ def resnet50_checkpoint(path, classes: int):
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("recipe", ["cifar10-opengl-attack", "cifar100-leaves"])
 def test_recipe_runs_every_stage(tmp_path, fake_md5, recipe):
     dataset = RECIPES[recipe].dataset
@@ -83,20 +90,23 @@ def test_every_recipe_prints_commands_each_stage_accepts(tmp_path, fake_md5, cap
                    "--out", tmp_path / "runs", "--print") == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3 * len(RECIPES)
-    parsers = {"render-shaders": shaders_parser(), "probe": probe_parser(), "distill": distill_parser()}
-    commands = [[shlex.split(line) for line in lines[i:i + 3]] for i in range(0, len(lines), 3)]
-    for recipe, (render, probe, distill) in zip(RECIPES.values(), commands, strict=True):
-        assert render[0] == {"opengl": "render-shaders", "leaves": "render-leaves", "noise": "render-noise"}[
-            recipe.source]
-        assert ("--stats" in render) == (recipe.source == "noise")
-        for argv in (render, probe, distill):
-            if argv[0] in parsers:
-                parsers[argv[0]].parse_args(argv[1:])
-        assert probe[probe.index("--per-class") + 1] == str(50_000 // recipe.classes)
-        assert probe[probe.index("--attack") + 1] == ("boundary" if recipe.attack else "none")
-        for flag, value in (("--epochs", "400"), ("--batch-size", "256"), ("--lr", "0.1"), ("--temperature", "20"),
-                            ("--aug", "high"), ("--mixup-alpha", "1"), ("--student", "resnet18_cifar")):
-            assert distill[distill.index(flag) + 1] == value
+    commands = {"render-shaders": (shaders_parser(), ShaderDataset), "render-leaves": (leaves_parser(), LeavesDataset),
+                "render-noise": (noise_parser(), NoiseDataset), "probe": (probe_parser(), ProbeSettings),
+                "distill": (distill_parser(), DistillSettings)}
+    args = parser().parse_args(["run", "all", "--weights", str(tmp_path / "w.pt"), "--cifar-root",
+                                str(tmp_path / "cifar"), "--out", str(tmp_path / "runs")])
+    printed = [[shlex.split(line) for line in lines[i:i + 3]] for i in range(0, len(lines), 3)]
+    for recipe, argvs in zip(RECIPES.values(), printed, strict=True):
+        assert [argv[0] for argv in argvs] == [name for name, _ in stages(recipe, args)]
+        # Each printed command, parsed by its own command, gives exactly the settings the recipe runs.
+        parsed = [settings_from(commands[argv[0]][1], commands[argv[0]][0].parse_args(argv[1:])) for argv in argvs]
+        assert parsed == [settings for _, settings in stages(recipe, args)]
+        render, probe, distill = parsed
+        assert (render.noise.stats == recipe.dataset) if recipe.source == "noise" else render.n == 100_000
+        assert probe.balance.per_class == 50_000 // recipe.classes
+        assert probe.attack == ("boundary" if recipe.attack else "none")
+        assert (distill.epochs, distill.batch_size, distill.lr, distill.temperature, distill.aug, distill.mixup_alpha,
+                distill.student) == (400, 256, 0.1, 20.0, "high", 1.0, "resnet18_cifar")
     assert len(list((tmp_path / "runs" / "cifar100-test").glob("*/*.png"))) == 20
 
 

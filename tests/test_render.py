@@ -14,7 +14,7 @@ from synthkd.shaders.filters import classify, image_stats
 from synthkd.shaders.gl import create_context
 from synthkd.shaders.render import CompileError, Draw
 from synthkd.shaders.twigl import normalize_mode, read_header
-from tests.conftest import BAD, MODES
+from tests.helpers import BAD, MODES
 
 MODE_FILES = sorted(MODES.glob("*.glsl"))
 TIMES = [0.5, 1.5, 3.0, 7.0]
@@ -102,6 +102,7 @@ def test_compile_errors_name_the_line(renderer):
         renderer.compile((BAD / "syntax-error.glsl").read_text())
 
 
+@pytest.mark.slow
 def test_check_skips_broken_and_hanging_shaders():
     sources, _ = load_corpus([BAD])
     start = time.monotonic()
@@ -121,6 +122,7 @@ def test_slow_shaders_are_marked_relative_to_the_median():
     assert "median" in results["slow"]["error"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed (apt-get install xvfb)")
 def test_glfw_backend_under_xvfb_matches_egl(tmp_path, renderer):
     display = ":97"

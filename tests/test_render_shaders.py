@@ -1,4 +1,5 @@
-"""The render-shaders command end to end: real EGL renders into dataset directories."""
+"""Rendering shaders end to end, as a stage and as the render-shaders command: real EGL renders into dataset
+directories."""
 
 import json
 import shutil
@@ -11,13 +12,21 @@ import pytest
 
 from synthkd.core.dataset import open_dataset
 from synthkd.shaders.cli import main
-from tests.conftest import BAD, MODES, chunk_bytes, run_cli, start_and_kill
+from synthkd.shaders.stage import ShaderDataset, render_shaders, shader_batches
+from tests.helpers import BAD, MODES, chunk_bytes, run_cli, start_and_kill
 
 SMALL = ["--corpus", str(MODES), "--size", "16", "--chunk-size", "64", "--quiet"]
+SMALL_SETTINGS = {"corpus": (MODES,), "size": 16, "chunk_size": 64, "quiet": True}
 
 
 def render(*args) -> int:
+    """The render-shaders command's exit status."""
     return run_cli(main, *args)
+
+
+def shaders(out: Path, **settings) -> dict:
+    """Render a small dataset of the test corpus with the stage function; returns its record."""
+    return render_shaders(ShaderDataset(out=out, **{**SMALL_SETTINGS, **settings}))
 
 
 def test_built_in_corpus_small_run(tmp_path, capsys):
@@ -40,26 +49,36 @@ def test_built_in_corpus_small_run(tmp_path, capsys):
 
 def test_same_seed_same_bytes_other_seed_other_images(tmp_path):
     for name, seed in (("a", 0), ("b", 0), ("c", 1)):
-        assert render("--n", 200, "--out", tmp_path / name, "--seed", seed, *SMALL) == 0
+        shaders(tmp_path / name, n=200, seed=seed)
     assert chunk_bytes(tmp_path / "a") == chunk_bytes(tmp_path / "b")
     a, c = open_dataset(tmp_path / "a").images(), open_dataset(tmp_path / "c").images()
     assert not np.array_equal(a, c)
 
 
+def test_in_memory_batches_equal_the_written_chunks(tmp_path):
+    shaders(tmp_path / "d", n=200)
+    ds = open_dataset(tmp_path / "d")
+    batches = list(shader_batches(ShaderDataset(n=200, **SMALL_SETTINGS), [3, 1]))
+    for k, (images, columns) in zip((3, 1), batches, strict=True):
+        assert np.array_equal(images, ds.chunk_images(k))
+        assert columns == {key: [m[key] for m in ds.chunk_metas(k)] for key in columns}
+
+
 def test_shards_hold_exactly_the_unsharded_images_in_order(tmp_path):
-    assert render("--n", 300, "--out", tmp_path / "whole", *SMALL) == 0
+    shaders(tmp_path / "whole", n=300)
     for i in range(3):
-        assert render("--n", 300, "--out", tmp_path / f"s{i}", "--shard", f"{i}/3", *SMALL) == 0
+        shaders(tmp_path / f"s{i}", n=300, shard=f"{i}/3")
     whole = open_dataset(tmp_path / "whole")
     joined = open_dataset([tmp_path / "s2", tmp_path / "s0", tmp_path / "s1"])
     assert np.array_equal(joined.images(), whole.images())
     assert [joined[i][1] for i in range(300)] == [whole[i][1] for i in range(300)]
 
 
+@pytest.mark.slow
 def test_resume_after_kill_finishes_without_redoing_work(tmp_path):
     args = ["--n", 4000, "--size", 32, "--chunk-size", 128, "--corpus", MODES, "--quiet"]
     reference = tmp_path / "reference"
-    assert render(*args, "--out", reference) == 0
+    shaders(reference, n=4000, size=32, chunk_size=128)
 
     out = tmp_path / "killed"
     cmd = [sys.executable, "-m", "synthkd.shaders.cli", *map(str, args), "--out", str(out)]
@@ -67,7 +86,7 @@ def test_resume_after_kill_finishes_without_redoing_work(tmp_path):
     assert 3 <= finished < 32, "killed part-way"
     first_chunk = (out / "chunks" / "c000000.npy").stat().st_mtime_ns
 
-    assert render(*args, "--out", out) == 0
+    assert render(*args, "--out", out) == 0  # the same command again
     assert (out / "chunks" / "c000000.npy").stat().st_mtime_ns == first_chunk  # not redone
     header = json.loads((out / "dataset.json").read_text())
     assert header["runs"][-1]["images"] == 4000 - 128 * finished
@@ -75,13 +94,13 @@ def test_resume_after_kill_finishes_without_redoing_work(tmp_path):
     assert not [p for p in (out / "chunks").iterdir() if p.name.startswith(".")]
 
 
+@pytest.mark.slow
 def test_filters_and_checks_are_counted_by_reason(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(BAD, corpus)
     shutil.copy(MODES / "geekest300.glsl", corpus / "good.glsl")
     out = tmp_path / "d"
-    assert render("--n", 100, "--out", out, "--corpus", corpus, "--size", 16, "--frames", 4,
-                  "--shader-timeout", 3, "--quiet") == 0
+    shaders(out, n=100, corpus=(corpus,), frames=4, shader_timeout=3)
     header = json.loads((out / "dataset.json").read_text())
     counts = header["summary"]["counts"]
     for reason in ("constant", "few_colours", "mostly_background", "nan_inf"):
@@ -102,7 +121,7 @@ def test_filters_and_checks_are_counted_by_reason(tmp_path):
     (["--frames", "65"], "--frames must be in 1..64"),
     (["--shard", "2/2"], "--shard wants I/N"),
     (["--time-range", "5:1"], "LO < HI"),
-    (["--min-foreground", "0.7"], "min_foreground"),
+    (["--min-foreground", "0.7"], "--min-foreground must be in [0, 0.5)"),
     (["--backend", "vulkan"], "invalid choice"),
     (["--corpus", "/nonexistent/shaders"], "corpus directory not found"),
     (["--seed", "-1"], "must be at least 0"),
@@ -139,9 +158,10 @@ def test_an_existing_different_dataset_is_refused(tmp_path, capsys):
     assert render("--n", 64, "--out", out, *SMALL) == 0  # the same command again is fine (nothing to do)
 
 
+@pytest.mark.slow
 def test_torchrun_renders_one_shard_per_rank(tmp_path):
     args = ["--num-images", "300", *SMALL]  # torchrun's parser would take '--n' for one of its own options
-    assert render(*args, "--out", tmp_path / "whole") == 0
+    shaders(tmp_path / "whole", n=300)
     out = tmp_path / "ranks"
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
            "-m", "synthkd.shaders.cli", *args, "--out", str(out)]

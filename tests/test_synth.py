@@ -1,4 +1,4 @@
-"""The shader-program synthesizer (shaders.synth) and ``render-shaders --synth``: real compiles and renders."""
+"""The shader-program synthesizer (synthkd.shaders.synth) and ``render-shaders --synth``: real compiles and renders."""
 
 import hashlib
 import json
@@ -15,19 +15,22 @@ from synthkd.shaders.corpus import CheckSettings, probe_times
 from synthkd.shaders.filters import classify
 from synthkd.shaders.generate import RenderSettings, jobs
 from synthkd.shaders.render import CompileError, Draw
+from synthkd.shaders.stage import ShaderDataset, render_shaders
 from synthkd.shaders.synth import GRAMMAR, HEADER_KEYS, program_seeds, synthesize
 from synthkd.shaders.twigl import _geekest_helpers, candidate_modes, read_header
-from tests.conftest import MODES, run_cli
+from tests.helpers import MODES, chunk_bytes, run_cli
 
 SYNTH = ["--n", "300", "--size", "16", "--synth", "20", "--synth-share", "0.5", "--chunk-size", "64", "--quiet"]
 
 
 def render(*args) -> int:
+    """The render-shaders command's exit status."""
     return run_cli(main, *args)
 
 
-def chunk_bytes(path: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted((path / "chunks").iterdir())}
+def shaders(out: Path, **settings) -> dict:
+    """A small 16 px shader dataset from the stage function; returns its record."""
+    return render_shaders(ShaderDataset(out=out, **{"size": 16, "chunk_size": 64, "quiet": True, **settings}))
 
 
 def test_same_seed_same_program_and_seeds_give_different_programs():
@@ -121,6 +124,7 @@ def test_job_stream_mixes_pools_by_share_and_keeps_the_corpus_only_stream():
     assert {j.shader for j in take(jobs(0, 5, only, n_synth=5), 300)} == set(range(5))  # no corpus at all
 
 
+@pytest.mark.slow
 def test_render_shaders_with_synthesized_programs(tmp_path, capsys):
     out = tmp_path / "a"
     assert render(*SYNTH, "--out", out) == 0
@@ -149,7 +153,7 @@ def test_render_shaders_with_synthesized_programs(tmp_path, capsys):
     synth_entries = [d for d in header["derived"]["shaders"] if d.get("source") == "synth"]
     assert len(synth_entries) == report["synth_used"]
 
-    assert render(*SYNTH, "--out", tmp_path / "b") == 0
+    shaders(tmp_path / "b", n=300, synth=20, synth_share=0.5)
     assert chunk_bytes(out) == chunk_bytes(tmp_path / "b")
     assert render(*SYNTH, "--out", out) == 0  # the same command again resumes (nothing to do)
     # A run that lost chunks and a program file completes them again, to the same bytes.
@@ -164,16 +168,14 @@ def test_render_shaders_with_synthesized_programs(tmp_path, capsys):
 
 
 def test_synthesized_only_and_shards_join_up(tmp_path):
-    args = ["--n", "200", "--size", "16", "--synth", "12", "--synth-share", "1", "--chunk-size", "64", "--quiet"]
-    assert render(*args, "--out", tmp_path / "whole") == 0
+    shaders(tmp_path / "whole", n=200, synth=12, synth_share=1.0)
     whole = open_dataset(tmp_path / "whole")
     assert {whole[i][1]["source"] for i in range(len(whole))} == {"synth"}
     for i in range(2):
-        assert render(*args, "--shard", f"{i}/2", "--out", tmp_path / f"s{i}") == 0
+        shaders(tmp_path / f"s{i}", n=200, synth=12, synth_share=1.0, shard=f"{i}/2")
     joined = open_dataset([tmp_path / "s0", tmp_path / "s1"])
     assert np.array_equal(joined.images(), whole.images())
-    mixed = ["--corpus", MODES, "--n", "200", "--size", "16", "--synth", "6", "--chunk-size", "64", "--quiet"]
-    assert render(*mixed, "--out", tmp_path / "m") == 0
+    shaders(tmp_path / "m", n=200, synth=6, corpus=(MODES,))
     header = json.loads((tmp_path / "m" / "dataset.json").read_text())
     n_corpus = len(header["settings"]["corpus"])
     assert header["settings"]["synth_share"] == pytest.approx(6 / (6 + n_corpus))  # the default share

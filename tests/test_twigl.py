@@ -3,7 +3,7 @@ import re
 import pytest
 
 from synthkd.shaders.twigl import MODES, ModeError, candidate_modes, normalize_mode, read_header, translate
-from tests.conftest import MODES as MODES_DIR
+from tests.helpers import MODES as MODES_DIR
 
 
 @pytest.mark.parametrize(("spelling", "mode"), [

@@ -1,139 +1,176 @@
-"""What every synthkd command shares: one-line errors, shard/torchrun handling, the progress bar."""
+"""What every synthkd command shares: options built from settings dataclasses, one-line errors, the JSON record.
+
+A command is three steps: parse the options into a settings dataclass (:func:`add_options`,
+:func:`settings_from`), call the stage function, print the record it returns as one JSON line (:func:`run`).
+Known errors become ``prog: error: message`` on one line and exit status 2; library code reports progress
+through tqdm and ``logging``, which :func:`run` points at stderr (warnings only with ``--quiet``).
+
+The options are built by hand from the dataclass fields rather than with a library such as tyro or
+simple-parsing: the commands keep their established spellings (``--n``/``--num-images``, flags that set
+a constant), hidden deprecated aliases that print one warning line, and one-line errors.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
+import logging
 import sys
-import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import Any
+from dataclasses import MISSING, Field, fields, is_dataclass
+from typing import Any, get_type_hints
 
-import numpy as np
-from tqdm import tqdm
-
-from synthkd.core.dataset import Dataset, DatasetWriter, Shard, open_dataset
-from synthkd.core.sheet import save_sheet
-
-MakeChunk = Callable[[int, int], tuple[np.ndarray, dict[str, list], dict[str, int]]]
+from synthkd.core.settings import UsageError
 
 
-class UsageError(Exception):
-    """Bad input found before any work started; printed as one line, exit status 2."""
+class _Help(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows an option's default after its help unless the help already says it, or it is None or False."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or action.default is False or isinstance(action, argparse._StoreConstAction) \
+                or "(default" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
 
 
 class Parser(argparse.ArgumentParser):
     """argparse that reports bad arguments on one line (``prog: error: ...``) and shows defaults in --help."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("formatter_class", argparse.ArgumentDefaultsHelpFormatter)
+        kwargs.setdefault("formatter_class", _Help)
         super().__init__(**kwargs)
 
     def error(self, message: str):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def run(prog: str, body: Callable[[], int | None], errors: tuple[type[Exception], ...] = ()) -> int:
-    """Run a command body; known error types become ``prog: error: message`` and exit status 2."""
+class _Deprecated(argparse.Action):
+    """An old spelling of an option: still works, says once what to write instead."""
+
+    def __init__(self, option_strings, dest, instead: str, **kwargs):
+        super().__init__(option_strings, dest, **kwargs)
+        self.instead = instead
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"{parser.prog}: warning: {option_string} is deprecated and will be removed in the next release; "
+              f"use {self.instead}", file=sys.stderr)
+        setattr(namespace, self.dest, values)
+
+
+def _default(f: Field) -> Any:
+    if f.default is not MISSING:
+        return f.default
+    return f.default_factory() if f.default_factory is not MISSING else MISSING
+
+
+def _option_fields(cls: type) -> list[tuple[Field, type | None]]:
+    """The fields of ``cls`` that are options or groups of options, with the nested dataclass of each group."""
+    hints = get_type_hints(cls)
+    out = []
+    for f in fields(cls):
+        if "group" in f.metadata:
+            out.append((f, hints[f.name]))
+        elif f.metadata.get("flags"):
+            out.append((f, None))
+    return out
+
+
+def add_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, cls: type, prefix: str = "",
+                skip: tuple[str, ...] = ()) -> None:
+    """Add an option for every option field of the settings dataclass ``cls`` (nested settings as groups)."""
+    for f, nested in _option_fields(cls):
+        if f.name in skip:
+            continue
+        if nested is not None:
+            target = parser.add_argument_group(f.metadata["group"]) if isinstance(parser, Parser) else parser
+            add_options(target, nested, f"{prefix}{f.name}.")
+            continue
+        meta, default = f.metadata, _default(f)
+        flags, kwargs = meta["flags"], dict(meta["argparse"])
+        if not flags[0].startswith("-"):  # a positional argument
+            parser.add_argument(f"{prefix}{f.name}", metavar=flags[0], help=meta["help"], **kwargs)
+            continue
+        dest, help = f"{prefix}{f.name}", meta["help"]
+        if kwargs.get("action") not in ("store_true", "store_const"):
+            if "choices" not in kwargs:
+                kwargs.setdefault("metavar", flags[0].lstrip("-").upper().replace("-", "_"))
+            if meta["show"] is not None and default not in (None, MISSING):
+                help += f" (default: {meta['show'](default)})"
+        if default is MISSING:
+            kwargs["required"] = True
+        else:  # argparse appends to a list of its own: it starts from None, and None means the field's default
+            kwargs["default"] = None if kwargs.get("action") == "append" else default
+        parser.add_argument(*flags, dest=dest, help=help, **kwargs)
+        if meta["deprecated"]:
+            for key in ("default", "required", "metavar"):
+                kwargs.pop(key, None)
+            parser.add_argument(*meta["deprecated"], dest=dest, help=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                                action=_Deprecated, instead=flags[0], **kwargs)
+
+
+def settings_from(cls: type, args: argparse.Namespace, prefix: str = "", **overrides: Any) -> Any:
+    """The settings dataclass ``cls`` filled from parsed options (lists become tuples) and ``overrides``."""
+    values: dict[str, Any] = {}
+    for f, nested in _option_fields(cls):
+        if nested is not None:
+            values[f.name] = settings_from(nested, args, f"{prefix}{f.name}.")
+        elif hasattr(args, f"{prefix}{f.name}"):
+            value = getattr(args, f"{prefix}{f.name}")
+            if value is None and f.metadata["argparse"].get("action") == "append":
+                continue
+            values[f.name] = tuple(value) if isinstance(value, list) else value
+    return cls(**{**values, **overrides})
+
+
+def command_line(settings: Any) -> list[str]:
+    """The options that reproduce ``settings`` (those that differ from their defaults), e.g. to print a command."""
+    argv: list[str] = []
+    for f, nested in _option_fields(type(settings)):
+        value = getattr(settings, f.name)
+        if nested is not None:
+            argv += command_line(value)
+            continue
+        meta, default = f.metadata, _default(f)
+        if default is not MISSING and value == default:
+            continue
+        flag, kwargs = meta["flags"][0], meta["argparse"]
+        action = kwargs.get("action")
+        show = meta["show"] or str
+        if action == "store_true":
+            argv += [flag] if value else []
+        elif action == "store_const":
+            argv += [flag] if value == kwargs["const"] else []
+        elif action == "append":
+            for item in value:
+                argv += [flag, show(item)]
+        elif not flag.startswith("-"):
+            argv += [show(v) for v in value] if kwargs.get("nargs") else [show(value)]
+        elif kwargs.get("nargs"):
+            argv += [flag, *(show(v) for v in value)]
+        else:
+            argv += [flag, show(value)]
+    return argv
+
+
+def run(prog: str, body: Callable[[], Any], errors: tuple[type[Exception], ...] = (), quiet: bool = False) -> int:
+    """Run a command body with logging on stderr; a returned record (a dict) is printed as one JSON line.
+
+    :class:`UsageError` and the ``errors`` given become ``prog: error: message`` and exit status 2."""
+    logging.basicConfig(format=f"{prog}: %(message)s", level=logging.WARNING if quiet else logging.INFO,
+                        stream=sys.stderr, force=True)
     try:
-        return body() or 0
+        result = body()
     except (UsageError, *errors) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; run the same command again to resume", file=sys.stderr)
         return 130
+    if isinstance(result, dict):
+        print(json.dumps(result), flush=True)
+        return 0
+    return int(result or 0)
 
 
-def resolve_shard(text: str | None, out: Path) -> tuple[Shard | None, Path]:
-    """``--shard I/N`` as given, or under torchrun one shard per rank in ``OUT/shard-RANK-of-WORLD``."""
-    if text is not None:
-        return Shard.parse(text), out
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world > 1:
-        rank = int(os.environ["RANK"])
-        return Shard(rank, world), out / f"shard-{rank}-of-{world}"
-    return None, out
-
-
-def int_at_least(minimum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number no smaller than ``minimum``."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
-        return value
-
-    return parse
-
-
-positive_int = int_at_least(1)
-
-
-def float_range(text: str) -> tuple[float, float]:
-    try:
-        lo, hi = (float(x) for x in text.replace(",", ":").split(":"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected LO:HI, got {text!r}") from None
-    if not lo < hi:
-        raise argparse.ArgumentTypeError(f"expected LO < HI, got {text!r}")
-    return lo, hi
-
-
-def progress(total: int, desc: str, unit: str = "img", quiet: bool = False) -> tqdm:
-    return tqdm(total=total, desc=desc, unit=unit, unit_scale=False, dynamic_ncols=True, disable=quiet,
-                smoothing=0.1)
-
-
-def write_chunks(writer: DatasetWriter, make_chunk: MakeChunk, desc: str, quiet: bool = False) -> dict[str, Any]:
-    """Make every chunk still missing from ``writer`` with ``make_chunk(c, count) -> (images, columns, counts)``
-    and write it. Writing runs on a second thread while the next chunk is made (at most one write pending).
-
-    Returns what a run record needs: images made, and seconds spent making chunks and waiting for writes.
-    """
-    todo = writer.todo()
-    record = {"images": 0, "seconds_making": 0.0, "seconds_waiting_to_write": 0.0}
-
-    def write(c: int, images: np.ndarray, columns: dict[str, list], counts: dict[str, int]) -> int:
-        writer.write_chunk(c, images, columns, counts)
-        return writer.chunk_count(c)
-
-    with progress(writer.header["count"], desc, quiet=quiet) as bar, ThreadPoolExecutor(1) as io:
-        bar.update(writer.header["count"] - sum(writer.chunk_count(c) for c in todo))
-        pending = None
-        for c in todo:
-            clock = time.perf_counter()
-            images, columns, counts = make_chunk(c, writer.chunk_count(c))
-            record["seconds_making"] += time.perf_counter() - clock
-            clock = time.perf_counter()
-            if pending is not None:
-                bar.update(pending.result())
-            pending = io.submit(write, c, images, columns, counts)
-            record["seconds_waiting_to_write"] += time.perf_counter() - clock
-            record["images"] += len(images)
-        if pending is not None:
-            bar.update(pending.result())
-    return record
-
-
-def finish(writer: DatasetWriter, started: float, record: dict[str, Any], report: dict[str, Any],
-           figures: Callable[[Dataset], dict[str, Any]] | None = None) -> None:
-    """Mark the dataset complete, draw ``preview.png`` next to it, and print the run's one-line JSON report
-    (with ``figures(dataset)`` added, e.g. its diversity)."""
-    elapsed = time.perf_counter() - started
-    record = {"seconds": round(elapsed, 2), **{k: round(v, 2) if isinstance(v, float) else v
-                                                 for k, v in record.items()}}
-    summary = writer.finish(record)
-    ds = open_dataset(writer.out)
-    save_sheet(writer.out / "preview.png", ds.images(0, 128), cols=16, cell=max(48, ds.image_size))
-    if figures is not None:
-        report = {**report, **figures(ds)}
-    print(json.dumps({"out": str(writer.out), "images": len(ds), **report, **summary["counts"],
-                      "images_per_s_this_run": round(record["images"] / elapsed, 1), "run": record}))
+def is_settings(value: Any) -> bool:
+    return is_dataclass(value) and not isinstance(value, type)

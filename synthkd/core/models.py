@@ -2,8 +2,9 @@
 
 A *spec* is one of
 
-- a name in this module's registry: CIFAR-size networks for 32-64 px inputs (``resnet18_cifar``,
-  ``resnet50_cifar``, ``wrn40_2``, ... with a 3x3 stem and no max-pool) and small ones (``resnet8_cifar``);
+- a name in synthkd's registry (``synthkd.core.networks``, listed by ``synthkd models``): CIFAR-size networks
+  for 32-64 px inputs (``resnet18_cifar``, ``resnet50_cifar``, ``wrn40_2``, ... with a 3x3 stem and no
+  max-pool) and small ones (``resnet8_cifar``);
 - a torchvision classification model name (``resnet50``, ``mobilenet_v2``, ``vit_b_16``, ...);
 - a timm model name, when timm is installed (``timm:convnext_tiny`` or just the name);
 - a saved program: ``model.pt2`` (``torch.export.save``) or ``model.ts`` (``torch.jit.save``);
@@ -11,106 +12,37 @@ A *spec* is one of
 
 Every model is wrapped in :class:`Classifier`, which takes [0, 1] RGB images of any size, resizes them to
 the model's input size and normalises them inside the forward pass, so attacks and augmentations work in
-pixel space. :func:`load_teacher` also loads weights and checks the model before any work starts.
+pixel space. :func:`load_model` also loads weights and checks the model before any work starts; a
+:class:`TeacherSpec` holds the teacher options that ``probe`` and ``distill`` share.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import importlib
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 import torchvision
 from torch import nn
 
+from synthkd.core.networks import NATIVE_SIZE, REGISTRY
+from synthkd.core.settings import REQUIRED, opt, positive_int
+from synthkd.core.statistics import STATISTICS
+
 
 class ModelError(ValueError):
     """A model name, file or checkpoint that cannot give a working classifier; said in one line."""
 
 
-REGISTRY: dict[str, Callable[[int], nn.Module]] = {}
-
 NORMALIZATION: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
-    "none": ((0.0, 0.0, 0.0), (1.0, 1.0, 1.0)),
-    "imagenet": ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)),
-    "cifar10": ((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)),
-    "cifar100": ((0.5071, 0.4865, 0.4409), (0.2673, 0.2564, 0.2762)),
-    "mnist": ((0.1307,) * 3, (0.3081,) * 3),
-    "half": ((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)),
-}
-
-
-def register(name: str) -> Callable[[Callable[[int], nn.Module]], Callable[[int], nn.Module]]:
-    def add(fn: Callable[[int], nn.Module]) -> Callable[[int], nn.Module]:
-        REGISTRY[name] = fn
-        return fn
-
-    return add
-
-
-def _cifar_stem(model: torchvision.models.ResNet) -> torchvision.models.ResNet:
-    """torchvision's ImageNet ResNet with the CIFAR stem: 3x3 stride-1 first conv, no max-pool."""
-    model.conv1 = nn.Conv2d(3, 64, 3, stride=1, padding=1, bias=False)
-    model.maxpool = nn.Identity()
-    return model
-
-
-for _depth in (18, 34, 50):
-    register(f"resnet{_depth}_cifar")(
-        lambda num_classes, d=_depth: _cifar_stem(getattr(torchvision.models, f"resnet{d}")(num_classes=num_classes)))
-
-
-class _Block(nn.Module):
-    """Pre-activation basic block (BN-ReLU-conv twice) used by the wide ResNets and the small CIFAR ResNets."""
-
-    def __init__(self, c_in: int, c_out: int, stride: int):
-        super().__init__()
-        self.bn1, self.conv1 = nn.BatchNorm2d(c_in), nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False)
-        self.bn2, self.conv2 = nn.BatchNorm2d(c_out), nn.Conv2d(c_out, c_out, 3, 1, 1, bias=False)
-        self.shortcut = None if c_in == c_out and stride == 1 else nn.Conv2d(c_in, c_out, 1, stride, bias=False)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = F.relu(self.bn1(x))
-        skip = x if self.shortcut is None else self.shortcut(out)
-        out = self.conv1(out)
-        return skip + self.conv2(F.relu(self.bn2(out)))
-
-
-class WideResNet(nn.Module):
-    """WRN-depth-k (Zagoruyko & Komodakis) for 32 px inputs: three stages of (depth-4)/6 blocks each,
-    widths 16k, 32k, 64k; ``WideResNet(40, 2)`` is the paper's WRN-40-2 student, ``(8, 1)`` a tiny one."""
-
-    def __init__(self, depth: int, widen: int, num_classes: int):
-        super().__init__()
-        if (depth - 4) % 6:
-            raise ModelError(f"WRN depth must be 6n+4, got {depth}")
-        n, widths = (depth - 4) // 6, (16, 16 * widen, 32 * widen, 64 * widen)
-        self.conv = nn.Conv2d(3, widths[0], 3, 1, 1, bias=False)
-        blocks = []
-        for stage in range(3):
-            for i in range(n):
-                blocks.append(_Block(widths[stage] if i == 0 else widths[stage + 1], widths[stage + 1],
-                                     2 if stage and i == 0 else 1))
-        self.blocks = nn.Sequential(*blocks)
-        self.bn = nn.BatchNorm2d(widths[3])
-        self.fc = nn.Linear(widths[3], num_classes)
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = F.relu(self.bn(self.blocks(self.conv(x))))
-        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
-
-
-for _depth, _widen in ((40, 2), (40, 1), (16, 2), (16, 1), (28, 10)):
-    register(f"wrn{_depth}_{_widen}")(lambda num_classes, d=_depth, k=_widen: WideResNet(d, k, num_classes))
-register("resnet8_cifar")(lambda num_classes: WideResNet(10, 1, num_classes))
+    "none": ((0.0, 0.0, 0.0), (1.0, 1.0, 1.0)), "half": ((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)), **STATISTICS}
 
 
 @dataclass(frozen=True)
@@ -372,3 +304,69 @@ def _few(items: list[str], n: int = 4) -> str:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """One line of ``synthkd models``."""
+
+    name: str
+    source: str  # registry | torchvision | timm
+    parameters: int  # for 10 classes (the registry's) or the model's own head
+    input_size: int
+    about: str
+
+
+def list_models(pattern: str = "*", sources: Sequence[str] = ("registry",)) -> list[ModelInfo]:
+    """Models whose names match the glob ``pattern`` (case-insensitive) from ``sources``, with their parameter
+    counts (counted on the meta device: nothing is allocated) and native input sizes."""
+    found: list[ModelInfo] = []
+    for source in sources:
+        if source == "registry":
+            names, size = sorted(REGISTRY), NATIVE_SIZE
+        elif source == "torchvision":
+            names, size = sorted(_torchvision_names()), 224
+        elif source == "timm" and _timm() is not None:
+            names, size = _timm().list_models(), 224
+        else:
+            continue
+        for name in (n for n in names if fnmatch.fnmatch(n.lower(), pattern.lower())):
+            spec = f"timm:{name}" if source == "timm" else name
+            with torch.device("meta"):
+                net = build_model(spec, 10 if source == "registry" else None)
+            about = (inspect.getdoc(REGISTRY[name]) or "").splitlines()[0] if source == "registry" else source
+            found.append(ModelInfo(name, source, sum(p.numel() for p in net.parameters()), size, about))
+    return found
+
+
+@dataclass(frozen=True, kw_only=True)
+class TeacherSpec:
+    """The teacher: which network, its weights, and how it sees images (the options probe and distill share)."""
+
+    name: str = opt(REQUIRED, "a synthkd name (synthkd models lists them: resnet18_cifar, resnet50_cifar, wrn40_2, "
+                    "resnet8_cifar, ...), a torchvision name (resnet50, vit_b_16, ...), a timm name (timm:NAME), a "
+                    "saved program (.pt2 from torch.export.save, .ts from torch.jit.save) or package.module:callable",
+                    "--teacher", metavar="SPEC")
+    weights: str | None = opt(None, "checkpoint file (a state_dict, or a dict with it under 'state_dict'/'model'; "
+                              "'module.' prefixes are removed); for torchvision names also a weights name such as "
+                              "IMAGENET1K_V2 (default: torchvision's default weights, if in the local torch hub "
+                              "cache)", "--weights", metavar="PATH|NAME")
+    num_classes: int | None = opt(None, "the teacher's classes (default: what its weights or model give; synthkd's "
+                                  "networks are built for 10)", "--num-classes", type=positive_int)
+    normalization: str = opt("auto", f"normalisation applied inside the model: {', '.join(NORMALIZATION)}, or "
+                             "M,M,M/S,S,S; auto = ImageNet statistics for torchvision/timm names, none otherwise",
+                             "--teacher-normalization", deprecated=("--normalize",), metavar="PRESET|M,M,M/S,S,S")
+    size: int | None = opt(None, "resize images to this size before the teacher (default: 224 for "
+                           "torchvision/timm names, no resizing otherwise)", "--teacher-size",
+                           deprecated=("--input-size",), type=positive_int)
+
+    def load(self, check_size: int = 32) -> Classifier:
+        """The checked teacher with its weights, in eval mode on the CPU (errors are one-line ModelErrors)."""
+        return load_model(self.name, self.weights, self.num_classes, self.normalization, self.size,
+                          need_weights=True, check_size=check_size)
+
+    def record(self) -> dict[str, Any]:
+        """What identifies the teacher in a dataset or run record (the weights also by their SHA-256)."""
+        return {"spec": self.name, "weights": self.weights, "num_classes": self.num_classes,
+                "normalization": self.normalization, "size": self.size,
+                "weights_sha256": weights_sha256(self.weights) or self.weights}

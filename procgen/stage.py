@@ -1,0 +1,85 @@
+"""The procedural generators as stages: Leaves and noise datasets, written to a directory or handed over in memory.
+
+    from synthkd.procgen.stage import LeavesDataset, render_leaves
+    record = render_leaves(LeavesDataset(n=1000, out=Path("data/leaves")))   # what ``render-leaves`` prints
+
+Each stage writes (or resumes) the dataset chunk by chunk and returns the run's record; ``leaves_batches`` and
+``noise_batches`` give the same images and metadata for a range of chunks without writing anything.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from synthkd.core.generate import (
+    DatasetOptions,
+    MakeChunk,
+    diversity_figure,
+    finish,
+    iter_chunks,
+    open_writer,
+    write_chunks,
+)
+from synthkd.core.settings import group, opt
+from synthkd.procgen.leaves import LeavesSettings
+from synthkd.procgen.leaves import make_chunk as leaves_chunk
+from synthkd.procgen.noise import NoiseSettings
+from synthkd.procgen.noise import make_chunk as noise_chunk
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeavesDataset(DatasetOptions):
+    """A Leaves dataset (``render-leaves``)."""
+
+    out: Path = opt(Path("data/leaves"), "dataset directory to create or resume", "--out", type=Path)
+    leaves: LeavesSettings = field(default_factory=LeavesSettings, metadata=group("Leaves"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoiseDataset(DatasetOptions):
+    """A noise dataset (``render-noise``)."""
+
+    out: Path = opt(Path("data/noise"), "dataset directory to create or resume", "--out", type=Path)
+    noise: NoiseSettings = field(default_factory=NoiseSettings, metadata=group("noise"))
+
+
+def render_leaves(s: LeavesDataset) -> dict[str, Any]:
+    """Write (or finish) the Leaves dataset ``s`` describes; returns the run's record."""
+    return _render(s, "leaves", s.leaves.identity(), {"shape_kinds": list(s.leaves.shapes)}, _leaves_chunks(s))
+
+
+def render_noise(s: NoiseDataset) -> dict[str, Any]:
+    """Write (or finish) the noise dataset ``s`` describes; returns the run's record."""
+    return _render(s, "noise", s.noise.identity(), {"kind": s.noise.kind}, _noise_chunks(s))
+
+
+def leaves_batches(s: LeavesDataset, chunks: Iterable[int]) -> Iterator[tuple[np.ndarray, dict[str, list]]]:
+    """(images, metadata columns) of ``chunks`` of the Leaves dataset ``s``, as ``render_leaves`` would write them."""
+    return iter_chunks(_leaves_chunks(s), s, chunks)
+
+
+def noise_batches(s: NoiseDataset, chunks: Iterable[int]) -> Iterator[tuple[np.ndarray, dict[str, list]]]:
+    """(images, metadata columns) of ``chunks`` of the noise dataset ``s``, as ``render_noise`` would write them."""
+    return iter_chunks(_noise_chunks(s), s, chunks)
+
+
+def _leaves_chunks(s: LeavesDataset) -> MakeChunk:
+    return partial(leaves_chunk, s.leaves, s.size, s.seed)
+
+
+def _noise_chunks(s: NoiseDataset) -> MakeChunk:
+    return partial(noise_chunk, s.noise, s.size, s.seed)
+
+
+def _render(s: DatasetOptions, generator: str, settings: dict, report: dict, make_chunk: MakeChunk) -> dict[str, Any]:
+    writer = open_writer(s, generator, settings)  # refuses a different dataset before any work
+    started = time.perf_counter()
+    record = write_chunks(writer, make_chunk, "rendering", s.quiet)
+    return finish(writer, started, record, report, diversity_figure)

@@ -1,0 +1,139 @@
+"""What every generator shares: the output options, writing a dataset chunk by chunk, and the in-memory path.
+
+A generator is a function ``make_chunk(c, count) -> (images, columns, counts)``: chunk ``c``'s uint8 images
+(count, size, size, 3), one metadata list per field, and the chunk's counts (rendered, kept, dropped, ...). It
+depends only on the settings, the seed and ``c`` (:func:`chunk_seeds` gives a chunk its per-image seeds).
+A generator's stage function opens the dataset (:func:`open_writer`, which resumes a killed run and takes one
+shard under ``--shard``/torchrun), writes the chunks it still lacks (:func:`write_chunks`) and returns the run's
+record (:func:`finish`); :func:`iter_chunks` hands the same bytes over in memory, for any chunk range (beyond
+the dataset's planned size too), without writing anything.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from synthkd.core.dataset import Dataset, DatasetWriter, Shard, chunk_sizes, open_dataset
+from synthkd.core.runtime import progress, torchrun_place
+from synthkd.core.settings import opt, positive_int, quiet_field, require, seed_field, shard_field
+from synthkd.core.sheet import save_sheet
+
+MIN_SIZE, MAX_SIZE = 8, 1024
+
+MakeChunk = Callable[[int, int], tuple[np.ndarray, dict[str, list], dict[str, int]]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatasetOptions:
+    """What every generator's output needs: how many images, how big, where, which seed, which part of it."""
+
+    n: int = opt(50000, "number of images to write (spell it --num-images after torchrun, whose own options make "
+                 "'--n' ambiguous)", "--n", "--num-images", type=positive_int)
+    size: int = opt(32, f"image width and height in pixels ({MIN_SIZE}..{MAX_SIZE})", "--size", type=int)
+    out: Path = opt(Path("data"), "dataset directory to create or resume", "--out", type=Path)
+    seed: int = seed_field("seed of the whole dataset (0 or more)")
+    shard: str | None = shard_field()
+    chunk_size: int = opt(1024, "images per chunk file (the unit of resuming and sharding)", "--chunk-size",
+                          type=positive_int)
+    quiet: bool = quiet_field()
+
+    def __post_init__(self) -> None:
+        require(MIN_SIZE <= self.size <= MAX_SIZE, f"--size must be in {MIN_SIZE}..{MAX_SIZE}, got {self.size}")
+        require(self.n >= 1 and self.chunk_size >= 1, "--n and --chunk-size must be at least 1")
+        if self.shard is not None:
+            Shard.parse(self.shard)
+
+
+def resolve_shard(text: str | None, out: Path) -> tuple[Shard | None, Path]:
+    """``--shard I/N`` as given, or under torchrun one shard per rank in ``OUT/shard-RANK-of-WORLD``."""
+    if text is not None:
+        return Shard.parse(text), out
+    place = torchrun_place()
+    if place.world > 1:
+        return Shard(place.rank, place.world), out / f"shard-{place.rank}-of-{place.world}"
+    return None, out
+
+
+def open_writer(options: DatasetOptions, generator: str, settings: dict[str, Any],
+                variable: bool = False) -> DatasetWriter:
+    """The writer for this run's dataset (or shard), created or resumed; a different dataset there is refused."""
+    shard, out = resolve_shard(options.shard, Path(options.out))
+    identity = {"generator": generator, "total": options.n, "image_size": options.size, "seed": options.seed,
+                "chunk_size": options.chunk_size, "settings": settings}
+    return DatasetWriter(out, identity, shard, variable=variable)
+
+
+def write_chunks(writer: DatasetWriter, make_chunk: MakeChunk, desc: str, quiet: bool = False) -> dict[str, Any]:
+    """Make every chunk still missing from ``writer`` and write it. Writing runs on a second thread while the
+    next chunk is made (at most one write pending).
+
+    Returns what a run record needs: images made, and seconds spent making chunks and waiting for writes.
+    """
+    todo = writer.todo()
+    record = {"images": 0, "seconds_making": 0.0, "seconds_waiting_to_write": 0.0}
+
+    def write(c: int, images: np.ndarray, columns: dict[str, list], counts: dict[str, int]) -> int:
+        writer.write_chunk(c, images, columns, counts)
+        return writer.chunk_count(c)
+
+    with progress(writer.header["count"], desc, quiet=quiet) as bar, ThreadPoolExecutor(1) as io:
+        bar.update(writer.header["count"] - sum(writer.chunk_count(c) for c in todo))
+        pending = None
+        for c in todo:
+            clock = time.perf_counter()
+            images, columns, counts = make_chunk(c, writer.chunk_count(c))
+            record["seconds_making"] += time.perf_counter() - clock
+            clock = time.perf_counter()
+            if pending is not None:
+                bar.update(pending.result())
+            pending = io.submit(write, c, images, columns, counts)
+            record["seconds_waiting_to_write"] += time.perf_counter() - clock
+            record["images"] += len(images)
+        if pending is not None:
+            bar.update(pending.result())
+    return record
+
+
+def finish(writer: DatasetWriter, started: float, record: dict[str, Any], report: dict[str, Any],
+           figures: Callable[[Dataset], dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Mark the dataset complete, draw ``preview.png`` next to it, and return the run's record: the ``report``,
+    ``figures(dataset)`` (e.g. its diversity), the counts and the timings."""
+    elapsed = time.perf_counter() - started
+    record = {"seconds": round(elapsed, 2), **{k: round(v, 2) if isinstance(v, float) else v
+                                                 for k, v in record.items()}}
+    summary = writer.finish(record)
+    ds = open_dataset(writer.out)
+    save_sheet(writer.out / "preview.png", ds.images(0, 128), cols=16, cell=max(48, ds.image_size))
+    if figures is not None:
+        report = {**report, **figures(ds)}
+    return {"out": str(writer.out), "images": len(ds), **report, **summary["counts"],
+            "images_per_s_this_run": round(record["images"] / elapsed, 1), "run": record}
+
+
+def iter_chunks(make_chunk: MakeChunk, options: DatasetOptions,
+                chunks: Iterable[int]) -> Iterator[tuple[np.ndarray, dict[str, list]]]:
+    """(images, metadata columns) of each of ``chunks``, byte-identical to what the stage writes.
+    Chunks past the end of the dataset's ``n`` images continue the same stream at ``chunk_size`` each."""
+    sizes = chunk_sizes(options.n, options.chunk_size)
+    for c in chunks:
+        images, columns, _ = make_chunk(c, sizes[c] if c < len(sizes) else options.chunk_size)
+        yield images, columns
+
+
+def chunk_seeds(seed: int, chunk: int, count: int) -> np.ndarray:
+    """Per-image 63-bit seeds for chunk ``chunk``: a pure function of (seed, chunk)."""
+    return np.random.default_rng([seed, chunk]).integers(0, 2**63, size=count, dtype=np.uint64)
+
+
+def diversity_figure(ds: Dataset) -> dict[str, Any]:
+    """The run's diversity figure (``synthkd.core.diversity``), for the record."""
+    from synthkd.core.diversity import dataset_diversity  # imports torch: only when a run ends
+
+    return {"diversity": round(dataset_diversity(ds)[0], 4)}
