@@ -67,3 +67,18 @@ def test_models_lists_the_registry_with_sizes(capsys):
     assert "224 px" in capsys.readouterr().out
     assert run_cli(synthkd_main, "models", "nothing*") == 2
     assert "no model name matches" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["procgen", "probe", "shaders", "distill"])
+def test_stage_folders_are_importable_only_as_part_of_synthkd(name):
+    """The folders keep generic names, but never become top-level packages (PyPI has a procgen and a probe)."""
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    for cwd in (ROOT, ROOT.parent):  # from the repository (its folders on sys.path) and from elsewhere
+        done = subprocess.run([sys.executable, "-c", f"import {name}"], cwd=cwd, capture_output=True, text=True)
+        assert done.returncode != 0 and ("synthkd" in done.stderr or "No module named" in done.stderr)
+    done = subprocess.run([sys.executable, "-c", f"import synthkd.{name}"], cwd=ROOT.parent, capture_output=True)
+    assert done.returncode == 0
