@@ -23,8 +23,10 @@ TEST_FRACTION = 0.25
 SPLIT_SEED = 0
 
 
-def digits(split: str = "train", size: int = 32) -> tuple[np.ndarray, np.ndarray]:
-    """(images, labels) of the ``train`` or ``test`` split: (N, size, size, 3) uint8 white-on-black digits."""
+def digits(split: str = "train", size: int = 32, thickness: int = 0, invert: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(images, labels) of the ``train`` or ``test`` split: (N, size, size, 3) uint8 white-on-black digits;
+    ``thickness`` > 0 thickens the strokes by that many pixels (a 3x3 maximum filter, applied that often),
+    ``invert`` makes them black on white (ink on paper)."""
     from sklearn.datasets import load_digits
 
     data = load_digits()
@@ -35,6 +37,10 @@ def digits(split: str = "train", size: int = 32) -> tuple[np.ndarray, np.ndarray
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     small = torch.from_numpy(data.images[pick] / 16.0).float().unsqueeze(1)
     big = F.interpolate(small, size=(size, size), mode="bilinear", align_corners=False).clamp(0, 1)
+    for _ in range(thickness):
+        big = F.max_pool2d(big, 3, stride=1, padding=1)
+    if invert:
+        big = 1 - big
     images = (big * 255).round().to(torch.uint8).repeat(1, 3, 1, 1).permute(0, 2, 3, 1).numpy()
     return np.ascontiguousarray(images), data.target[pick].astype(np.int64)
 
@@ -47,13 +53,13 @@ class TrainResult:
 
 
 def train_teacher(model: Classifier, epochs: int = 15, batch: int = 64, lr: float = 0.05, seed: int = 0,
-                  size: int = 32, limit: int | None = None) -> TrainResult:
+                  size: int = 32, limit: int | None = None, thickness: int = 0, invert: bool = False) -> TrainResult:
     """Supervised training on the digits train split (or its first ``limit`` images; SGD, one-cycle
     schedule, random shifts of up to 2 px). Deterministic on the CPU for a given seed and thread count.
     """
-    x_train, y_train = digits("train", size)
+    x_train, y_train = digits("train", size, thickness, invert)
     x_train, y_train = x_train[:limit], y_train[:limit]
-    x_test, y_test = digits("test", size)
+    x_test, y_test = digits("test", size, thickness, invert)
     generator = torch.Generator().manual_seed(seed)
     x, y = to_float(x_train), torch.from_numpy(y_train)
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=5e-4, nesterov=True)

@@ -10,22 +10,30 @@ from PIL import Image
 
 from synthkd.cli import main as synthkd_main
 from synthkd.report import chromium
-from synthkd.teacher import ASSET, make_teacher
+from synthkd.teacher import BUILTIN, PANEL, make_teacher
 from tests.helpers import run_cli
 
 
-def test_teacher_script_is_deterministic(tmp_path):
-    a = make_teacher(tmp_path / "a.pt", epochs=1, limit=128)
-    b = make_teacher(tmp_path / "b.pt", epochs=1, limit=128)
+@pytest.mark.parametrize("name", ["wrn16_1", "ink_gapcnn"])
+def test_teacher_script_is_deterministic(tmp_path, name):
+    a = make_teacher(PANEL[name], tmp_path / "a.pt", epochs=1, limit=128)
+    b = make_teacher(PANEL[name], tmp_path / "b.pt", epochs=1, limit=128)
     assert a["sha256"] == b["sha256"] and (tmp_path / "a.pt").read_bytes() == (tmp_path / "b.pt").read_bytes()
 
 
-def test_shipped_teacher_is_what_the_script_records():
-    info = json.loads(ASSET.with_suffix(".json").read_text())
+@pytest.mark.parametrize("name", list(PANEL))
+def test_shipped_panel_teachers_are_what_the_script_records(name):
     import hashlib
 
-    assert hashlib.sha256(ASSET.read_bytes()).hexdigest() == info["sha256"]
-    assert info["test_accuracy"] > 0.9 and ASSET.stat().st_size < 5_000_000
+    teacher = PANEL[name]
+    info = teacher.info()
+    assert hashlib.sha256(teacher.weights.read_bytes()).hexdigest() == info["sha256"]
+    assert info["test_accuracy"] > 0.97 and teacher.weights.stat().st_size < 1_000_000
+    model = teacher.spec.load()
+    from synthkd.core.tensors import accuracy
+
+    assert accuracy(model, *teacher.test_set()) == pytest.approx(info["test_accuracy"], abs=0.005)
+    assert BUILTIN.name == "wrn16_1"
 
 
 @pytest.fixture(scope="module")

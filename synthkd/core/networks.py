@@ -111,3 +111,43 @@ _wide_resnet("wrn16_2", 16, 2, "WRN-16-2.")
 _wide_resnet("wrn16_1", 16, 1, "WRN-16-1: the built-in digits teacher.")
 _wide_resnet("wrn28_10", 28, 10, "WRN-28-10: a large CIFAR teacher.")
 _wide_resnet("resnet8_cifar", 10, 1, "WRN-10-1, an 8-layer pre-activation ResNet: the demo's student.")
+
+
+class LeNet5(nn.Module):
+    """LeNet-5 in the classic style, for RGB inputs: two 5x5 conv + ReLU + max-pool stages (6, 16 channels),
+    then 120-84-C linear layers; no batch norm. The features are pooled to 5x5, so inputs of 32 px or more work."""
+
+    def __init__(self, num_classes: int):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(3, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(),
+                                      nn.MaxPool2d(2), nn.AdaptiveAvgPool2d(5))
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(16 * 25, 120), nn.ReLU(), nn.Linear(120, 84),
+                                        nn.ReLU(), nn.Linear(84, num_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x))
+
+
+@register
+def lenet5(num_classes: int = 10) -> nn.Module:
+    """LeNet-5 style CNN without batch norm: a digits panel teacher."""
+    return LeNet5(num_classes)
+
+
+def _conv_bn_relu(c_in: int, c_out: int) -> list[nn.Module]:
+    return [nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU()]
+
+
+@register
+def gapcnn(num_classes: int = 10) -> nn.Module:
+    """Plain conv-BN-ReLU CNN, two max-pools, global average pooling, one linear layer: a digits panel teacher."""
+    return nn.Sequential(*_conv_bn_relu(3, 32), *_conv_bn_relu(32, 32), nn.MaxPool2d(2),
+                         *_conv_bn_relu(32, 64), *_conv_bn_relu(64, 64), nn.MaxPool2d(2),
+                         *_conv_bn_relu(64, 128), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, num_classes))
+
+
+@register
+def mlp(num_classes: int = 10) -> nn.Module:
+    """MLP on the flattened 32 px RGB image (3072-64-64-C, ReLU; other sizes pooled): a digits panel teacher."""
+    return nn.Sequential(nn.AdaptiveAvgPool2d(32), nn.Flatten(), nn.Linear(3 * 32 * 32, 64), nn.ReLU(),
+                         nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, num_classes))
