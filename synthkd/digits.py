@@ -23,7 +23,8 @@ TEST_FRACTION = 0.25
 SPLIT_SEED = 0
 
 
-def digits(split: str = "train", size: int = 32, thickness: int = 0, invert: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def digits(split: str = "train", size: int = 32, thickness: int = 0,
+           invert: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(images, labels) of the ``train`` or ``test`` split: (N, size, size, 3) uint8 white-on-black digits;
     ``thickness`` > 0 thickens the strokes by that many pixels (a 3x3 maximum filter, applied that often),
     ``invert`` makes them black on white (ink on paper)."""

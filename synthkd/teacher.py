@@ -99,7 +99,8 @@ def make_teacher(teacher: PanelTeacher = BUILTIN, out: Path | None = None, epoch
     info = {"teacher": teacher.name, "arch": teacher.arch, "normalization": teacher.normalization,
             "weights": out.name, "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
             "data": f"sklearn load_digits, 32 px RGB, synthkd.digits split (seed 0, 25 % test), "
-                    f"strokes thickened by {teacher.thickness} px, {'black on white' if teacher.invert else 'white on black'}",
+                    f"strokes thickened by {teacher.thickness} px, "
+                    f"{'black on white' if teacher.invert else 'white on black'}",
             "epochs": epochs, "lr": teacher.lr, "seed": seed, "train_accuracy": round(result.train_accuracy, 4),
             "test_accuracy": round(result.test_accuracy, 4), "seconds": round(seconds, 1), "about": teacher.about,
             "command": f"python -m synthkd.teacher {teacher.name}"}
