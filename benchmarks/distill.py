@@ -1,32 +1,38 @@
-"""Benchmark of distill's training loop against the compute it cannot avoid, in one run.
+"""Benchmark of distill's training loop: today's step against the previous one, quiet and beside a busy process.
 
-Same student, teacher, batch and device: (a) compute only: teacher forward, student forward and backward, SGD
-step, on one batch already in memory, no loading, augmentation or mixup; (b) distill's loop: an epoch of
-``train_one_epoch`` over a dataset directory (DataLoader reading uint8 batches; augmentation and mixup in its
-worker processes on the CPU, on the device with CUDA; the same step). b/a near 1 means loading and augmentation
-hide behind (or are negligible next to) the step. Also timed alone: the DataLoader, and augmentation with mixup
-in the training process (what a CPU run would pay without workers). The machine may be shared and noisy:
-(a) and (b) are measured in alternating rounds; b/a is the median over rounds of (b) over the (a) next to it.
+Both loops train the same student from the same teacher on the same dataset directory with the same settings
+(by default the demo's: resnet8_cifar from the built-in wrn16_1 teacher, batch 32, no augmentation or mixup, a
+DataLoader worker) and are timed over whole epochs of ``train_one_epoch``:
+
+- (old) the step as it was: float32, contiguous tensors, torch's default thread count, fixed;
+- (new) the step as it is: bf16 autocast where the CPU has native bf16 (float32 elsewhere), channels_last
+  batches and models, and the thread count kept to the cores other programs leave free (``CpuShare``).
+
+Each is measured alone and again while a second CPU-bound process (a Python busy loop, one core) runs. The
+machine may be noisy, so (old) and (new) alternate over rounds and each figure is the median over rounds.
 Prints a table and ends with one JSON line of the figures.
-Usage: python -m benchmarks.distill [--student resnet18_cifar] [--teacher resnet18_cifar] [--aug high] [--quick]
+
+Usage: python -m benchmarks.distill [--rounds 3] [--images 8192] [--aug none] [--batch-size 32]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from synthkd.core.dataset import DatasetWriter
-from synthkd.core.models import TeacherSpec, build_model
 from synthkd.core.runtime import Dist, pick_device
-from synthkd.distill.train import DistillSettings, prepare, train_one_epoch, train_step
+from synthkd.distill.train import DistillSettings, prepare, train_one_epoch
+from synthkd.teacher import BUILTIN
 
 
 def write_dataset(path: Path, n: int, size: int) -> None:
@@ -42,92 +48,76 @@ def write_dataset(path: Path, n: int, size: int) -> None:
     writer.finish()
 
 
-def compute_only(run, steps: int, size: int) -> float:
-    """Images/s of the bare step on a batch that is already on the device."""
-    x = torch.rand(run.cfg.batch_size, 3, size, size, device=run.device)
-    if run.device.type == "cuda":
-        x = x.contiguous(memory_format=torch.channels_last)
-    run.student.train()
-    _sync(run)
-    start = time.perf_counter()
-    for _ in range(steps):
-        train_step(run, x)
-    _sync(run)
-    return steps * len(x) / (time.perf_counter() - start)
+CORES = len(os.sched_getaffinity(0))
 
 
-def loader_only(run) -> float:
-    """Images/s of the DataLoader alone, batches moved to the device (on the CPU its workers also augment)."""
-    start = time.perf_counter()
-    n = sum(len(batch.to(run.device)) for batch, _, _ in run.loader)
-    _sync(run)
-    return n / (time.perf_counter() - start)
+def make_run(cfg: DistillSettings, old: bool):
+    """A prepared run; ``old`` turns it back into the previous step (float32, contiguous, fixed threads)."""
+    run = prepare(cfg, Dist(), pick_device("cpu"))
+    if old:
+        run.amp, run.cpu_share, run.memory_format = None, None, torch.contiguous_format
+        run.teacher.to(memory_format=torch.contiguous_format)
+        run.student.to(memory_format=torch.contiguous_format)
+    return run
 
 
-def pipeline_only(run, steps: int) -> float:
-    """Images/s of augmentation and mixup alone, in this process, on uint8 batches already on the device."""
-    images = run.loader.dataset.read(list(range(run.cfg.batch_size))).to(run.device)
-    _sync(run)
-    start = time.perf_counter()
-    for step in range(steps):
-        run.pipeline(images, 0, step)
-    _sync(run)
-    return steps * len(images) / (time.perf_counter() - start)
-
-
-def _sync(run) -> None:
-    if run.device.type == "cuda":
-        torch.cuda.synchronize(run.device)
+def rate(run, epoch: int) -> float:
+    """Images/s of one epoch. The thread count is the process's, so each run sets its own before it starts:
+    the old step all cores (torch's default), the new one what its CpuShare decides."""
+    torch.set_num_threads(run.cpu_share.update() if run.cpu_share is not None else CORES)
+    return train_one_epoch(run, epoch)["images_per_s"]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--student", default="resnet18_cifar")
-    ap.add_argument("--teacher", default="resnet18_cifar", help="a registry or torchvision name (random weights)")
-    ap.add_argument("--size", type=int, default=32)
-    ap.add_argument("--batch-size", type=int, default=256)
-    ap.add_argument("--steps", type=int, default=4, help="batches per timed round")
-    ap.add_argument("--rounds", type=int, default=3, help="alternating timed rounds of (b) and (a)")
-    ap.add_argument("--aug", default="high")
-    ap.add_argument("--workers", type=int, default=1)
-    ap.add_argument("--device", default="auto")
-    ap.add_argument("--quick", action="store_true", help="resnet8_cifar student and teacher, batch 64 (smoke run)")
+    ap.add_argument("--student", default="resnet8_cifar")
+    ap.add_argument("--images", type=int, default=8192, help="images per epoch (one timed epoch per round)")
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--aug", default="none")
+    ap.add_argument("--mixup-alpha", type=float, default=0.0)
+    ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
-    if args.quick:
-        args.student, args.teacher, args.batch_size = "resnet8_cifar", "resnet8_cifar", 64
+    figures: dict = {"student": args.student, "teacher": BUILTIN.arch, "batch_size": args.batch_size,
+                     "aug": args.aug, "mixup_alpha": args.mixup_alpha, "images_per_epoch": args.images,
+                     "bf16": bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        write_dataset(tmp / "data", args.batch_size * args.steps, args.size)
-        torch.save({"state_dict": build_model(args.teacher, 10).state_dict()}, tmp / "teacher.pt")
-        teacher = TeacherSpec(name=args.teacher, weights=str(tmp / "teacher.pt"), num_classes=10)
-        cfg = DistillSettings(teacher=teacher, student=args.student, data=tmp / "data", out=tmp / "run", epochs=1000,
-                              batch_size=args.batch_size, aug=args.aug, holdout=0.0, workers=args.workers,
-                              device=args.device, quiet=True)
-        run = prepare(cfg, Dist(), pick_device(args.device))
-        loop_rates, compute_rates = [], []
-        train_one_epoch(run, 0)  # warm-up: worker start, first allocations
-        compute_only(run, 1, args.size)
-        for r in range(args.rounds):
-            loop_rates.append(train_one_epoch(run, r + 1)["images_per_s"])
-            compute_rates.append(compute_only(run, args.steps, args.size))
-        loading, augmenting = loader_only(run), pipeline_only(run, args.steps)
-    loop, compute = statistics.median(loop_rates), statistics.median(compute_rates)
-    ratio = statistics.median(b / a for b, a in zip(loop_rates, compute_rates, strict=True))
-    figures = {
-        "device": str(run.device), "threads": torch.get_num_threads(), "student": args.student,
-        "teacher": args.teacher, "size": args.size, "batch_size": args.batch_size, "aug": args.aug,
-        "workers": args.workers, "amp": str(run.amp), "steps_per_round": args.steps,
-        "compute_only_img_s": round(compute, 1), "distill_loop_img_s": round(loop, 1),
-        "b_over_a": round(ratio, 3), "loader_only_img_s": round(loading, 1),
-        "augment_mix_only_img_s": round(augmenting, 1),
-        "rounds": {"compute_only": [round(x, 1) for x in compute_rates], "distill_loop": loop_rates},
-    }
-    print(f"{args.student} <- {args.teacher}, {args.size} px, batch {args.batch_size}, aug {args.aug}, "
-          f"{figures['device']} ({figures['threads']} threads), workers {args.workers}")
-    for name, rate in (("(a) compute only", compute), ("(b) distill loop", loop),
-                       ("DataLoader alone", loading), ("augment+mix alone", augmenting)):
-        print(f"  {name:<20} {rate:>9.1f} img/s  {1000 * args.batch_size / rate:>9.1f} ms/batch")
-    print(f"  b/a {figures['b_over_a']}")
+        write_dataset(tmp / "data", args.images, 32)
+        runs = {}
+        for name in ("old", "new"):
+            cfg = DistillSettings(teacher=BUILTIN.spec, student=args.student, data=tmp / "data", out=tmp / name,
+                                  epochs=1000, batch_size=args.batch_size, aug=args.aug, mixup_alpha=args.mixup_alpha,
+                                  lr=0.05, holdout=0.0, workers=1, quiet=True)
+            runs[name] = make_run(cfg, old=name == "old")
+            rate(runs[name], 0)  # warm-up: worker start, first allocations
+        epoch = 1
+        for load in ("quiet", "busy"):
+            busy = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if load == "busy" else None
+            try:
+                rates = {"old": [], "new": []}
+                for r in range(args.rounds + 1):  # the first round settles in (and lets CpuShare notice the load)
+                    for name in ("old", "new"):
+                        value = rate(runs[name], epoch)
+                        epoch += 1
+                        if r:
+                            rates[name].append(value)
+            finally:
+                if busy is not None:
+                    busy.kill()
+                    busy.wait()
+            for name in ("old", "new"):
+                figures[f"{name}_{load}_img_s"] = round(statistics.median(rates[name]), 1)
+                figures[f"{name}_{load}_rounds"] = rates[name]
+    figures["new_over_old_quiet"] = round(figures["new_quiet_img_s"] / figures["old_quiet_img_s"], 2)
+    figures["new_over_old_busy"] = round(figures["new_busy_img_s"] / figures["old_busy_img_s"], 2)
+    figures["new_busy_over_quiet"] = round(figures["new_busy_img_s"] / figures["new_quiet_img_s"], 2)
+    figures["old_busy_over_quiet"] = round(figures["old_busy_img_s"] / figures["old_quiet_img_s"], 2)
+    print(f"{args.student} <- {BUILTIN.arch}, batch {args.batch_size}, aug {args.aug}, mixup {args.mixup_alpha}, "
+          f"bf16 {'on' if figures['bf16'] else 'not available'}")
+    for load in ("quiet", "busy"):
+        print(f"  {load:<6} old {figures[f'old_{load}_img_s']:>8.1f} img/s   new {figures[f'new_{load}_img_s']:>8.1f} "
+              f"img/s   new/old {figures[f'new_over_old_{load}']}")
+    print(f"  busy/quiet: old {figures['old_busy_over_quiet']}, new {figures['new_busy_over_quiet']}")
     print(json.dumps(figures))
 
 

@@ -27,7 +27,7 @@ import logging
 import os
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +39,10 @@ from PIL import Image
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
+from synthkd.core.classes import relative_entropy
 from synthkd.core.dataset import Dataset, atomic_write, open_dataset, write_json
 from synthkd.core.models import Classifier, ModelError, TeacherSpec, load_model, num_classes_of, weights_sha256
-from synthkd.core.runtime import Dist, init_distributed, pick_device, progress
+from synthkd.core.runtime import CpuShare, Dist, init_distributed, pick_device, progress
 from synthkd.core.settings import (
     REQUIRED,
     UsageError,
@@ -57,6 +58,7 @@ from synthkd.core.settings import (
 from synthkd.core.tensors import predict, to_uint8
 from synthkd.distill.augment import LEVELS, Augment, Draws
 from synthkd.distill.kd import kd_loss, mixup, mixup_lambda
+from synthkd.distill.stream import StreamLoader, StreamSettings, held_out
 
 CHECKPOINT, METRICS, STUDENT, SUMMARY, TENSORBOARD = (
     "checkpoint.pt", "metrics.jsonl", "student.pt", "summary.json", "tensorboard")
@@ -81,8 +83,9 @@ class DistillSettings:
                                      "--student-normalization", metavar="PRESET|M,M,M/S,S,S")
     student_size: int | None = opt(None, "resize images to this for the student (default: train it at the "
                                    "dataset's image size)", "--student-size", type=positive_int)
-    data: Path = opt(REQUIRED, "dataset directory to distil on (D_K, or D_S: only its images are used)", "--data",
-                     type=Path, metavar="D_K")
+    data: Path | None = opt(None, "dataset directory to distil on (D_K, or D_S: only its images are used); or "
+                            "--stream", "--data", type=Path, metavar="D_K")
+    stream: StreamSettings = field(default_factory=StreamSettings, metadata=group("streaming D_K (instead of --data)"))
     out: Path = opt(REQUIRED, "run directory (created, or resumed with --resume)", "--out", type=Path, metavar="RUN")
     eval_dir: Path | None = opt(None, "labelled real images, one folder per class (folders named 0..C-1, or sorted "
                                 "names = class indices): student top-1, teacher top-1 and their agreement after "
@@ -110,6 +113,9 @@ class DistillSettings:
                    "--amp", choices=AMP_MODES)
     sync_bn: bool = opt(False, "batch-norm statistics over all torchrun processes (CUDA only)", "--sync-bn",
                         action="store_true")
+    threads: int | None = opt(None, "CPU threads for training (default: every core, one fewer beside --stream's "
+                              "process, and fewer while other programs keep cores busy; a fixed number keeps runs "
+                              "bit-identical on a machine whatever else runs)", "--threads", type=positive_int)
     workers: int = opt(1, "DataLoader worker processes reading batches (on the CPU they also augment and mix, "
                        "beside the training step; 0: all in this process)", "--workers", type=int)
     resume: bool = opt(False, "continue the run in --out from its last checkpoint (the settings must be the same); "
@@ -143,6 +149,8 @@ class DistillSettings:
             (all(s is None or s >= 1 for s in (self.teacher.size, self.student_size)),
              "image sizes must be at least 1"),
         ]
+        rules.append(((self.data is None) != (self.stream.source is None),
+                      "give --data DIR or --stream SOURCE (one of them)"))
         for ok, message in rules:
             if not ok:
                 raise DistillError(message)
@@ -171,12 +179,14 @@ class Run:
     optimizer: torch.optim.Optimizer
     scheduler: torch.optim.lr_scheduler.LRScheduler
     scaler: torch.amp.GradScaler
-    loader: torch.utils.data.DataLoader
+    loader: torch.utils.data.DataLoader | StreamLoader
     pipeline: Pipeline
     checks: dict[str, Any]  # evaluation images with the teacher's predictions (see load_checks)
     settings: dict[str, Any]
     history: list[dict[str, Any]]
     tensorboard: Any = None
+    cpu_share: CpuShare | None = None  # thread count kept to the free cores (CPU runs)
+    memory_format: torch.memory_format = torch.channels_last  # of the batches and the models: faster with oneDNN
 
     @property
     def plain_student(self) -> Classifier:
@@ -192,6 +202,7 @@ def distill(cfg: DistillSettings, stop_after: int | None = None) -> dict[str, An
     ``stop_after``: return None once that many epochs are done, as if the run were killed there (for tests)."""
     device = pick_device(cfg.device)
     dist = init_distributed(device)
+    run, threads = None, torch.get_num_threads()
     try:
         run = prepare(cfg, dist, device)
         for epoch in range(len(run.history), cfg.epochs):
@@ -203,6 +214,9 @@ def distill(cfg: DistillSettings, stop_after: int | None = None) -> dict[str, An
                 return None
         return finish(run)
     finally:
+        if run is not None and isinstance(run.loader, StreamLoader):
+            run.loader.close()
+        torch.set_num_threads(threads)
         if dist.world > 1 and torch_dist.is_initialized():
             torch_dist.destroy_process_group()
 
@@ -210,14 +224,22 @@ def distill(cfg: DistillSettings, stop_after: int | None = None) -> dict[str, An
 def prepare(cfg: DistillSettings, dist: Dist, device: torch.device) -> Run:
     """Check and load everything (data, models, evaluation images), then start the run or resume it."""
     amp = amp_dtype(cfg, device)
-    data = open_data(cfg.data)
-    teacher, classes = prepare_teacher(cfg, data.image_size, device)
-    student = build_student(cfg, classes, data.image_size, device)
+    data = open_data(cfg.data) if cfg.data is not None else None
+    size = data.image_size if data is not None else cfg.stream.size
+    teacher, classes = prepare_teacher(cfg, size, device)
+    student = build_student(cfg, classes, size, device)
     holdout = cfg.holdout if cfg.holdout is not None else (0.0 if cfg.eval_dir else DEFAULT_HOLDOUT)
-    train_idx, held_idx = split_holdout(len(data), holdout, cfg.seed)
-    checks = load_checks(cfg, data, held_idx, classes, teacher, device, amp) if dist.main else {}
     pipeline = Pipeline(cfg.aug, cfg.mixup_alpha, cfg.seed, dist.rank, dist.world)
-    loader = make_loader(data, train_idx, cfg, dist, pipeline if device.type == "cpu" else None)
+    if data is not None:
+        train_idx, held = split_holdout(len(data), holdout, cfg.seed)
+        held_images = Images(data, held).read(list(range(len(held))))
+        loader = make_loader(data, train_idx, cfg, dist, pipeline if device.type == "cpu" else None)
+    else:
+        count = max(1, round(cfg.stream.window * holdout)) if holdout > 0 else 0
+        held_images = to_uint8(held_out(cfg.stream, cfg.seed, count)) if count else None
+        loader = StreamLoader(cfg.stream, cfg.teacher, classes, cfg.seed, cfg.aug, cfg.mixup_alpha,
+                              cfg.batch_size // dist.world, cfg.epochs, dist.rank, dist.world)
+    checks = load_checks(cfg, size, held_images, classes, teacher, device) if dist.main else {}
     if dist.world > 1:
         if cfg.sync_bn:
             student = nn.SyncBatchNorm.convert_sync_batchnorm(student)
@@ -229,19 +251,25 @@ def prepare(cfg: DistillSettings, dist: Dist, device: torch.device) -> Run:
     run = Run(cfg, dist, device, amp, teacher, student, optimizer, scheduler,
               torch.amp.GradScaler(device.type, enabled=amp == torch.float16), loader, pipeline, checks, settings, [])
     start_or_resume(run)
+    if device.type == "cpu":
+        # The stream's process keeps a core busy; a DataLoader worker only reads and augments in bursts.
+        run.cpu_share = CpuShare(cfg.threads, reserve=1 if isinstance(loader, StreamLoader) else 0)
     if dist.main:
         run.tensorboard = open_tensorboard(cfg.out, len(run.history))
     return run
 
 
 def amp_dtype(cfg: DistillSettings, device: torch.device) -> torch.dtype | None:
-    """The autocast dtype for ``--amp`` on ``device`` (``auto``: bf16 on GPUs that have it, else fp16; none on the
-    CPU), after checking that the device can do what was asked."""
+    """The autocast dtype for ``--amp`` on ``device`` (``auto``: bf16 on GPUs that have it, else fp16; on the CPU
+    bf16 where it has native bf16 instructions, else none), after checking that the device can do what was asked."""
     if cfg.sync_bn and device.type != "cuda":
         raise DistillError("--sync-bn needs CUDA (torch's SyncBatchNorm does not run on the CPU)")
     amp = cfg.amp
     if amp == "auto":
-        amp = ("bf16" if torch.cuda.is_bf16_supported() else "fp16") if device.type == "cuda" else "none"
+        if device.type == "cuda":
+            amp = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+        else:
+            amp = "bf16" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "none"
     if amp == "fp16" and device.type != "cuda":
         raise DistillError("--amp fp16 needs CUDA; use bf16 or none on the CPU")
     return {"none": None, "bf16": torch.bfloat16, "fp16": torch.float16}[amp]
@@ -260,7 +288,7 @@ def prepare_teacher(cfg: DistillSettings, size: int, device: torch.device) -> tu
     teacher = cfg.teacher.load(check_size=size)
     classes = num_classes_of(teacher, size)
     teacher = teacher.to(device).eval().requires_grad_(False)
-    return (teacher.to(memory_format=torch.channels_last) if device.type == "cuda" else teacher), classes
+    return teacher.to(memory_format=torch.channels_last), classes
 
 
 def build_student(cfg: DistillSettings, classes: int, size: int, device: torch.device) -> Classifier:
@@ -272,7 +300,7 @@ def build_student(cfg: DistillSettings, classes: int, size: int, device: torch.d
     except ModelError as exc:
         raise ModelError(f"student {cfg.student} for the teacher's {classes} classes: {exc}") from None
     student = student.to(device).train()
-    return student.to(memory_format=torch.channels_last) if device.type == "cuda" else student
+    return student.to(memory_format=torch.channels_last)
 
 
 def split_holdout(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -282,12 +310,17 @@ def split_holdout(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.nd
     return np.sort(order[held:]), np.sort(order[:held])
 
 
-def settings_of(cfg: DistillSettings, data: Dataset, holdout: float, world: int, classes: int) -> dict[str, Any]:
-    """What defines this run's result (compared on --resume): settings, data, teacher weights, process count."""
+def settings_of(cfg: DistillSettings, data: Dataset | None, holdout: float, world: int, classes: int) -> dict[str, Any]:
+    """What defines this run's result (compared on --resume): settings, data (or stream), teacher weights,
+    process count."""
     out = cfg.identity()
-    out.update(holdout=holdout, num_classes=classes, processes=world, data=str(Path(cfg.data).resolve()),
-               data_images=len(data), data_identity={k: data.header.get(k) for k in ("generator", "seed", "total")},
+    out.update(holdout=holdout, num_classes=classes, processes=world,
                weights=weights_sha256(cfg.teacher.weights) or cfg.teacher.weights)
+    if data is not None:
+        out.update(data=str(Path(cfg.data).resolve()), data_images=len(data),
+                   data_identity={k: data.header.get(k) for k in ("generator", "seed", "total")})
+    else:
+        out.update(stream=asdict(cfg.stream))
     return json.loads(json.dumps(out))  # plain JSON values, as they come back from a checkpoint
 
 
@@ -392,17 +425,16 @@ def make_loader(data: Dataset, train_idx: np.ndarray, cfg: DistillSettings, dist
         persistent_workers=cfg.workers > 0, prefetch_factor=2 if cfg.workers > 0 else None)
 
 
-def load_checks(cfg: DistillSettings, data: Dataset, held_idx: np.ndarray, classes: int, teacher: Classifier,
-                device: torch.device, amp: torch.dtype | None) -> dict[str, Any]:
-    """Images the student is checked on after every epoch, with the teacher's predictions (computed once):
-    the labelled ``--eval`` folder, and/or the held-out slice of the distillation data."""
+def load_checks(cfg: DistillSettings, size: int, held: torch.Tensor | None, classes: int, teacher: Classifier,
+                device: torch.device) -> dict[str, Any]:
+    """Images the student is checked on after every epoch, with the teacher's predictions (computed once, in
+    float32 like every check): the labelled ``--eval`` folder, and/or the held-out synthetic images ``held``."""
     checks: dict[str, Any] = {}
     if cfg.eval_dir is not None:
-        images, labels = load_image_folder(Path(cfg.eval_dir), data.image_size, classes)
-        checks["eval"] = (images, labels, predict(teacher, images, device, amp).argmax(1))
-    if len(held_idx):
-        images = Images(data, held_idx).read(list(range(len(held_idx))))
-        checks["holdout"] = (images, None, predict(teacher, images, device, amp).argmax(1))
+        images, labels = load_image_folder(Path(cfg.eval_dir), size, classes)
+        checks["eval"] = (images, labels, predict(teacher, images, device).argmax(1))
+    if held is not None and len(held):
+        checks["holdout"] = (held, None, predict(teacher, held, device).argmax(1))
     return checks
 
 
@@ -453,32 +485,40 @@ def train_one_epoch(run: Run, epoch: int) -> dict[str, Any]:
     """One pass over this process's share of the data: load, augment, mix, step; returns the epoch's figures."""
     cfg, dist = run.cfg, run.dist
     run.student.train()
-    run.loader.batch_sampler.set_epoch(epoch)
+    (run.loader if isinstance(run.loader, StreamLoader) else run.loader.batch_sampler).set_epoch(epoch)
     steps = len(run.loader)
     total = torch.zeros((), device=run.device)
+    seen = torch.zeros(run.settings["num_classes"], dtype=torch.long, device=run.device)
     start = time.perf_counter()
     with progress(steps * cfg.batch_size, f"epoch {epoch + 1}/{cfg.epochs}", quiet=cfg.quiet or not dist.main) as bar:
         for i, (batch, batch_epoch, step) in enumerate(run.loader):
             x = batch.to(run.device, non_blocking=True)
             if x.dtype == torch.uint8:  # not made by the workers: augment and mix on the device
                 x = run.pipeline(x, batch_epoch, step)
-            if run.device.type == "cuda":
-                x = x.contiguous(memory_format=torch.channels_last)
-            total += train_step(run, x)
+            loss, teacher_classes = train_step(run, x.contiguous(memory_format=run.memory_format))
+            total += loss
+            seen += torch.bincount(teacher_classes, minlength=len(seen))
             run.scheduler.step()
+            if run.cpu_share is not None:
+                run.cpu_share.update()
             bar.update(cfg.batch_size)
             if i % 10 == 9 or i == steps - 1:
                 bar.set_postfix(loss=f"{float(total) / (i + 1):.4f}", refresh=False)
     if dist.world > 1:
         torch_dist.all_reduce(total)
+        torch_dist.all_reduce(seen)
         total /= dist.world
     seconds = time.perf_counter() - start
     return {"loss": float(total) / steps, "lr": run.optimizer.param_groups[0]["lr"], "seconds": round(seconds, 3),
-            "images_per_s": round(steps * cfg.batch_size / seconds, 1)}
+            "images_per_s": round(steps * cfg.batch_size / seconds, 1),
+            "effective_relative_entropy": round(relative_entropy(seen.cpu().numpy()), 4),
+            "effective_histogram": seen.tolist(),
+            **({"window": run.loader.window_counts.get(epoch, {})} if isinstance(run.loader, StreamLoader) else {})}
 
 
-def train_step(run: Run, x: torch.Tensor) -> torch.Tensor:
-    """Teacher and student on the same batch, KD loss, one SGD step; returns the (detached) loss."""
+def train_step(run: Run, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Teacher and student on the same batch, KD loss, one SGD step; returns the (detached) loss and the teacher's
+    class of each image (the batch's effective labels)."""
     with torch.autocast(run.device.type, dtype=run.amp or torch.float32, enabled=run.amp is not None):
         with torch.no_grad():
             teacher_logits = run.teacher(x)
@@ -488,7 +528,7 @@ def train_step(run: Run, x: torch.Tensor) -> torch.Tensor:
     run.scaler.scale(loss).backward()
     run.scaler.step(run.optimizer)
     run.scaler.update()
-    return loss.detach()
+    return loss.detach(), teacher_logits.argmax(1)
 
 
 def evaluate(run: Run) -> dict[str, float]:
@@ -496,12 +536,12 @@ def evaluate(run: Run) -> dict[str, float]:
     out: dict[str, float] = {}
     if "eval" in run.checks:
         images, labels, teacher = run.checks["eval"]
-        student = predict(run.plain_student, images, run.device, run.amp).argmax(1)
+        student = predict(run.plain_student, images, run.device).argmax(1)
         out.update(eval_student_top1=_mean(student == labels), eval_teacher_top1=_mean(teacher == labels),
                    eval_agreement=_mean(student == teacher))
     if "holdout" in run.checks:
         images, _, teacher = run.checks["holdout"]
-        out["holdout_agreement"] = _mean(predict(run.plain_student, images, run.device, run.amp).argmax(1) == teacher)
+        out["holdout_agreement"] = _mean(predict(run.plain_student, images, run.device).argmax(1) == teacher)
     return out
 
 
@@ -600,19 +640,22 @@ def log_metrics(run: Run, metrics: dict[str, Any]) -> None:
     atomic_write(run.cfg.out / METRICS, lambda f: f.write(lines.encode()))
     if run.tensorboard is not None:
         for key, value in metrics.items():
-            if key != "epoch":
+            if key != "epoch" and isinstance(value, (int, float)):
                 run.tensorboard.add_scalar(key, value, metrics["epoch"])
         run.tensorboard.flush()
-    shown = ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if k not in ("epoch", "seconds"))
+    shown = ", ".join(f"{k} {v:.4g}" for k, v in metrics.items()
+                      if k not in ("epoch", "seconds") and isinstance(v, (int, float)))
     log.info("epoch %d/%d: %s", metrics["epoch"], run.cfg.epochs, shown)
 
 
 def finish(run: Run) -> dict[str, Any]:
-    """Write the trained student and the summary (main process), print the summary as one JSON line."""
+    """Write the trained student and the summary (main process) and return the summary."""
     cfg = run.cfg
+    stream = isinstance(run.loader, StreamLoader)
     summary = {
-        "out": str(cfg.out), "teacher": cfg.teacher.name, "student": cfg.student, "data": str(cfg.data),
-        "classes": run.settings["num_classes"], "train_images": len(run.loader.dataset),
+        "out": str(cfg.out), "teacher": cfg.teacher.name, "student": cfg.student,
+        "data": f"stream:{cfg.stream.source}" if stream else str(cfg.data), "classes": run.settings["num_classes"],
+        "train_images": cfg.epochs * cfg.stream.window if stream else len(run.loader.dataset),
         "epochs": len(run.history), "processes": run.dist.world, "device": str(run.device),
         "seconds": round(sum(m["seconds"] for m in run.history), 1),
         "images_per_s": round(sum(m["images_per_s"] for m in run.history) / len(run.history), 1),

@@ -12,7 +12,6 @@ is least sure of (MosaicKD's out-of-domain subset); ``random`` ignores the class
 
 from __future__ import annotations
 
-import math
 import queue
 import threading
 import time
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from synthkd.core.classes import histogram
 from synthkd.core.dataset import Dataset
 from synthkd.core.settings import opt, positive_int, require
 from synthkd.core.tensors import soft_stats, to_float
@@ -57,19 +57,6 @@ class Predictions:
 
     def __len__(self) -> int:
         return len(self.labels)
-
-
-def histogram(labels: np.ndarray, num_classes: int) -> np.ndarray:
-    return np.bincount(np.asarray(labels, dtype=np.int64), minlength=num_classes)[:num_classes]
-
-
-def relative_entropy(counts: np.ndarray) -> float:
-    """H(p) / log(C) of a class histogram: 1 when all C classes are equally frequent, 0 when one class has all."""
-    counts = np.asarray(counts, dtype=np.float64)
-    if counts.sum() == 0 or len(counts) < 2:
-        return 0.0
-    p = counts[counts > 0] / counts.sum()
-    return max(0.0, float(-(p * np.log(p)).sum() / math.log(len(counts))))  # max: no "-0.0" for one class
 
 
 def _batches(ds: Dataset, chunks: list[int], batch: int) -> Iterator[tuple[int, bool, np.ndarray]]:

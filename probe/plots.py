@@ -12,9 +12,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from synthkd.core.classes import relative_entropy  # noqa: E402
 from synthkd.core.dataset import Dataset  # noqa: E402
 from synthkd.core.sheet import save_sheet  # noqa: E402
-from synthkd.probe.balance import relative_entropy  # noqa: E402
 
 PAIR_COLUMNS = ("source", "pre", "post", "pre-deeper", "post-deeper")
 

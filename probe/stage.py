@@ -25,6 +25,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
+from synthkd.core.classes import histogram, relative_entropy
 from synthkd.core.dataset import Dataset, DatasetWriter, Shard, atomic_write, open_dataset
 from synthkd.core.generate import finish, resolve_shard, write_chunks
 from synthkd.core.models import Classifier, TeacherSpec, num_classes_of
@@ -44,15 +45,7 @@ from synthkd.core.settings import (
 )
 from synthkd.core.tensors import soft_stats, to_float
 from synthkd.probe.attack import KINDS, AttackSettings, BoundaryPairAttack, choose_targets
-from synthkd.probe.balance import (
-    BalanceSettings,
-    Predictions,
-    histogram,
-    join,
-    predict_chunks,
-    relative_entropy,
-    select,
-)
+from synthkd.probe.balance import BalanceSettings, Predictions, join, predict_chunks, select
 from synthkd.probe.plots import save_class_sheet, save_histograms, save_pair_sheet
 
 ATTACKS = ("boundary", "none")
@@ -208,28 +201,29 @@ def _make_chunk(data: Dataset, teacher: torch.nn.Module, attack: BoundaryPairAtt
     counts = {"balanced": count}
     if attack is None or probed[c] == 0:
         return images, columns, counts
-    extra, rows_meta, pair_counts = _boundary_examples(teacher, attack, images[:probed[c]], rows[:probed[c]],
-                                                       labels[:probed[c]], settings, c, device)
+    extra, rows_meta, pair_counts = boundary_examples(teacher, attack, images[:probed[c]], rows[:probed[c]],
+                                                      labels[:probed[c]], settings.batch_size,
+                                                      settings.seed * 1_000_003 + c * 1_009, device)
     for key, values in rows_meta.items():
         columns[key] += values
     return np.concatenate([images, extra]), columns, {**counts, **pair_counts}
 
 
-def _boundary_examples(teacher: torch.nn.Module, attack: BoundaryPairAttack, images: np.ndarray, rows: np.ndarray,
-                       labels: list[int], settings: ProbeSettings, c: int, device: torch.device):
-    """Attack ``images`` (batch by batch) and return the stored adversarial images, their metadata columns
-    and the chunk's counts (pairs tried / valid, examples dropped after 8-bit rounding)."""
+def boundary_examples(teacher: torch.nn.Module, attack: BoundaryPairAttack, images: np.ndarray, rows: np.ndarray,
+                      labels: list[int], batch_size: int, seed: int, device: torch.device | str = "cpu"):
+    """Attack ``images`` (batch by batch; targets by the attack's policy, seeded with ``seed`` + the batch's first
+    row) and return the stored adversarial images, their metadata columns and the counts (pairs tried / valid,
+    examples dropped after 8-bit rounding). Every stored image is run through the teacher again as stored."""
     kept: list[np.ndarray] = []
     columns: dict[str, list] = {k: [] for k in ("kind", "label", "confidence", "source_index", "target", "steps",
                                                 "step_size", "linf", "l2")}
     counts = {"pairs_tried": 0, "pairs_valid": 0, **{f"dropped_rounding_{k}": 0 for k in KINDS}}
-    for lo in range(0, len(images), settings.batch_size):
-        x = to_float(images[lo:lo + settings.batch_size], device)
-        y = torch.tensor(labels[lo:lo + settings.batch_size], device=device)
+    for lo in range(0, len(images), batch_size):
+        x = to_float(images[lo:lo + batch_size], device)
+        y = torch.tensor(labels[lo:lo + batch_size], device=device)
         with torch.no_grad():
             logits = teacher(x)
-        seed = settings.seed * 1_000_003 + c * 1_009 + lo
-        targets = choose_targets(y, logits, logits.shape[1], settings.boundary.target, seed)
+        targets = choose_targets(y, logits, logits.shape[1], attack.settings.target, seed + lo)
         res = attack.probe(x, y, targets)
         valid = res.valid
         counts["pairs_tried"] += len(x)
@@ -242,7 +236,7 @@ def _boundary_examples(teacher: torch.nn.Module, attack: BoundaryPairAttack, ima
                 got, conf, _ = soft_stats(teacher(stored.float() / 255))
             ok = got == expect[valid]
             if kind in ("pre", "post"):
-                ok &= conf < settings.boundary.threshold
+                ok &= conf < attack.threshold
             counts[f"dropped_rounding_{kind}"] += int((~ok).sum())
             delta = (stored.float() / 255 - x[valid])[ok].flatten(1)
             kept.append(stored[ok].permute(0, 2, 3, 1).cpu().numpy())
@@ -250,7 +244,7 @@ def _boundary_examples(teacher: torch.nn.Module, attack: BoundaryPairAttack, ima
             columns["kind"] += [kind] * n
             columns["label"] += got[ok].tolist()
             columns["confidence"] += [round(v, 6) for v in conf[ok].tolist()]
-            columns["source_index"] += rows[lo:lo + settings.batch_size][valid.cpu().numpy()][ok.cpu().numpy()].tolist()
+            columns["source_index"] += rows[lo:lo + batch_size][valid.cpu().numpy()][ok.cpu().numpy()].tolist()
             columns["target"] += targets[valid][ok].tolist()
             columns["steps"] += res.steps[valid][ok].tolist()
             columns["step_size"] += [round(v, 8) for v in res.step_size[valid][ok].tolist()]

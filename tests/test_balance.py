@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from synthkd.probe.balance import Predictions, histogram, quotas, relative_entropy, select
+from synthkd.core.classes import histogram, relative_entropy
+from synthkd.probe.balance import Predictions, quotas, select
 
 
 def crafted(labels: list[int]) -> Predictions:

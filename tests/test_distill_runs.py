@@ -94,7 +94,8 @@ def whole(tiny, tmp_path_factory) -> Path:
     """An uninterrupted 3-epoch run (with a DataLoader worker making the batches)."""
     out = tmp_path_factory.mktemp("whole") / "run"
     distill(tiny_config(tiny, out, workers=1))
-    assert set(history(out)[0]) == {"epoch", "loss", "lr", "seconds", "images_per_s", "holdout_agreement"}
+    assert set(history(out)[0]) == {"epoch", "loss", "lr", "seconds", "images_per_s", "holdout_agreement",
+                                    "effective_relative_entropy", "effective_histogram"}
     return out
 
 
@@ -133,16 +134,18 @@ def test_killed_run_resumes_to_the_same_result(tiny, whole, tmp_path, capsys):
 @pytest.mark.slow
 def test_torchrun_two_processes_match_one(tiny, tmp_path, monkeypatch):
     """torchrun --nproc-per-node 2 (gloo on the CPU) at the same global batch: the same per-epoch losses and
-    the same student as one process (a BN-free student; augmentation and mixup on)."""
+    the same student as one process (a BN-free student; augmentation and mixup on; float32, since bf16 rounds
+    a half batch differently from a whole one)."""
     monkeypatch.syspath_prepend(str(tiny))
     one = tmp_path / "one"
-    distill(tiny_config(tiny, one, student="tinynets:plain_cnn", holdout=0.0, aug="extreme", epochs=2))
+    distill(tiny_config(tiny, one, student="tinynets:plain_cnn", holdout=0.0, aug="extreme", epochs=2, amp="none"))
     two = tmp_path / "two"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tiny), str(ROOT)]), "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
            "-m", "synthkd.distill.cli", "--teacher", "resnet8_cifar", "--weights", str(tiny / "teacher.pt"),
            "--student", "tinynets:plain_cnn", "--data", str(tiny / "data"), "--out", str(two), "--epochs", "2",
-           "--batch-size", "16", "--holdout", "0", "--aug", "extreme", "--workers", "0", "--quiet"]
+           "--batch-size", "16", "--holdout", "0", "--aug", "extreme", "--workers", "0", "--amp", "none",
+           "--quiet"]
     done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout.strip().splitlines()[-1])

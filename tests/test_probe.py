@@ -13,10 +13,11 @@ import numpy as np
 import pytest
 import torch
 
+from synthkd.core.classes import histogram, relative_entropy
 from synthkd.core.dataset import merge, open_dataset
 from synthkd.core.tensors import soft_stats, to_float
 from synthkd.core.torchdata import ImageDataset
-from synthkd.probe.balance import BalanceSettings, histogram, relative_entropy
+from synthkd.probe.balance import BalanceSettings
 from synthkd.probe.cli import main as probe_main
 from synthkd.probe.stage import ProbeSettings, probe
 from synthkd.shaders.stage import ShaderDataset, render_shaders

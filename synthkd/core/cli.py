@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import MISSING, Field, fields, is_dataclass
 from typing import Any, get_type_hints
 
+from synthkd.core.runtime import torchrun_place
 from synthkd.core.settings import UsageError
 
 
@@ -167,7 +168,8 @@ def run(prog: str, body: Callable[[], Any], errors: tuple[type[Exception], ...] 
         print(f"{prog}: interrupted; run the same command again to resume", file=sys.stderr)
         return 130
     if isinstance(result, dict):
-        print(json.dumps(result), flush=True)
+        if torchrun_place().main:  # under torchrun, one line for the job
+            print(json.dumps(result), flush=True)
         return 0
     return int(result or 0)
 

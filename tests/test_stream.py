@@ -1,0 +1,72 @@
+"""Streaming D_K: windows are balanced by the teacher as the balancer does it, a seed gives the same run, and a
+run stopped or killed mid-stream resumes at the same place in the stream to the same student."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from synthkd.core.classes import histogram
+from synthkd.distill.stream import StreamSettings, make_window, window_batches, window_chunks
+from synthkd.distill.train import DistillSettings, distill
+from tests.helpers import run_cli
+
+STREAM = StreamSettings(source="leaves", window=256, overshoot=1.5, reuse=1, size=16)
+
+
+def stream_config(teacher, out, **changes) -> DistillSettings:
+    settings = dict(teacher=teacher.settings, student="resnet8_cifar", stream=STREAM, out=out, epochs=2,
+                    batch_size=32, holdout=0.1, workers=0, amp="none", quiet=True)
+    return DistillSettings(**{**settings, **changes})
+
+
+def weights(out) -> dict[str, torch.Tensor]:
+    return torch.load(out / "student.pt", weights_only=True)["state_dict"]
+
+
+def test_a_window_is_balanced_by_the_teacher(random_teacher):
+    window = make_window(STREAM, random_teacher.model, 10, seed=0, window=0)
+    counts = histogram(window.labels, 10)
+    present = counts > 0
+    assert len(window.images) == 256 and window.images.dtype == torch.uint8
+    assert counts[present].max() - counts[present].min() <= 1  # every predicted class equally often
+    assert window.counts["candidates"] == 384 and window.counts["classes_present"] == int(present.sum())
+    again = make_window(STREAM, random_teacher.model, 10, seed=0, window=0)
+    assert torch.equal(again.images, window.images)
+    other = make_window(STREAM, random_teacher.model, 10, seed=0, window=1)
+    assert not torch.equal(other.images, window.images)
+
+
+def test_windows_and_ranks_draw_different_chunks():
+    seen = [set(window_chunks(STREAM, w, r, 2)) for w in (-1, 0, 1) for r in (0, 1)]
+    assert sum(len(s) for s in seen) == len(set().union(*seen))
+    batches = window_batches(100, 32, 2, seed=0, window=0)
+    assert len(batches) == 6 and all(len(b) == 32 for b in batches)
+
+
+def test_same_seed_same_student_and_resume_mid_stream(random_teacher, tmp_path):
+    distill(stream_config(random_teacher, tmp_path / "a"))
+    distill(stream_config(random_teacher, tmp_path / "b"))
+    for key, value in weights(tmp_path / "a").items():
+        assert torch.equal(value, weights(tmp_path / "b")[key]), key
+    cut = tmp_path / "cut"
+    assert distill(stream_config(random_teacher, cut), stop_after=1) is None
+    summary = distill(stream_config(random_teacher, cut, resume=True))
+    for key, value in weights(tmp_path / "a").items():
+        assert torch.equal(value, weights(cut)[key]), key
+    assert summary["data"] == "stream:leaves" and summary["train_images"] == 2 * 256
+
+
+@pytest.mark.parametrize("args, message", [
+    ([], "give --data DIR or --stream SOURCE"),
+    (["--stream", "leaves", "--data", "somewhere"], "give --data DIR or --stream SOURCE"),
+    (["--stream", "leaves", "--stream-overshoot", "0.5"], "--stream-overshoot must be at least 1"),
+    (["--stream", "clouds"], "invalid choice"),
+])
+def test_bad_stream_input_is_one_line(random_teacher, tmp_path, capsys, args, message):
+    from synthkd.distill.cli import main
+
+    assert run_cli(main, *random_teacher.args, "--out", tmp_path / "run", *args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+    assert not (tmp_path / "run").exists()
