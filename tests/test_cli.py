@@ -33,7 +33,8 @@ def test_probe_and_distill_share_one_spelling_and_one_default():
             "--device", "--seed", "--data", "--out", "--quiet"} <= shared
     for flag in shared:
         a, b = probe[flag], distill[flag]
-        assert (a.dest, a.default, a.type) == (b.dest, b.default, b.type), flag
+        assert (a.dest, a.default, getattr(a.type, "__qualname__", a.type)) == \
+               (b.dest, b.default, getattr(b.type, "__qualname__", b.type)), flag
         assert a.required == b.required or flag == "--data", flag  # distill also takes --stream instead
     for old in ("--normalize", "--input-size", "--batch"):  # old spellings: still accepted, not shown
         assert probe[old].help == argparse.SUPPRESS and distill[old].help == argparse.SUPPRESS
