@@ -6,6 +6,7 @@ import sys
 
 from synthkd.core.cli import Parser, add_options, run, settings_from
 from synthkd.core.dataset import DatasetError
+from synthkd.core.models import ModelError
 from synthkd.procgen.stage import LeavesDataset, NoiseDataset, render_leaves, render_noise
 
 RESUMES = "Deterministic for a given seed; re-running the same command resumes a killed run."
@@ -29,13 +30,14 @@ def noise_parser() -> Parser:
 
 def render_leaves_main(argv: list[str] | None = None) -> int:
     args = leaves_parser().parse_args(argv)
-    return run("render-leaves", lambda: render_leaves(settings_from(LeavesDataset, args)), (DatasetError,),
+    return run("render-leaves", lambda: render_leaves(settings_from(LeavesDataset, args)), (DatasetError, ModelError),
                args.quiet)
 
 
 def render_noise_main(argv: list[str] | None = None) -> int:
     args = noise_parser().parse_args(argv)
-    return run("render-noise", lambda: render_noise(settings_from(NoiseDataset, args)), (DatasetError,), args.quiet)
+    return run("render-noise", lambda: render_noise(settings_from(NoiseDataset, args)), (DatasetError, ModelError),
+               args.quiet)
 
 
 if __name__ == "__main__":

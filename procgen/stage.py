@@ -25,6 +25,9 @@ from synthkd.core.generate import (
     finish,
     iter_chunks,
     open_writer,
+    steer,
+    steer_report,
+    steering_teacher,
     write_chunks,
 )
 from synthkd.core.settings import group, opt
@@ -62,12 +65,12 @@ def render_noise(s: NoiseDataset) -> dict[str, Any]:
 
 def leaves_batches(s: LeavesDataset, chunks: Iterable[int]) -> Iterator[tuple[np.ndarray, dict[str, list]]]:
     """(images, metadata columns) of ``chunks`` of the Leaves dataset ``s``, as ``render_leaves`` would write them."""
-    return iter_chunks(_leaves_chunks(s), s, chunks)
+    return iter_chunks(steer(s, _leaves_chunks(s), steering_teacher(s))[0], s, chunks)
 
 
 def noise_batches(s: NoiseDataset, chunks: Iterable[int]) -> Iterator[tuple[np.ndarray, dict[str, list]]]:
     """(images, metadata columns) of ``chunks`` of the noise dataset ``s``, as ``render_noise`` would write them."""
-    return iter_chunks(_noise_chunks(s), s, chunks)
+    return iter_chunks(steer(s, _noise_chunks(s), steering_teacher(s))[0], s, chunks)
 
 
 def _leaves_chunks(s: LeavesDataset) -> MakeChunk:
@@ -79,7 +82,12 @@ def _noise_chunks(s: NoiseDataset) -> MakeChunk:
 
 
 def _render(s: DatasetOptions, generator: str, settings: dict, report: dict, make_chunk: MakeChunk) -> dict[str, Any]:
+    teacher = steering_teacher(s)
     writer = open_writer(s, generator, settings)  # refuses a different dataset before any work
     started = time.perf_counter()
+    make_chunk, chosen = steer(s, make_chunk, teacher, (writer.derived or {}).get("steer"))
+    if chosen is not None and writer.derived is None:
+        writer.set_derived({"steer": chosen})
     record = write_chunks(writer, make_chunk, "rendering", s.quiet)
-    return finish(writer, started, record, report, diversity_figure)
+    return finish(writer, started, record, {**report, **steer_report(chosen)}, diversity_figure)
+

@@ -6,6 +6,7 @@ import sys
 
 from synthkd.core.cli import Parser, add_options, run, settings_from
 from synthkd.core.dataset import DatasetError
+from synthkd.core.models import ModelError
 from synthkd.shaders.corpus import CorpusError
 from synthkd.shaders.generate import RenderError
 from synthkd.shaders.gl import GLUnavailable
@@ -13,7 +14,7 @@ from synthkd.shaders.render import CompileError
 from synthkd.shaders.stage import ShaderDataset, render_shaders
 
 PROG = "render-shaders"
-ERRORS = (DatasetError, CorpusError, GLUnavailable, RenderError, CompileError)
+ERRORS = (DatasetError, CorpusError, GLUnavailable, RenderError, CompileError, ModelError)
 
 
 def build_parser() -> Parser:

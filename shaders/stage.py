@@ -23,7 +23,16 @@ from typing import Any
 import numpy as np
 
 from synthkd.core.dataset import DatasetError, atomic_write
-from synthkd.core.generate import DatasetOptions, finish, iter_chunks, open_writer, write_chunks
+from synthkd.core.generate import (
+    DatasetOptions,
+    finish,
+    iter_chunks,
+    open_writer,
+    steer,
+    steer_report,
+    steering_teacher,
+    write_chunks,
+)
 from synthkd.core.runtime import progress
 from synthkd.core.settings import UsageError, float_range, fraction, int_at_least, opt, require, show_range
 from synthkd.shaders.corpus import (
@@ -121,6 +130,7 @@ def render_shaders(s: ShaderDataset) -> dict[str, Any]:
     """Write (or finish) the shader dataset ``s`` describes; returns the run's record."""
     start = time.perf_counter()
     corpus, duplicates = _load_corpus(s)
+    teacher = steering_teacher(s)
     writer = open_writer(s, "shaders", _identity(s, corpus))  # refuses a different dataset before any work
     synth = _write_synth(writer.out, s.seed, s.synth)
     clock = time.perf_counter()
@@ -129,17 +139,21 @@ def render_shaders(s: ShaderDataset) -> dict[str, Any]:
         writer.set_derived(*_choose(s, corpus, synth, describe(ctx), duplicates))
     seconds_checking = time.perf_counter() - clock
     todo = writer.todo()
+    needs_pilot = bool(s.steering.steer) and "steer" not in writer.derived
     clock = time.perf_counter()
-    plan = _plan(s, ctx, writer.derived, corpus + synth, _share(s, len(corpus)), compile=bool(todo))
+    plan = _plan(s, ctx, writer.derived, corpus + synth, _share(s, len(corpus)), compile=bool(todo) or needs_pilot)
     seconds_compiling = time.perf_counter() - clock
+    make_chunk, chosen = steer(s, plan.make_chunk, teacher, writer.derived.get("steer"))
+    if needs_pilot:
+        writer.set_derived({**writer.derived, "steer": chosen}, writer.header["derived_info"])
     info, shaders, synth_names = writer.header["derived_info"], plan.shaders, {x.name for x in synth}
     n_synth = sum(x.source == "synth" for x in shaders)
     mix = f" ({n_synth} synthesized, {plan.settings.synth_share:.0%} of visits)" if s.synth else ""
     log.info("%d shaders%s on %s; %d of %d chunks to render -> %s", len(shaders), mix, describe(ctx), len(todo),
              len(writer.span), writer.out)
-    record = write_chunks(writer, plan.make_chunk, "rendering", s.quiet)
+    record = write_chunks(writer, make_chunk, "rendering", s.quiet)
     record.update(renderer=describe(ctx), seconds_checking=seconds_checking, seconds_compiling=seconds_compiling)
-    report = {"shaders_used": len(shaders), "shaders_skipped": _reasons(info["skipped"])}
+    report = {"shaders_used": len(shaders), "shaders_skipped": _reasons(info["skipped"]), **steer_report(chosen)}
     if s.synth:
         report.update(synth_used=n_synth,
                       synth_skipped=_reasons({k: v for k, v in info["skipped"].items() if k in synth_names}),
@@ -154,7 +168,8 @@ def shader_batches(s: ShaderDataset, chunks: Iterable[int]) -> Iterator[tuple[np
     synth = [source_from_text(synthesize(seed), _synth_name(seed)) for seed in program_seeds(s.seed, s.synth)]
     ctx = create_context(s.backend, s.device_index)
     derived, _ = _choose(s, corpus, synth, describe(ctx), duplicates)
-    return iter_chunks(_plan(s, ctx, derived, corpus + synth, _share(s, len(corpus))).make_chunk, s, chunks)
+    plan = _plan(s, ctx, derived, corpus + synth, _share(s, len(corpus)))
+    return iter_chunks(steer(s, plan.make_chunk, steering_teacher(s))[0], s, chunks)
 
 
 def _load_corpus(s: ShaderDataset) -> tuple[list[ShaderSource], int]:

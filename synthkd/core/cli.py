@@ -18,7 +18,7 @@ import logging
 import sys
 from collections.abc import Callable
 from dataclasses import MISSING, Field, fields, is_dataclass
-from typing import Any, get_type_hints
+from typing import Any, get_args, get_type_hints
 
 from synthkd.core.runtime import torchrun_place
 from synthkd.core.settings import UsageError
@@ -69,24 +69,27 @@ def _option_fields(cls: type) -> list[tuple[Field, type | None]]:
     hints = get_type_hints(cls)
     out = []
     for f in fields(cls):
-        if "group" in f.metadata:
-            out.append((f, hints[f.name]))
+        if "group" in f.metadata:  # a settings dataclass, or one or None
+            out.append((f, next(t for t in (hints[f.name], *get_args(hints[f.name])) if is_dataclass(t))))
         elif f.metadata.get("flags"):
             out.append((f, None))
     return out
 
 
 def add_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, cls: type, prefix: str = "",
-                skip: tuple[str, ...] = ()) -> None:
-    """Add an option for every option field of the settings dataclass ``cls`` (nested settings as groups)."""
+                skip: tuple[str, ...] = (), optional: bool = False) -> None:
+    """Add an option for every option field of the settings dataclass ``cls`` (nested settings as groups; a group
+    whose field defaults to None is optional: its required options become optional too)."""
     for f, nested in _option_fields(cls):
         if f.name in skip:
             continue
         if nested is not None:
             target = parser.add_argument_group(f.metadata["group"]) if isinstance(parser, Parser) else parser
-            add_options(target, nested, f"{prefix}{f.name}.")
+            add_options(target, nested, f"{prefix}{f.name}.", optional=optional or _default(f) is None)
             continue
         meta, default = f.metadata, _default(f)
+        if optional and default is MISSING:
+            default = None
         flags, kwargs = meta["flags"], dict(meta["argparse"])
         if not flags[0].startswith("-"):  # a positional argument
             parser.add_argument(f"{prefix}{f.name}", metavar=flags[0], help=meta["help"], **kwargs)
@@ -114,7 +117,11 @@ def settings_from(cls: type, args: argparse.Namespace, prefix: str = "", **overr
     values: dict[str, Any] = {}
     for f, nested in _option_fields(cls):
         if nested is not None:
-            values[f.name] = settings_from(nested, args, f"{prefix}{f.name}.")
+            required = [g.name for g, _ in _option_fields(nested) if _default(g) is MISSING]
+            if _default(f) is None and all(getattr(args, f"{prefix}{f.name}.{r}", None) is None for r in required):
+                values[f.name] = None  # an optional group that was not given
+            else:
+                values[f.name] = settings_from(nested, args, f"{prefix}{f.name}.")
         elif hasattr(args, f"{prefix}{f.name}"):
             value = getattr(args, f"{prefix}{f.name}")
             if value is None and f.metadata["argparse"].get("action") == "append":
@@ -129,7 +136,7 @@ def command_line(settings: Any) -> list[str]:
     for f, nested in _option_fields(type(settings)):
         value = getattr(settings, f.name)
         if nested is not None:
-            argv += command_line(value)
+            argv += command_line(value) if value is not None else []
             continue
         meta, default = f.metadata, _default(f)
         if default is not MISSING and value == default:

@@ -14,16 +14,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 
 from synthkd.core.dataset import Dataset, DatasetWriter, Shard, chunk_sizes, open_dataset
+from synthkd.core.models import TeacherSpec
 from synthkd.core.runtime import progress, torchrun_place
-from synthkd.core.settings import opt, positive_int, quiet_field, require, seed_field, shard_field
+from synthkd.core.settings import group, opt, positive_int, quiet_field, require, seed_field, shard_field
 from synthkd.core.sheet import save_sheet
+from synthkd.core.steer import SteerSettings, plan, steered
 
 MIN_SIZE, MAX_SIZE = 8, 1024
 
@@ -43,12 +46,23 @@ class DatasetOptions:
     chunk_size: int = opt(1024, "images per chunk file (the unit of resuming and sharding)", "--chunk-size",
                           type=positive_int)
     quiet: bool = quiet_field()
+    teacher: TeacherSpec | None = field(default=None, metadata=group("teacher (for --steer)"))
+    steering: SteerSettings = field(default_factory=SteerSettings, metadata=group("teacher-steered generation"))
 
     def __post_init__(self) -> None:
         require(MIN_SIZE <= self.size <= MAX_SIZE, f"--size must be in {MIN_SIZE}..{MAX_SIZE}, got {self.size}")
         require(self.n >= 1 and self.chunk_size >= 1, "--n and --chunk-size must be at least 1")
         if self.shard is not None:
             Shard.parse(self.shard)
+        require(self.teacher is not None or not self.steering.steer, "--steer needs the teacher: add --teacher SPEC")
+        require(self.teacher is None or bool(self.steering.steer),
+                "--teacher is for steering the images: add --steer variants, reject or all")
+
+    def identity(self, settings: dict[str, Any]) -> dict[str, Any]:
+        """The generator's ``settings`` for the dataset header, with the teacher and steering when steered."""
+        if not self.steering.steer:
+            return settings  # unsteered datasets stay exactly what they were
+        return {**settings, "steer": asdict(self.steering), "teacher": self.teacher.record()}
 
 
 def resolve_shard(text: str | None, out: Path) -> tuple[Shard | None, Path]:
@@ -66,7 +80,7 @@ def open_writer(options: DatasetOptions, generator: str, settings: dict[str, Any
     """The writer for this run's dataset (or shard), created or resumed; a different dataset there is refused."""
     shard, out = resolve_shard(options.shard, Path(options.out))
     identity = {"generator": generator, "total": options.n, "image_size": options.size, "seed": options.seed,
-                "chunk_size": options.chunk_size, "settings": settings}
+                "chunk_size": options.chunk_size, "settings": options.identity(settings)}
     return DatasetWriter(out, identity, shard, variable=variable)
 
 
@@ -125,6 +139,33 @@ def iter_chunks(make_chunk: MakeChunk, options: DatasetOptions,
     for c in chunks:
         images, columns, _ = make_chunk(c, sizes[c] if c < len(sizes) else options.chunk_size)
         yield images, columns
+
+
+def steering_teacher(options: DatasetOptions) -> torch.nn.Module | None:
+    """The steering teacher, loaded and checked at the dataset's image size (before any work), or None."""
+    return options.teacher.load(check_size=options.size) if options.steering.steer else None
+
+
+def steer(options: DatasetOptions, make_chunk: MakeChunk, teacher: torch.nn.Module | None,
+          chosen: dict | None = None) -> tuple[MakeChunk, dict | None]:
+    """``make_chunk`` steered by ``teacher`` as ``options`` ask (unchanged without ``--steer``), and the steering
+    plan: ``chosen`` (recorded by an earlier run), or fitted now on the dataset's first chunk."""
+    if teacher is None:
+        return make_chunk, None
+    from synthkd.core.models import num_classes_of
+
+    if chosen is None:
+        classes = num_classes_of(teacher, options.size)
+        first = make_chunk(0, chunk_sizes(options.n, options.chunk_size)[0])[0]
+        chosen = plan(first, teacher, classes, options.seed, options.steering)
+    return steered(make_chunk, chosen, teacher, options.seed), chosen
+
+
+def steer_report(chosen: dict | None) -> dict[str, Any]:
+    """What a run's record says about its steering (nothing when unsteered)."""
+    if chosen is None:
+        return {}
+    return {"steer": {k: chosen[k] for k in ("lever", "identity_relative_entropy", "expected_relative_entropy")}}
 
 
 def chunk_seeds(seed: int, chunk: int, count: int) -> np.ndarray:
