@@ -519,16 +519,45 @@ def train_one_epoch(run: Run, epoch: int) -> dict[str, Any]:
 def train_step(run: Run, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Teacher and student on the same batch, KD loss, one SGD step; returns the (detached) loss and the teacher's
     class of each image (the batch's effective labels)."""
-    with torch.autocast(run.device.type, dtype=run.amp or torch.float32, enabled=run.amp is not None):
+    return kd_step(run.teacher, run.student, run.optimizer, run.scaler, x, run.cfg.temperature, run.cfg.hard_weight,
+                   run.amp)
+
+
+def kd_step(teacher: nn.Module, student: nn.Module, optimizer: torch.optim.Optimizer, scaler: torch.amp.GradScaler,
+            x: torch.Tensor, temperature: float, hard_weight: float,
+            amp: torch.dtype | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """One distillation step on the batch ``x``: see :func:`train_step`."""
+    with torch.autocast(x.device.type, dtype=amp or torch.float32, enabled=amp is not None):
         with torch.no_grad():
-            teacher_logits = run.teacher(x)
-        student_logits = run.student(x)
-    loss = kd_loss(student_logits, teacher_logits, run.cfg.temperature, run.cfg.hard_weight)
-    run.optimizer.zero_grad(set_to_none=True)
-    run.scaler.scale(loss).backward()
-    run.scaler.step(run.optimizer)
-    run.scaler.update()
+            teacher_logits = teacher(x)
+        student_logits = student(x)
+    loss = kd_loss(student_logits, teacher_logits, temperature, hard_weight)
+    optimizer.zero_grad(set_to_none=True)
+    scaler.scale(loss).backward()
+    scaler.step(optimizer)
+    scaler.update()
     return loss.detach(), teacher_logits.argmax(1)
+
+
+def step_rate(teacher: nn.Module, student: nn.Module, batch: int, size: int, amp: torch.dtype | None,
+              steps: int = 15) -> float:
+    """Images/s of the training step for this teacher and student (``student`` is trained on noise, so pass a
+    throwaway copy) on a batch already in memory: what a run can train at on this machine, now."""
+    device = next(teacher.parameters()).device
+    x = torch.rand(batch, 3, size, size, device=device).contiguous(memory_format=torch.channels_last)
+    optimizer = torch.optim.SGD(student.parameters(), lr=0.01, momentum=0.9)
+    scaler = torch.amp.GradScaler(device.type, enabled=amp == torch.float16)
+    student.train()
+    for _ in range(3):
+        kd_step(teacher, student, optimizer, scaler, x, 4.0, 0.0, amp)
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    start = time.perf_counter()
+    for _ in range(steps):
+        kd_step(teacher, student, optimizer, scaler, x, 4.0, 0.0, amp)
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    return steps * batch / (time.perf_counter() - start)
 
 
 def evaluate(run: Run) -> dict[str, float]:

@@ -7,15 +7,25 @@ import json
 import sys
 from pathlib import Path
 
-from synthkd.core.cli import Parser, UsageError, run
+from synthkd.core.cli import Parser, add_options, run, settings_from
 from synthkd.core.dataset import DatasetError, merge, open_dataset
 from synthkd.core.diversity import dataset_diversity
+from synthkd.core.models import ModelError
+from synthkd.core.settings import UsageError
 from synthkd.core.sheet import save_sheet
+from synthkd.run import RunSettings
+from synthkd.run import run as run_stage
 
 STAGES = {"render-shaders": ("synthkd.shaders.cli", "main"),
           "render-leaves": ("synthkd.procgen.cli", "render_leaves_main"),
           "render-noise": ("synthkd.procgen.cli", "render_noise_main"), "probe": ("synthkd.probe.cli", "main"),
           "distill": ("synthkd.distill.cli", "main"), "export": ("synthkd.export", "main")}
+
+
+def run_doc() -> str:
+    from synthkd import run as module
+
+    return (module.__doc__ or "").split("\n\n")[0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     models.add_argument("pattern", nargs="?", default="*", help="a glob on the names, e.g. 'wrn*' or '*resnet*'")
     models.add_argument("--source", action="append", choices=("registry", "torchvision", "timm"),
                         help="where to look (repeatable; default: synthkd's registry)")
-    rep = sub.add_parser("report", help="write RUN/report.html (self-contained) for a demo run")
+    runp = sub.add_parser("run", help="the whole method for your teacher, sized to a time budget: measure, render "
+                          "(steered), balance, distill, report", description=run_doc())
+    add_options(runp, RunSettings)
+    rep = sub.add_parser("report", help="write RUN/report.html (self-contained) for a run or demo directory")
     rep.add_argument("run", type=Path)
     rep.add_argument("--screenshot", action="store_true", help="also render it to RUN/report.png (needs chromium)")
     args = p.parse_args(argv)
@@ -100,11 +113,13 @@ def main(argv: list[str] | None = None) -> int:
             print(table(result["rows"]))
             print(f"report: {args.out / 'report.html'}")
             print(json.dumps({k: result[k] for k in ("rows", "seconds")}))
+        elif args.command == "run":
+            return run_stage(settings_from(RunSettings, args))
         elif args.command == "report":
             from synthkd.report import write_report
 
-            if not (args.run / "demo.json").is_file():
-                raise UsageError(f"{args.run} holds no demo.json: not a synthkd demo run")
+            if not any((args.run / name).is_file() for name in ("demo.json", "summary.json")):
+                raise UsageError(f"{args.run} holds no demo.json or summary.json: not a synthkd run")
             print(write_report(args.run, args.screenshot))
         elif args.command == "merge":
             out = merge(args.out, args.shards)
@@ -116,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
             print(args.png)
         return 0
 
-    return run("synthkd", body, (DatasetError,), getattr(args, "quiet", False))
+    return run("synthkd", body, (DatasetError, ModelError), getattr(args, "quiet", False))
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ def learning_curves(metrics: Path, png: Path) -> Path | None:
     fig, (left, right) = plt.subplots(1, 2, figsize=(8, 2.8))
     left.plot(epochs, [r.get("loss") for r in rows], marker="o", ms=3)
     left.set_title("KD loss", fontsize=9)
-    for key in ("eval_student_top1", "eval_agreement", "holdout_agreement"):
+    for key in ("eval_student_top1", "eval_agreement", "holdout_agreement", "effective_relative_entropy"):
         if key in rows[0]:
             right.plot(epochs, [r[key] for r in rows], marker="o", ms=3, label=key.replace("_", " "))
     right.set_ylim(0, 1)
@@ -81,24 +81,29 @@ def results_table(rows: list[dict[str, Any]]) -> str:
 
 
 def write_report(run: Path, screenshot: bool = False) -> Path:
-    """Write ``run/report.html`` for a run directory holding ``demo.json``; returns its path."""
+    """Write ``run/report.html`` for a ``synthkd run`` directory (``summary.json``) or a demo directory
+    (``demo.json``, one run per source); returns its path."""
     run = Path(run)
-    meta_path = run / "demo.json"
+    meta_path = run / "demo.json" if (run / "demo.json").is_file() else run / "summary.json"
     if not meta_path.is_file():
-        raise FileNotFoundError(f"{run} holds no demo.json: not a synthkd demo run")
+        raise FileNotFoundError(f"{run} holds no demo.json or summary.json: not a synthkd run")
     meta = json.loads(meta_path.read_text())
-    teacher = meta.get("teacher", {})
+    rows = meta["rows"] if "rows" in meta else [{**meta["row"], "paths": meta["row"]["paths"]}]
     parts = [f"<h1>synthkd {html.escape(meta.get('kind', 'run'))}: {html.escape(run.name)}</h1>",
-             f"<p>Teacher <b>{html.escape(str(teacher.get('teacher')))}</b>, test accuracy "
-             f"{teacher.get('test_accuracy', float('nan')):.3f} on held-out digits; chance is "
-             f"{meta.get('chance', 0.1):.2f}. Budget: {html.escape(json.dumps(meta.get('budget', {})))}. "
-             f"Total time {meta.get('seconds', 0):.0f} s.</p>", "<h2>Results</h2>", results_table(meta["rows"])]
-    for r in meta["rows"]:
-        paths = {k: run / v for k, v in r.get("paths", {}).items()}
+             f"<p>{html.escape(_about(meta))}</p>", "<h2>Results</h2>", results_table(rows)]
+    if "plan" in meta:
+        parts.append(f"<p>Plan: {html.escape(meta['plan']['why'])}.</p>")
+    for r in rows:
+        base = run / r["run"] if "run" in r else run
+        paths = {k: base / v for k, v in r.get("paths", {}).items()}
         curves = learning_curves(paths["student"] / "metrics.jsonl", run / f"curves-{r['source']}.png")
+        steer = json.loads((paths["data"] / "dataset.json").read_text()).get("derived") or {}
+        steer_note = (f" The generator was steered towards the teacher's rare classes (relative entropy of plain "
+                      f"images {steer['steer']['identity_relative_entropy']:.3f}, of the steered mix "
+                      f"{steer['steer']['expected_relative_entropy']:.3f})." if "steer" in steer else "")
         parts += [f"<h2>{html.escape(r['source'])}</h2>",
                   f"<p>D_S relative entropy {r['relative_entropy_ds']:.3f} &rarr; D_K {r['relative_entropy_dk']:.3f};"
-                  f" boundary pairs {r['pairs_valid']} of {r['pairs_tried']} probed examples.</p>",
+                  f" boundary pairs {r['pairs_valid']} of {r['pairs_tried']} probed examples.{steer_note}</p>",
                   '<div class="row">', _img(paths["data"] / "preview.png", "D_S: the first rendered images"),
                   _img(paths["dk"] / "histogram.png", "teacher class histograms"), "</div>",
                   '<div class="row">', _img(paths["dk"] / "classes.png", "D_K by teacher class"),
@@ -111,6 +116,19 @@ def write_report(run: Path, screenshot: bool = False) -> Path:
     if screenshot:
         take_screenshot(out, run / "report.png")
     return out
+
+
+def _about(meta: dict[str, Any]) -> str:
+    """One sentence on the teacher and the budget."""
+    teacher = meta.get("teacher", {})
+    seconds = meta.get("seconds", 0)
+    total = seconds.get("total", sum(seconds.values())) if isinstance(seconds, dict) else seconds
+    if meta.get("kind") == "run":
+        return (f"Teacher {teacher.get('spec')} ({teacher.get('weights')}); student {meta.get('student')}; source "
+                f"{meta.get('source')}; budget {meta.get('minutes'):g} minutes; total time {total:.0f} s.")
+    return (f"Teacher {teacher.get('teacher')}, test accuracy {teacher.get('test_accuracy', float('nan')):.3f} on "
+            f"held-out digits; chance is {meta.get('chance', 0.1):.2f}. Budget: {json.dumps(meta.get('budget', {}))}. "
+            f"Total time {total:.0f} s.")
 
 
 def chromium() -> str | None:
