@@ -25,20 +25,87 @@ from typing import Any
 import numpy as np
 
 from synthkd.core.dataset import write_json
-from synthkd.demo import (
-    BUDGETS,
-    Budget,
-    balance_and_probe,
-    distill_student,
-    figures,
-    render,
-    teacher_spec,
-    write_digits_test,
-)
+from synthkd.core.models import TeacherSpec
+from synthkd.demo import write_digits_test
 from synthkd.digits import write_digits_dataset
+from synthkd.distill.train import DistillSettings, distill
+from synthkd.probe.balance import BalanceSettings
+from synthkd.probe.stage import ProbeSettings, probe
+from synthkd.procgen.stage import LeavesDataset, NoiseDataset, render_leaves, render_noise
+from synthkd.shaders.stage import ShaderDataset, render_shaders
 from synthkd.teacher import builtin_teacher
 
 HERE = Path(__file__).resolve().parent
+RENDERERS = {"shaders": (ShaderDataset, render_shaders), "leaves": (LeavesDataset, render_leaves),
+             "noise": (NoiseDataset, render_noise)}
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much work each source gets; ``default`` fits a 2-core CPU in minutes, ``tiny`` is for tests."""
+
+    images: int  # D_S size per source
+    per_class: int  # D_K examples per class
+    pairs: int  # D_K examples probed
+    epochs: int
+    batch: int
+    student: str = "resnet8_cifar"
+    # A few epochs are far from the paper's 400: heavy augmentation and mixup need the long schedule, so the
+    # short budgets train on the plain images and lean on the teacher's argmax (distill helper's measurement:
+    # 76 % on digits after 20 epochs this way, 38 % with the paper's 'high' augmentation and mixup).
+    aug: str = "none"
+    mixup_alpha: float = 0.0
+    hard_weight: float = 0.8
+    lr: float = 0.05
+
+
+BUDGETS = {"tiny": Budget(300, 10, 20, 1, 50), "small": Budget(1500, 60, 150, 6, 32),
+           "default": Budget(3000, 100, 300, 10, 32)}
+
+
+def render(source: str, out: Path, images: int, seed: int, **options: Any) -> Path:
+    """D_S for ``source`` (shaders, leaves, noise) at 32 px; ``options`` are more settings of its dataset."""
+    settings, stage = RENDERERS[source]
+    stage(settings(n=images, size=32, seed=seed, out=out, quiet=True, **options))
+    return out
+
+
+def teacher_spec(spec: str, weights: Path) -> TeacherSpec:
+    """The demo's teacher as the stages take it (its inputs are [0, 1] images, no normalisation)."""
+    return TeacherSpec(name=spec, weights=str(weights), normalization="none")
+
+
+def balance_and_probe(data: Path, out: Path, teacher: TeacherSpec, budget: Budget, seed: int,
+                      attack: str = "boundary", strategy: str = "balanced", quiet: bool = True) -> Path:
+    """D_K (and boundary pairs) from D_S with the teacher, as ``probe`` makes it."""
+    probe(ProbeSettings(data=(data,), out=out, teacher=teacher, seed=seed, attack=attack, pairs=budget.pairs,
+                        balance=BalanceSettings(per_class=budget.per_class, strategy=strategy),
+                        chunk_size=max(budget.per_class * 10 // 4, 1), quiet=quiet))
+    return out
+
+
+def distill_student(dk: Path, out: Path, teacher: TeacherSpec, budget: Budget, eval_dir: Path, seed: int,
+                    quiet: bool = True) -> dict[str, Any]:
+    """A fresh student distilled on ``dk`` and evaluated on ``eval_dir``; ``distill``'s summary (resumes)."""
+    return distill(DistillSettings(teacher=teacher, data=dk, out=out, student=budget.student, epochs=budget.epochs,
+                                   batch_size=budget.batch, eval_dir=eval_dir, aug=budget.aug,
+                                   mixup_alpha=budget.mixup_alpha, hard_weight=budget.hard_weight, lr=budget.lr,
+                                   seed=seed, resume=True, quiet=quiet))
+
+
+def figures(source: str, root: Path, data: Path, dk: Path, student: Path, summary: dict[str, Any],
+            seconds: dict[str, float]) -> dict[str, Any]:
+    """One results row: the student's accuracy and agreement, the balance of D_S and D_K, pairs, times."""
+    header = json.loads((dk / "dataset.json").read_text())
+    derived, counts = header["derived"], header["summary"]["counts"]
+    return {"source": source, "student_top1": summary["eval_student_top1"],
+            "teacher_top1": summary["eval_teacher_top1"], "agreement": summary["eval_agreement"],
+            **{k: derived[k] for k in ("relative_entropy_ds", "relative_entropy_dk")},
+            "pairs_valid": counts.get("pairs_valid", 0), "pairs_tried": counts.get("pairs_tried", 0),
+            "train_images": summary["train_images"], "seconds": {k: round(v, 1) for k, v in seconds.items()},
+            "paths": {k: str(p.relative_to(root)) for k, p in (("data", data), ("dk", dk), ("student", student))}}
+
+
 BUDGET = BUDGETS["default"]
 
 

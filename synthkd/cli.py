@@ -54,13 +54,12 @@ def main(argv: list[str] | None = None) -> int:
     div.add_argument("--sample", type=int, default=512, help="images drawn (seeded) from each dataset")
     div.add_argument("--by", default=None, metavar="FIELD",
                      help="also split each dataset by this metadata field (e.g. 'source' for corpus vs synth)")
-    demo = sub.add_parser("demo", help="the whole method on the built-in digits teacher: render, balance, probe, "
-                          "distill, evaluate on held-out digits, report")
+    demo = sub.add_parser("demo", help="synthkd run on the built-in digits teacher: render, balance, distill, "
+                          "evaluate on real held-out digits, report")
     demo.add_argument("--out", type=Path, default=Path("runs/demo"), help="run directory (a re-run resumes)")
-    demo.add_argument("--budget", choices=("tiny", "small", "default"), default="default",
-                      help="images, pairs and epochs per source: default takes minutes on 2 CPU cores")
-    demo.add_argument("--sources", nargs="+", choices=("shaders", "leaves", "noise"),
-                      default=["shaders", "leaves", "noise"])
+    demo.add_argument("--minutes", type=float, default=10.0, help="time budget per source")
+    demo.add_argument("--sources", nargs="+", choices=("shaders", "leaves", "noise"), default=["shaders"],
+                      help="the data to compare (each gets --minutes)")
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--quiet", action="store_true")
     models = sub.add_parser("models", help="list the model names --teacher and --student take, with their "
@@ -109,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "demo":
             from synthkd.demo import demo, table
 
-            result = demo(args.out, args.budget, tuple(args.sources), args.seed, args.quiet)
+            result = demo(args.out, args.minutes, tuple(args.sources), args.seed, args.quiet)
             print(table(result["rows"]))
             print(f"report: {args.out / 'report.html'}")
             print(json.dumps({k: result[k] for k in ("rows", "seconds")}))

@@ -107,7 +107,8 @@ def write_report(run: Path, screenshot: bool = False) -> Path:
                   '<div class="row">', _img(paths["data"] / "preview.png", "D_S: the first rendered images"),
                   _img(paths["dk"] / "histogram.png", "teacher class histograms"), "</div>",
                   '<div class="row">', _img(paths["dk"] / "classes.png", "D_K by teacher class"),
-                  _img(paths["dk"] / "pairs.png", "boundary pairs"), "</div>",
+                  _img(paths["dk"] / "pairs.png", "boundary pairs") if (paths["dk"] / "pairs.png").is_file() else "",
+                  "</div>",
                   _img(curves, "learning curves") if curves else "<p>(no learning curves)</p>"]
     page = (f"<!doctype html><html><head><meta charset='utf-8'><title>synthkd report</title><style>{CSS}</style>"
             f"</head><body>{''.join(parts)}</body></html>")

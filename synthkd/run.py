@@ -51,8 +51,8 @@ EPOCHS_PER_IMAGE_SET = 25  # D_K is sized so that training takes about this many
 MIN_DK, MAX_DK = 2_000, 50_000  # ... within these bounds
 OVERSHOOT = 2.0  # D_S images rendered per D_K image (the balancer's choice)
 SPEED_MARGIN = 0.9  # the training loop reaches this share of the bare step rate (loading, augmentation)
-FIXED_SECONDS = 8.0  # starting the stages, the report
-SECONDS_PER_EPOCH = 0.5  # the checks after every epoch, the checkpoint
+FIXED_SECONDS = 5.0  # starting the stages, the report
+SECONDS_PER_EPOCH = 0.1  # the checkpoint and the metrics after every epoch (the checks are counted apart)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,12 +90,13 @@ def run(s: RunSettings) -> dict[str, Any]:
     device = pick_device(s.device)
     teacher = s.teacher.load(check_size=s.size).to(device)
     classes = num_classes_of(teacher, s.size)
-    if s.eval_dir is not None:
-        load_image_folder(Path(s.eval_dir), s.size, classes)  # a bad folder fails now, not after the budget
+    checks = 0
+    if s.eval_dir is not None:  # a bad folder fails now, not after the budget
+        checks = len(load_image_folder(Path(s.eval_dir), s.size, classes)[1])
     planned_now = not (out / PLAN).is_file()
     if planned_now:
         out.mkdir(parents=True, exist_ok=True)
-        write_json(out / PLAN, make_plan(s, teacher, classes, device))
+        write_json(out / PLAN, make_plan(s, teacher, classes, device, checks))
     plan = json.loads((out / PLAN).read_text())
     log.info("plan: %s", plan["why"])
     seconds = {"plan": plan["seconds_planning"] if planned_now else 0.0}
@@ -127,8 +128,10 @@ def run(s: RunSettings) -> dict[str, Any]:
     return {**result["row"], "student": plan["student"], "minutes": s.minutes, "report": str(out / "report.html")}
 
 
-def make_plan(s: RunSettings, teacher: torch.nn.Module, classes: int, device: torch.device) -> dict[str, Any]:
-    """Measure this machine and size the run to ``s.minutes``; returns the plan (numbers, and why)."""
+def make_plan(s: RunSettings, teacher: torch.nn.Module, classes: int, device: torch.device,
+              checks: int = 0) -> dict[str, Any]:
+    """Measure this machine and size the run to ``s.minutes`` (``checks``: images the student is evaluated on after
+    every epoch); returns the plan (numbers, and why)."""
     clock = time.perf_counter()
     student = s.student if s.student != "auto" else auto_student(teacher)
     amp = amp_dtype(DistillSettings(teacher=s.teacher, out=s.out, data=s.out, device=s.device), device)
@@ -148,13 +151,14 @@ def make_plan(s: RunSettings, teacher: torch.nn.Module, classes: int, device: to
     fixed = (time.perf_counter() - clock) + FIXED_SECONDS + (len(variant_grid()) * len(images) / label_rate
                                                                if steer else 0.0)
     per_image = 1 / render_rate + (2 if steer else 1) / label_rate
-    budget = s.minutes * 60 - fixed - EPOCHS_PER_IMAGE_SET * SECONDS_PER_EPOCH
+    per_epoch = SECONDS_PER_EPOCH + checks / label_rate
+    budget = s.minutes * 60 - fixed - EPOCHS_PER_IMAGE_SET * per_epoch
     presentations = max(0.0, budget) / (OVERSHOOT / EPOCHS_PER_IMAGE_SET * per_image + 1 / train_rate)
     dk = int(min(MAX_DK, max(MIN_DK, presentations / EPOCHS_PER_IMAGE_SET)))
     dk = max(RECIPE["batch_size"], dk // 1000 * 1000 or dk)
     ds = int(OVERSHOOT * dk)
     train_seconds = s.minutes * 60 - fixed - ds * per_image
-    epochs = int(train_seconds / (dk / train_rate + SECONDS_PER_EPOCH))
+    epochs = int(train_seconds / (dk / train_rate + per_epoch))
     if epochs < 1:
         raise UsageError(f"--minutes {s.minutes:g} is too short for this teacher on this machine: measuring and "
                          f"making the smallest D_K take about {(fixed + ds * per_image) / 60:.1f} minutes")
@@ -163,7 +167,7 @@ def make_plan(s: RunSettings, teacher: torch.nn.Module, classes: int, device: to
            f"plain {s.source} is {plain:.3f}, so {'steer the generator (variants)' if steer else 'no steering'}; "
            f"{ds} images rendered, {dk} balanced, {epochs} epochs ({epochs * dk} presentations) to fit "
            f"{s.minutes:g} minutes")
-    planned = fixed + ds * per_image + epochs * (dk / train_rate + SECONDS_PER_EPOCH)
+    planned = fixed + ds * per_image + epochs * (dk / train_rate + per_epoch)
     return {"student": student, "train_images_per_s": round(train_rate, 1),
             "render_images_per_s": round(render_rate, 1), "label_images_per_s": round(label_rate, 1),
             "planned_seconds": round(planned, 1),
