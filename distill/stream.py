@@ -25,8 +25,10 @@ from typing import Any
 import numpy as np
 import torch
 
+from synthkd.core.generate import MakeChunk
 from synthkd.core.models import TeacherSpec
 from synthkd.core.settings import opt, positive_int, require
+from synthkd.core.steer import LEVERS, SteerSettings
 from synthkd.core.tensors import predict, to_uint8
 
 SOURCES = ("shaders", "leaves", "noise", "mix")
@@ -49,6 +51,8 @@ class StreamSettings:
     probe: float = opt(0.0, "share of each window probed for boundary pairs (their images join the window)",
                        "--stream-probe", type=float)
     size: int = opt(32, "image size of the stream", "--stream-size", type=positive_int)
+    steer: str | None = opt(None, "steer the stream's generator towards the teacher's rare classes (as --steer of "
+                            "render-*)", "--stream-steer", choices=LEVERS)
 
     def __post_init__(self) -> None:
         require(self.overshoot >= 1, f"--stream-overshoot must be at least 1, got {self.overshoot}")
@@ -59,27 +63,26 @@ class StreamSettings:
         return math.ceil(self.window * self.overshoot / CHUNK)
 
 
-def generator_chunks(source: str, size: int, seed: int, chunks: list[int]) -> Iterator[np.ndarray]:
-    """uint8 images of the given chunks of ``source``'s endless chunk stream (``mix``: even chunks shaders, odd
-    chunks Leaves)."""
-    from synthkd.procgen.stage import LeavesDataset, NoiseDataset, leaves_batches, noise_batches
-    from synthkd.shaders.stage import ShaderDataset, shader_batches
+def source_chunks(s: StreamSettings, seed: int, teacher: TeacherSpec | None = None,
+                  chosen: dict | None = None) -> tuple[MakeChunk, dict | None]:
+    """``make_chunk`` of the stream's source (``mix``: even chunks shaders, odd chunks Leaves), steered by
+    ``teacher`` when ``s.steer`` asks for it (with the plan ``chosen``, or plans fitted now), and the plan."""
+    from synthkd.procgen.stage import LeavesDataset, NoiseDataset, leaves_chunks, noise_chunks
+    from synthkd.shaders.stage import ShaderDataset, shader_chunks
 
-    def batches(name: str, picked: list[int]) -> Iterator[tuple[np.ndarray, dict]]:
-        common = {"n": CHUNK, "size": size, "seed": seed, "chunk_size": CHUNK, "quiet": True}
-        if name == "shaders":
-            return shader_batches(ShaderDataset(**common), picked)
-        if name == "leaves":
-            return leaves_batches(LeavesDataset(**common), picked)
-        return noise_batches(NoiseDataset(**common), picked)
+    steering = {"teacher": teacher, "steering": SteerSettings(steer=s.steer)} if s.steer else {}
+    common = {"n": CHUNK, "size": s.size, "seed": seed, "chunk_size": CHUNK, "quiet": True, **steering}
+    makers = {"shaders": lambda plan: shader_chunks(ShaderDataset(**common), plan),
+              "leaves": lambda plan: leaves_chunks(LeavesDataset(**common), plan),
+              "noise": lambda plan: noise_chunks(NoiseDataset(**common), plan)}
+    if s.source != "mix":
+        return makers[s.source](chosen)
+    (shaders, plan_s), (leaves, plan_l) = (makers[name]((chosen or {}).get(name)) for name in ("shaders", "leaves"))
 
-    if source != "mix":
-        yield from (images for images, _ in batches(source, chunks))
-        return
-    even = iter(batches("shaders", [c // 2 for c in chunks if c % 2 == 0]))
-    odd = iter(batches("leaves", [c // 2 for c in chunks if c % 2 == 1]))
-    for c in chunks:
-        yield next(even if c % 2 == 0 else odd)[0]
+    def make(c: int, count: int) -> tuple[np.ndarray, dict[str, list], dict[str, int]]:
+        return (shaders if c % 2 == 0 else leaves)(c // 2, count)
+
+    return make, ({"shaders": plan_s, "leaves": plan_l} if s.steer else None)
 
 
 def window_chunks(s: StreamSettings, window: int, rank: int = 0, world: int = 1) -> list[int]:
@@ -98,16 +101,16 @@ class Window:
     counts: dict[str, int]
 
 
-def make_window(s: StreamSettings, teacher: torch.nn.Module, classes: int, seed: int, window: int, rank: int = 0,
-                world: int = 1, device: torch.device | str = "cpu") -> Window:
-    """Render, label, balance (and probe) window ``window``: a pure function of its arguments."""
+def make_window(s: StreamSettings, make_chunk: MakeChunk, teacher: torch.nn.Module, classes: int, seed: int,
+                window: int, rank: int = 0, world: int = 1, device: torch.device | str = "cpu") -> Window:
+    """Render (with ``make_chunk``, from :func:`source_chunks`), label, balance (and probe) window ``window``: a
+    pure function of its arguments."""
     from synthkd.probe.attack import BoundaryPairAttack
     from synthkd.probe.balance import Predictions, select
     from synthkd.probe.stage import boundary_examples
 
     wanted = math.ceil(s.window * s.overshoot)
-    candidates = np.concatenate(list(generator_chunks(s.source, s.size, seed,
-                                                      window_chunks(s, window, rank, world))))[:wanted]
+    candidates = np.concatenate([make_chunk(c, CHUNK)[0] for c in window_chunks(s, window, rank, world)])[:wanted]
     probs = predict(teacher, candidates, device).softmax(1)
     confidence, labels = probs.max(1)
     pred = Predictions(labels.numpy(), confidence.numpy(), np.zeros(len(labels), np.float32))
@@ -127,8 +130,9 @@ def make_window(s: StreamSettings, teacher: torch.nn.Module, classes: int, seed:
     return Window(to_uint8(images).contiguous(), labels, counts)
 
 
-def _produce(s: StreamSettings, teacher_spec: TeacherSpec, classes: int, seed: int, aug: str, mixup_alpha: float,
-             batch: int, first: int, last: int, rank: int, world: int, out: multiprocessing.Queue) -> None:
+def _produce(s: StreamSettings, teacher_spec: TeacherSpec, chosen: dict | None, classes: int, seed: int, aug: str,
+             mixup_alpha: float, batch: int, first: int, last: int, rank: int, world: int,
+             out: multiprocessing.Queue) -> None:
     """The background process: windows ``first``..``last - 1``, each as ``reuse`` passes of augmented, mixed
     batches, put on ``out`` as (epoch, step, batch); then None. An exception is put on ``out`` as its text."""
     from synthkd.distill.train import Pipeline
@@ -136,9 +140,10 @@ def _produce(s: StreamSettings, teacher_spec: TeacherSpec, classes: int, seed: i
     try:
         torch.set_num_threads(1)
         teacher = teacher_spec.load(check_size=s.size)
+        make_chunk = source_chunks(s, seed, teacher_spec, chosen)[0]
         pipeline = Pipeline(aug, mixup_alpha, seed)
         for w in range(first, last):
-            win = make_window(s, teacher, classes, seed, w, rank, world)
+            win = make_window(s, make_chunk, teacher, classes, seed, w, rank, world)
             _put(out, ("window", w, win.counts))
             for step, positions in enumerate(window_batches(len(win.images), batch, s.reuse, seed, w)):
                 # As a NumPy array: pickled by value, so the batch outlives this process (a torch tensor would be
@@ -172,9 +177,10 @@ class StreamLoader:
     """Batches of the stream for the training loop, the way its DataLoader gives them: ``set_epoch`` then
     iterate (epoch, step) in order. Starts its background process at the first epoch it is asked for."""
 
-    def __init__(self, s: StreamSettings, teacher_spec: TeacherSpec, classes: int, seed: int, aug: str,
-                 mixup_alpha: float, batch: int, epochs: int, rank: int = 0, world: int = 1, timeout: float = 600.0):
-        self.args = (s, teacher_spec, classes, seed, aug, mixup_alpha, batch)
+    def __init__(self, s: StreamSettings, teacher_spec: TeacherSpec, chosen: dict | None, classes: int, seed: int,
+                 aug: str, mixup_alpha: float, batch: int, epochs: int, rank: int = 0, world: int = 1,
+                 timeout: float = 600.0):
+        self.args = (s, teacher_spec, chosen, classes, seed, aug, mixup_alpha, batch)
         self.epochs, self.rank, self.world, self.timeout = epochs, rank, world, timeout
         self.steps = len(window_batches(s.window, batch, s.reuse, seed, 0))  # probed pairs add no steps
         self.epoch, self.process, self.queue = 0, None, None
@@ -231,8 +237,7 @@ class StreamLoader:
             self.process = None
 
 
-def held_out(s: StreamSettings, seed: int, count: int) -> np.ndarray:
+def held_out(make_chunk: MakeChunk, s: StreamSettings, count: int) -> np.ndarray:
     """``count`` stream images no epoch trains on (window -1), for the student-teacher agreement check."""
-    images = np.concatenate(list(generator_chunks(s.source, s.size, seed, window_chunks(replace(s, overshoot=1.0),
-                                                                                          -1))))
-    return images[:count]
+    chunks = window_chunks(replace(s, overshoot=1.0), -1)
+    return np.concatenate([make_chunk(c, CHUNK)[0] for c in chunks])[:count]

@@ -58,7 +58,7 @@ from synthkd.core.settings import (
 from synthkd.core.tensors import predict, to_uint8
 from synthkd.distill.augment import LEVELS, Augment, Draws
 from synthkd.distill.kd import kd_loss, mixup, mixup_lambda
-from synthkd.distill.stream import StreamLoader, StreamSettings, held_out
+from synthkd.distill.stream import StreamLoader, StreamSettings, held_out, source_chunks
 
 CHECKPOINT, METRICS, STUDENT, SUMMARY, TENSORBOARD = (
     "checkpoint.pt", "metrics.jsonl", "student.pt", "summary.json", "tensorboard")
@@ -235,9 +235,10 @@ def prepare(cfg: DistillSettings, dist: Dist, device: torch.device) -> Run:
         held_images = Images(data, held).read(list(range(len(held))))
         loader = make_loader(data, train_idx, cfg, dist, pipeline if device.type == "cpu" else None)
     else:
+        make_chunk, chosen = source_chunks(cfg.stream, cfg.seed, cfg.teacher)  # steering fitted once, here
         count = max(1, round(cfg.stream.window * holdout)) if holdout > 0 else 0
-        held_images = to_uint8(held_out(cfg.stream, cfg.seed, count)) if count else None
-        loader = StreamLoader(cfg.stream, cfg.teacher, classes, cfg.seed, cfg.aug, cfg.mixup_alpha,
+        held_images = to_uint8(held_out(make_chunk, cfg.stream, count)) if count else None
+        loader = StreamLoader(cfg.stream, cfg.teacher, chosen, classes, cfg.seed, cfg.aug, cfg.mixup_alpha,
                               cfg.batch_size // dist.world, cfg.epochs, dist.rank, dist.world)
     checks = load_checks(cfg, size, held_images, classes, teacher, device) if dist.main else {}
     if dist.world > 1:

@@ -65,12 +65,22 @@ def render_noise(s: NoiseDataset) -> dict[str, Any]:
 
 def leaves_batches(s: LeavesDataset, chunks: Iterable[int]) -> Iterator[tuple[np.ndarray, dict[str, list]]]:
     """(images, metadata columns) of ``chunks`` of the Leaves dataset ``s``, as ``render_leaves`` would write them."""
-    return iter_chunks(steer(s, _leaves_chunks(s), steering_teacher(s))[0], s, chunks)
+    return iter_chunks(leaves_chunks(s)[0], s, chunks)
 
 
 def noise_batches(s: NoiseDataset, chunks: Iterable[int]) -> Iterator[tuple[np.ndarray, dict[str, list]]]:
     """(images, metadata columns) of ``chunks`` of the noise dataset ``s``, as ``render_noise`` would write them."""
-    return iter_chunks(steer(s, _noise_chunks(s), steering_teacher(s))[0], s, chunks)
+    return iter_chunks(noise_chunks(s)[0], s, chunks)
+
+
+def leaves_chunks(s: LeavesDataset, chosen: dict | None = None) -> tuple[MakeChunk, dict | None]:
+    """The Leaves dataset's ``make_chunk`` (steered, with the plan ``chosen`` or one fitted now) and its plan."""
+    return steer(s, _leaves_chunks(s), steering_teacher(s), chosen)
+
+
+def noise_chunks(s: NoiseDataset, chosen: dict | None = None) -> tuple[MakeChunk, dict | None]:
+    """The noise dataset's ``make_chunk`` (steered, with the plan ``chosen`` or one fitted now) and its plan."""
+    return steer(s, _noise_chunks(s), steering_teacher(s), chosen)
 
 
 def _leaves_chunks(s: LeavesDataset) -> MakeChunk:

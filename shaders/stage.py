@@ -25,6 +25,7 @@ import numpy as np
 from synthkd.core.dataset import DatasetError, atomic_write
 from synthkd.core.generate import (
     DatasetOptions,
+    MakeChunk,
     finish,
     iter_chunks,
     open_writer,
@@ -164,12 +165,18 @@ def render_shaders(s: ShaderDataset) -> dict[str, Any]:
 def shader_batches(s: ShaderDataset, chunks: Iterable[int]) -> Iterator[tuple[np.ndarray, dict[str, list]]]:
     """(images, metadata columns) of ``chunks`` of the shader dataset ``s``, as :func:`render_shaders` would write
     them (the same shader check, cached on this machine), without writing anything."""
+    return iter_chunks(shader_chunks(s)[0], s, chunks)
+
+
+def shader_chunks(s: ShaderDataset, chosen: dict | None = None) -> tuple[MakeChunk, dict | None]:
+    """The shader dataset's ``make_chunk`` (the same shader check, cached on this machine; steered, with the plan
+    ``chosen`` or one fitted now) and its steering plan."""
     corpus, duplicates = _load_corpus(s)
     synth = [source_from_text(synthesize(seed), _synth_name(seed)) for seed in program_seeds(s.seed, s.synth)]
     ctx = create_context(s.backend, s.device_index)
     derived, _ = _choose(s, corpus, synth, describe(ctx), duplicates)
     plan = _plan(s, ctx, derived, corpus + synth, _share(s, len(corpus)))
-    return iter_chunks(steer(s, plan.make_chunk, steering_teacher(s))[0], s, chunks)
+    return steer(s, plan.make_chunk, steering_teacher(s), chosen)
 
 
 def _load_corpus(s: ShaderDataset) -> tuple[list[ShaderSource], int]:

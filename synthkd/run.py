@@ -30,7 +30,7 @@ from synthkd.core.runtime import pick_device
 from synthkd.core.settings import REQUIRED, UsageError, device_field, group, opt, quiet_field, require, seed_field
 from synthkd.core.steer import SteerSettings, variant_grid
 from synthkd.core.tensors import predict
-from synthkd.distill.stream import generator_chunks
+from synthkd.distill.stream import StreamSettings, source_chunks
 from synthkd.distill.train import DistillSettings, amp_dtype, distill, load_image_folder, step_rate
 from synthkd.probe.balance import BalanceSettings
 from synthkd.probe.stage import ProbeSettings, probe
@@ -139,7 +139,7 @@ def make_plan(s: RunSettings, teacher: torch.nn.Module, classes: int, device: to
     train_rate = step_rate(teacher, throwaway.to(device).to(memory_format=torch.channels_last),
                            RECIPE["batch_size"], s.size, amp) * SPEED_MARGIN
     clock_render = time.perf_counter()
-    images = next(generator_chunks(s.source, s.size, s.seed, [0]))
+    images = source_chunks(StreamSettings(source=s.source, size=s.size), s.seed)[0](0, 1024)[0]
     render_rate = len(images) / (time.perf_counter() - clock_render)
     clock_label = time.perf_counter()
     labels = predict(teacher, images, device).argmax(1).numpy()
