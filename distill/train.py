@@ -40,11 +40,12 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 from synthkd.core.classes import relative_entropy
-from synthkd.core.dataset import Dataset, atomic_write, open_dataset, write_json
+from synthkd.core.dataset import LOCK, Dataset, atomic_write, lock_folder, open_dataset, unlock_folder, write_json
 from synthkd.core.models import Classifier, ModelError, TeacherSpec, load_model, num_classes_of, weights_sha256
 from synthkd.core.runtime import CpuShare, Dist, init_distributed, pick_device, progress
 from synthkd.core.settings import (
     REQUIRED,
+    Fault,
     UsageError,
     batch_size_field,
     device_field,
@@ -65,6 +66,7 @@ CHECKPOINT, METRICS, STUDENT, SUMMARY, TENSORBOARD = (
 FORMAT = "synthkd-distill/1"
 log = logging.getLogger(__name__)
 DEFAULT_HOLDOUT = 0.05  # share of the distillation data held out when no --eval folder is given
+LOADER_TIMEOUT = 600.0  # seconds to wait for one batch from a DataLoader worker before giving up on it
 AMP_MODES = ("auto", "none", "bf16", "fp16")
 
 
@@ -204,6 +206,7 @@ def distill(cfg: DistillSettings, stop_after: int | None = None) -> dict[str, An
     dist = init_distributed(device)
     run, threads = None, torch.get_num_threads()
     try:
+        guard_out(cfg, dist)
         run = prepare(cfg, dist, device)
         for epoch in range(len(run.history), cfg.epochs):
             metrics = {"epoch": epoch + 1, **train_one_epoch(run, epoch), **evaluate(run)}
@@ -219,6 +222,28 @@ def distill(cfg: DistillSettings, stop_after: int | None = None) -> dict[str, An
         torch.set_num_threads(threads)
         if dist.world > 1 and torch_dist.is_initialized():
             torch_dist.destroy_process_group()
+        unlock_folder(cfg.out)
+
+
+def guard_out(cfg: DistillSettings, dist: Dist) -> None:
+    """Refuse an ``--out`` that is not this run, before any work: a file, a folder of other files (no checkpoint),
+    or a run's folder without ``--resume``; then lock it (main process), so that a second process is refused."""
+    out = Path(cfg.out)
+    if out.exists() and not out.is_dir():
+        raise DistillError(f"--out {out} is a file, not a directory")
+    if (out / CHECKPOINT).is_file():
+        if not cfg.resume:
+            raise DistillError(f"{out} already holds a run ({CHECKPOINT}); pass --resume to continue it, "
+                               "or choose another --out")
+    elif out.is_dir():
+        other = sorted(p.name for p in out.iterdir()
+                       if p.name != LOCK and not (p.name.startswith(".") and p.name.endswith(".tmp")))
+        if other:
+            raise DistillError(f"{out} is not empty ({', '.join(other[:3])}{', ...' if len(other) > 3 else ''}) and "
+                               f"holds no {CHECKPOINT}: not a distill run; refusing to write into it, choose another "
+                               "--out")
+    if dist.main:
+        lock_folder(out)
 
 
 def prepare(cfg: DistillSettings, dist: Dist, device: torch.device) -> Run:
@@ -255,7 +280,7 @@ def prepare(cfg: DistillSettings, dist: Dist, device: torch.device) -> Run:
     if device.type == "cpu":
         # The stream's process keeps a core busy; a DataLoader worker only reads and augments in bursts.
         run.cpu_share = CpuShare(cfg.threads, reserve=1 if isinstance(loader, StreamLoader) else 0)
-    if dist.main:
+    if dist.main and run.history:  # a new run opens it after its first checkpoint (see guard_out)
         run.tensorboard = open_tensorboard(cfg.out, len(run.history))
     return run
 
@@ -320,6 +345,8 @@ def settings_of(cfg: DistillSettings, data: Dataset | None, holdout: float, worl
     if data is not None:
         out.update(data=str(Path(cfg.data).resolve()), data_images=len(data),
                    data_identity={k: data.header.get(k) for k in ("generator", "seed", "total")})
+        if data.fingerprint is not None:  # None for data written before checksums
+            out.update(data_fingerprint=data.fingerprint)
     else:
         out.update(stream=asdict(cfg.stream))
     return json.loads(json.dumps(out))  # plain JSON values, as they come back from a checkpoint
@@ -390,6 +417,10 @@ class Images(torch.utils.data.Dataset):
         images = self.read(key.positions)
         if self.pipeline is not None:
             images = self.pipeline(images.contiguous(), key.epoch, key.step)
+        if torch.utils.data.get_worker_info() is not None:
+            # Into shared memory here, where a failure (e.g. no room for the file) reaches the training process as
+            # this batch's error; left to the queue's sending thread, it is printed there and the batch never comes.
+            images.share_memory_()
         return images, key.epoch, key.step
 
     def read(self, positions: list[int]) -> torch.Tensor:
@@ -423,7 +454,27 @@ def make_loader(data: Dataset, train_idx: np.ndarray, cfg: DistillSettings, dist
     return torch.utils.data.DataLoader(
         images, batch_sampler=Batches(sampler, cfg.batch_size // dist.world), num_workers=cfg.workers,
         collate_fn=_as_batch, pin_memory=pipeline is None and torch.cuda.is_available(),
-        persistent_workers=cfg.workers > 0, prefetch_factor=2 if cfg.workers > 0 else None)
+        persistent_workers=cfg.workers > 0, prefetch_factor=2 if cfg.workers > 0 else None,
+        timeout=LOADER_TIMEOUT if cfg.workers > 0 else 0)
+
+
+def loader_batches(loader: Any) -> Any:
+    """Iterate ``loader``; a DataLoader worker that fails, dies or stops answering (``LOADER_TIMEOUT``) ends the run
+    with one line (:class:`Fault`) instead of a traceback or a wait that never ends."""
+    if not isinstance(loader, torch.utils.data.DataLoader) or loader.num_workers == 0:
+        yield from loader
+        return
+    batches = iter(loader)
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except Exception as exc:  # the worker's own error, re-raised here with its traceback in the message
+            lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()] or [type(exc).__name__]
+            raise Fault(f"a DataLoader worker failed: {lines[-1][:300]}; fix the cause and run the same command with "
+                        "--resume to continue from the last finished epoch") from None
+        yield batch
 
 
 def load_checks(cfg: DistillSettings, size: int, held: torch.Tensor | None, classes: int, teacher: Classifier,
@@ -492,7 +543,7 @@ def train_one_epoch(run: Run, epoch: int) -> dict[str, Any]:
     seen = torch.zeros(run.settings["num_classes"], dtype=torch.long, device=run.device)
     start = time.perf_counter()
     with progress(steps * cfg.batch_size, f"epoch {epoch + 1}/{cfg.epochs}", quiet=cfg.quiet or not dist.main) as bar:
-        for i, (batch, batch_epoch, step) in enumerate(run.loader):
+        for i, (batch, batch_epoch, step) in enumerate(loader_batches(run.loader)):
             x = batch.to(run.device, non_blocking=True)
             if x.dtype == torch.uint8:  # not made by the workers: augment and mix on the device
                 x = run.pipeline(x, batch_epoch, step)
@@ -639,9 +690,19 @@ def start_or_resume(run: Run) -> None:
     if not cfg.resume:
         raise DistillError(f"{cfg.out} already holds a run ({CHECKPOINT}); pass --resume to continue it, "
                            "or choose another --out")
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    diff = [f"{k}: {state['settings'].get(k)!r} there, {v!r} now" for k, v in run.settings.items()
-            if state["settings"].get(k) != v]
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+        then = dict(state["settings"])
+    except Exception as exc:  # truncated, overwritten, not a checkpoint: torch and pickle raise many kinds
+        reason = next(iter(str(exc).strip().splitlines()), type(exc).__name__).split(". ")[0][:200]
+        raise Fault(f"cannot resume from {path}: it is damaged ({reason}); delete {cfg.out} to start the run again, "
+                    "or choose another --out") from None
+    changed = data_changes(then, run.settings)
+    if changed:
+        raise DistillError(f"cannot resume {cfg.out}: the data at {cfg.data} changed since the run started "
+                           f"({'; '.join(changed)}); give the data it started with, or choose another --out")
+    diff = [f"{k}: {then.get(k)!r} there, {v!r} now" for k, v in run.settings.items()
+            if then.get(k) != v and (k in then or k != "data_fingerprint")]  # runs from before fingerprints resume
     if state.get("format") != FORMAT or diff:
         raise DistillError(f"cannot resume {cfg.out}: it was run with other settings ({'; '.join(diff[:4])}); "
                            "use the same settings or another --out")
@@ -651,6 +712,20 @@ def start_or_resume(run: Run) -> None:
     run.scaler.load_state_dict(state["scaler"])
     set_rng_states(state["rng"][run.dist.rank])
     run.history = list(state["history"])
+
+
+def data_changes(then: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """What differs between the data a run started on and the data now at the same path (``settings_of``):
+    generator, seed, total, image count, fingerprint (what the checkpoint did not record is not compared)."""
+    if then.get("data") is None or then.get("data") != now.get("data"):
+        return []
+
+    def facts(s: dict[str, Any]) -> dict[str, Any]:
+        return {**(s.get("data_identity") or {}), "images": s.get("data_images"),
+                "fingerprint": s.get("data_fingerprint")}
+
+    a, b = facts(then), facts(now)
+    return [f"{k} {a[k]} -> {b.get(k)}" for k in a if a[k] is not None and a[k] != b.get(k)]
 
 
 def open_tensorboard(out: Path, epoch: int) -> Any:
@@ -668,6 +743,8 @@ def log_metrics(run: Run, metrics: dict[str, Any]) -> None:
         return
     lines = "".join(json.dumps(m) + "\n" for m in run.history)
     atomic_write(run.cfg.out / METRICS, lambda f: f.write(lines.encode()))
+    if run.tensorboard is None and len(run.history) == 1:
+        run.tensorboard = open_tensorboard(run.cfg.out, 0)
     if run.tensorboard is not None:
         for key, value in metrics.items():
             if key != "epoch" and isinstance(value, (int, float)):

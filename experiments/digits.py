@@ -80,7 +80,7 @@ def balance_and_probe(data: Path, out: Path, teacher: TeacherSpec, budget: Budge
     """D_K (and boundary pairs) from D_S with the teacher, as ``probe`` makes it."""
     probe(ProbeSettings(data=(data,), out=out, teacher=teacher, seed=seed, attack=attack, pairs=budget.pairs,
                         balance=BalanceSettings(per_class=budget.per_class, strategy=strategy),
-                        chunk_size=max(budget.per_class * 10 // 4, 1), quiet=quiet))
+                        chunk_size=max(budget.per_class * 10 // 4, 1), fill="off", quiet=quiet))
     return out
 
 

@@ -68,20 +68,26 @@ def _batches(ds: Dataset, chunks: list[int], batch: int) -> Iterator[tuple[int, 
 
 
 def _prefetch(items: Iterator, depth: int = 2) -> Iterator:
-    """Iterate ``items`` on a background thread, ``depth`` ahead: reading overlaps the forward pass."""
+    """Iterate ``items`` on a background thread, ``depth`` ahead: reading overlaps the forward pass. An error
+    on that thread (a damaged chunk, a read that fails) is raised here, where the items are consumed."""
     q: queue.Queue = queue.Queue(depth)
     done = object()
+    failed: list[BaseException] = []
 
     def fill() -> None:
         try:
             for item in items:
                 q.put(item)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            failed.append(exc)
         finally:
             q.put(done)
 
     threading.Thread(target=fill, daemon=True).start()
     while (item := q.get()) is not done:
         yield item
+    if failed:
+        raise failed[0]
 
 
 def predict_chunks(ds: Dataset, model: torch.nn.Module, chunks: list[int], batch: int = 256,

@@ -13,17 +13,18 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from synthkd.core.classes import relative_entropy  # noqa: E402
-from synthkd.core.dataset import Dataset  # noqa: E402
+from synthkd.core.dataset import Dataset, atomic_write  # noqa: E402
 from synthkd.core.sheet import save_sheet  # noqa: E402
 
 PAIR_COLUMNS = ("source", "pre", "post", "pre-deeper", "post-deeper")
 
 
 def _save(fig, path: Path) -> Path:
-    tmp = path.with_name(path.name + ".tmp.png")
-    fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    tmp.replace(path)
+    """Write ``fig`` to ``path`` as a PNG (written whole or not at all) and close it."""
+    try:
+        atomic_write(path, lambda f: fig.savefig(f, dpi=110, format="png"))
+    finally:
+        plt.close(fig)
     return path
 
 

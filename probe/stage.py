@@ -26,7 +26,16 @@ import torch
 import torch.distributed as dist
 
 from synthkd.core.classes import histogram, relative_entropy
-from synthkd.core.dataset import Dataset, DatasetWriter, Shard, atomic_write, open_dataset
+from synthkd.core.dataset import (
+    HEADER,
+    Dataset,
+    DatasetError,
+    DatasetWriter,
+    Shard,
+    atomic_write,
+    open_dataset,
+    read_json,
+)
 from synthkd.core.generate import finish, resolve_shard, write_chunks
 from synthkd.core.models import Classifier, TeacherSpec, num_classes_of
 from synthkd.core.runtime import init_distributed, pick_device, progress
@@ -46,9 +55,11 @@ from synthkd.core.settings import (
 from synthkd.core.tensors import soft_stats, to_float
 from synthkd.probe.attack import KINDS, AttackSettings, BoundaryPairAttack, choose_targets
 from synthkd.probe.balance import BalanceSettings, Predictions, join, predict_chunks, select
+from synthkd.probe.fill import FILL, Filled, fill_classes, wanted, with_fill
 from synthkd.probe.plots import save_class_sheet, save_histograms, save_pair_sheet
 
 ATTACKS = ("boundary", "none")
+FILL_FILE = "fill.npz"  # the fill images, made once when D_K is chosen
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,6 +83,12 @@ class ProbeSettings:
     pairs: int | None = opt(None, "number of D_K examples to probe (instead of --probe-fraction)", "--pairs",
                             type=int_at_least(0))
     boundary: AttackSettings = field(default_factory=AttackSettings, metadata=group("boundary probing"))
+    fill: str = opt("auto", "make images for the classes D_S lacks by attacking other images into them, in place of "
+                    "replicas: 'auto' when a class has under half its share of D_K (the balancer would replicate "
+                    "it more than twice or skip it), 'on' when any class is short, 'off' never", "--fill",
+                    choices=FILL)
+    fill_budget: int | None = opt(None, "--fill: attacks to spend at most (default 4 per missing image); at least "
+                                  "one per class", "--fill-budget", type=positive_int)
     shard: str | None = shard_field()
     quiet: bool = quiet_field()
 
@@ -89,8 +106,9 @@ class ProbeSettings:
 
     def identity(self) -> dict[str, Any]:
         """What defines the output besides D_S and the teacher (the dataset header's settings)."""
+        fill = {} if self.fill == "off" else {"fill": self.fill, "fill_budget": self.fill_budget}
         return {"balance": asdict(self.balance), "attack": self.attack, "boundary": asdict(self.boundary),
-                "probe_fraction": self.probe_fraction, "pairs": self.pairs, "batch_size": self.batch_size}
+                "probe_fraction": self.probe_fraction, "pairs": self.pairs, "batch_size": self.batch_size, **fill}
 
 
 def probe(s: ProbeSettings) -> dict[str, Any]:
@@ -112,15 +130,28 @@ def build_dk(data: Dataset, teacher: Classifier, teacher_record: dict[str, Any],
     num_classes = num_classes_of(teacher, data.image_size)
     attack = s.make_attack(teacher, num_classes)  # checks the attack options before any work
     total = s.balance.total or num_classes * (s.balance.per_class or max(1, len(data) // num_classes))
+    require(s.fill == "off" or s.fill_budget is None or s.fill_budget >= num_classes,
+            f"--fill-budget {s.fill_budget} is too small to fill any class: give at least one attack per class "
+            f"({num_classes}), or --fill off")
+    _refuse_changed_data(out, data)
     writer = DatasetWriter(out, _identity(data, teacher_record, s, num_classes, total), shard,
                            variable=attack is not None)
     teacher = teacher.to(device).eval()
     if writer.derived is None:
         pred = _predict_all(data, teacher, writer.out / "predictions", s.batch_size, device, s.quiet)
-        writer.set_derived(_balance(pred, num_classes, total, s), {"teacher_seconds": round(pred.seconds, 2)})
+        info = {"teacher_seconds": round(pred.seconds, 2)}
+        filled = None
+        if wanted(s.fill, pred.labels, num_classes, total):
+            clock = time.perf_counter()
+            filled = fill_classes(data, pred, teacher, num_classes, total, s.boundary, s.fill_budget, s.batch_size,
+                                  s.seed, device, s.quiet)
+            atomic_write(writer.out / FILL_FILE, lambda f: np.savez(f, **filled.arrays()))
+            pred, info["fill_seconds"] = with_fill(pred, filled), round(time.perf_counter() - clock, 2)
+        writer.set_derived(_balance(pred, num_classes, total, s, filled), info)
     chosen = writer.derived
+    pool = _Pool(data, writer.out / FILL_FILE if "fill" in chosen else None)
     probed = _probed_counts(writer, s)
-    record = write_chunks(writer, lambda c, n: _make_chunk(data, teacher, attack, chosen, s, probed, c, n, device),
+    record = write_chunks(writer, lambda c, n: _make_chunk(pool, teacher, attack, chosen, s, probed, c, n, device),
                           f"D_K {'+ boundary pairs ' if attack else ''}-> {writer.out.name}", s.quiet)
     return finish(writer, started, record, _report(chosen), lambda ds: _figures(ds, chosen, num_classes, s))
 
@@ -128,10 +159,26 @@ def build_dk(data: Dataset, teacher: Classifier, teacher_record: dict[str, Any],
 def _identity(data: Dataset, teacher: dict[str, Any], s: ProbeSettings, num_classes: int,
               total: int) -> dict[str, Any]:
     source = {k: data.header.get(k) for k in ("generator", "total", "image_size", "seed", "settings", "derived")}
+    fingerprint = data.fingerprint  # None for D_S written before checksums: then only its header is compared
     return {"generator": "probe", "total": total, "image_size": data.image_size, "seed": s.seed,
             "chunk_size": s.chunk_size,
             "settings": {**s.identity(), "num_classes": num_classes, "teacher": teacher,
-                         "data": hashlib.sha256(json.dumps(source, sort_keys=True).encode()).hexdigest()[:16]}}
+                         "data": hashlib.sha256(json.dumps(source, sort_keys=True).encode()).hexdigest()[:16],
+                         **({"data_fingerprint": fingerprint} if fingerprint else {})}}
+
+
+def _refuse_changed_data(out: Path, data: Dataset) -> None:
+    """Refuse to resume the D_K in ``out`` from D_S images that are not the ones it was started from (the D_S
+    fingerprint it recorded differs), saying what changed."""
+    if not (out / HEADER).is_file():
+        return
+    old = read_json(out / HEADER, "restore it, or choose another --out")
+    before = old.get("settings", {}).get("data_fingerprint") if isinstance(old, dict) else None
+    now = data.fingerprint
+    if before and before != now:
+        raise DatasetError(f"{out} was started from other D_S images than {', '.join(map(str, data.roots))} holds "
+                           f"now (D_S fingerprint {before} then, {now} now); give the D_S it was started from, or "
+                           "choose another --out")
 
 
 def _predict_all(data: Dataset, teacher: torch.nn.Module, cache: Path, batch: int, device: torch.device,
@@ -163,11 +210,18 @@ def _load_predictions(path: Path) -> Predictions:
         return Predictions(z["labels"], z["confidence"], z["entropy"], float(z["seconds"]))
 
 
-def _balance(pred: Predictions, num_classes: int, total: int, settings: ProbeSettings) -> dict[str, Any]:
-    """The selection and its statistics, as recorded in ``dataset.json`` (``derived``)."""
+def _balance(pred: Predictions, num_classes: int, total: int, settings: ProbeSettings,
+             filled: Filled | None = None) -> dict[str, Any]:
+    """The selection and its statistics, as recorded in ``dataset.json`` (``derived``); with fill images, what
+    filling did and how many distinct images each class has in D_K."""
     sel = select(pred, num_classes, total, settings.balance.strategy, settings.seed)
-    before, after = histogram(pred.labels, num_classes), histogram(pred.labels[sel.indices], num_classes)
-    return {"num_classes": num_classes, "indices": sel.indices.tolist(),
+    n_ds = len(pred) - (len(filled) if filled else 0)
+    before = histogram(pred.labels[:n_ds], num_classes)
+    after = histogram(pred.labels[sel.indices], num_classes)
+    distinct = histogram(pred.labels[np.unique(sel.indices)], num_classes)
+    fill = {} if filled is None else {"fill": filled.report, "fill_images": len(filled),
+                                      "histogram_filled": histogram(pred.labels, num_classes).tolist()}
+    return {**fill, "distinct_dk": distinct.tolist(), "num_classes": num_classes, "indices": sel.indices.tolist(),
             "labels": pred.labels[sel.indices].tolist(),
             "confidence": np.round(pred.confidence[sel.indices].astype(np.float64), 6).tolist(),
             "histogram_ds": before.tolist(), "histogram_dk": after.tolist(),
@@ -188,17 +242,37 @@ def _probed_counts(writer: DatasetWriter, settings: ProbeSettings) -> list[int]:
     return np.diff(bounds).tolist()
 
 
-def _make_chunk(data: Dataset, teacher: torch.nn.Module, attack: BoundaryPairAttack | None, chosen: dict,
+class _Pool:
+    """D_S followed by the fill images (fill image k is row len(D_S) + k), read by row."""
+
+    def __init__(self, data: Dataset, fill: Path | None):
+        self.data = data
+        self.fill = np.load(fill)["images"] if fill is not None else None
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        if self.fill is None:
+            return self.data.take(rows)
+        ours = rows < len(self.data)
+        out = np.empty((len(rows), *self.fill.shape[1:]), np.uint8)
+        out[ours] = self.data.take(rows[ours])
+        out[~ours] = self.fill[rows[~ours] - len(self.data)]
+        return out
+
+
+def _make_chunk(pool: _Pool, teacher: torch.nn.Module, attack: BoundaryPairAttack | None, chosen: dict,
                 settings: ProbeSettings, probed: list[int], c: int, count: int, device: torch.device):
     start = c * settings.chunk_size
     rows = np.asarray(chosen["indices"][start:start + count])
     labels = chosen["labels"][start:start + count]
-    images = data.take(rows)
+    images = pool.take(rows)
     columns: dict[str, list] = {"kind": ["balanced"] * count, "label": list(labels),
                                 "confidence": chosen["confidence"][start:start + count],
                                 "source_index": rows.tolist(), "target": [None] * count, "steps": [None] * count,
                                 "step_size": [None] * count, "linf": [None] * count, "l2": [None] * count}
     counts = {"balanced": count}
+    if "fill" in chosen:
+        columns["filled"] = (rows >= len(pool.data)).tolist()
+        counts["filled"] = int(sum(columns["filled"]))
     if attack is None or probed[c] == 0:
         return images, columns, counts
     extra, rows_meta, pair_counts = boundary_examples(teacher, attack, images[:probed[c]], rows[:probed[c]],
@@ -256,8 +330,9 @@ def boundary_examples(teacher: torch.nn.Module, attack: BoundaryPairAttack, imag
 
 
 def _report(chosen: dict) -> dict[str, Any]:
-    return {k: chosen[k] for k in ("num_classes", "relative_entropy_ds", "relative_entropy_dk", "skipped_classes",
-                                   "replicated_classes")}
+    keys = ("num_classes", "relative_entropy_ds", "relative_entropy_dk", "skipped_classes", "replicated_classes",
+            "distinct_dk", "fill")
+    return {k: chosen[k] for k in keys if k in chosen}
 
 
 def _figures(ds: Dataset, chosen: dict, num_classes: int, settings: ProbeSettings) -> dict[str, Any]:

@@ -103,7 +103,7 @@ def stages(recipe: Recipe, args: argparse.Namespace) -> list[tuple[str, Any]]:
     dk = ProbeSettings(data=(out / "data",), out=out / "dk", teacher=teacher, seed=args.seed, device=args.device,
                        balance=BalanceSettings(per_class=args.per_class or 50_000 // recipe.classes),
                        attack="boundary" if recipe.attack else "none",
-                       pairs=args.pairs if recipe.attack else None, quiet=args.quiet)
+                       pairs=args.pairs if recipe.attack else None, fill="off", quiet=args.quiet)
     student = DistillSettings(teacher=teacher, student=args.student, data=out / "dk", out=out / "student",
                               eval_dir=eval_folder(recipe, args), epochs=args.epochs, batch_size=args.batch_size,
                               lr=0.1, temperature=20.0, aug="high", mixup_alpha=1.0, seed=args.seed,

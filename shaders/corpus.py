@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import select
 import statistics
 import subprocess
@@ -62,6 +63,11 @@ def load_corpus(dirs: Sequence[str | Path]) -> tuple[list[ShaderSource], int]:
     return sources, duplicates
 
 
+def is_blank(text: str) -> bool:
+    """Whether a program has no code: nothing but white space and comments."""
+    return not re.sub(r"//[^\n]*|/\*.*?\*/", "", text, flags=re.S).strip()
+
+
 def read_source(path: Path, name: str) -> ShaderSource:
     return source_from_text(path.read_text(encoding="utf-8", errors="replace"), name)
 
@@ -83,15 +89,23 @@ class CheckSettings:
 
 def check_shaders(sources: Sequence[ShaderSource], settings: CheckSettings, progress=None,
                   workers: int | None = None) -> dict[str, dict]:
-    """sha -> {"status": ok|compile_error|hang|crash, "mode", "ms_per_image", "error"} for every source.
+    """sha -> {"status": ok|empty|compile_error|hang|crash, "mode", "ms_per_image", "error"} for every source.
 
-    Compiling is single-threaded in most drivers, so ``workers`` child processes (default: one per CPU,
-    at most 4) each check an interleaved share of the sources; a thread supervises each child.
+    A program with no code (an empty file, or only comments) is ``empty`` without being run (some drivers compile
+    an empty program, which would then render nothing but count as used). Compiling is single-threaded in most
+    drivers, so ``workers`` child processes (default: one per CPU, at most 4) each check an interleaved share of
+    the sources; a thread supervises each child.
     """
+    results: dict[str, dict] = {s.sha: {"status": "empty", "error": "the program has no code"}
+                                for s in sources if is_blank(s.text)}
+    if progress is not None:
+        progress.update(len(results))
+    sources = [s for s in sources if s.sha not in results]
+    if not sources:
+        return results
     workers = max(1, min(workers or min(os.cpu_count() or 1, 4), len(sources)))
     if workers == 1:
-        return _check_serial(sources, settings, progress)
-    results: dict[str, dict] = {}
+        return {**results, **_check_serial(sources, settings, progress)}
     with ThreadPoolExecutor(workers) as pool:
         for part in pool.map(lambda i: _check_serial(sources[i::workers], settings, progress), range(workers)):
             results.update(part)
@@ -188,7 +202,7 @@ def check_shaders_cached(sources: Sequence[ShaderSource], settings: CheckSetting
     except (OSError, ValueError):
         cache = {}
     key = f"{renderer}|{settings.backend}|{settings.size}|{settings.time_range}|"
-    results = {s.sha: cache[key + s.sha] for s in sources if key + s.sha in cache}
+    results = {s.sha: cache[key + s.sha] for s in sources if key + s.sha in cache and not is_blank(s.text)}
     if progress is not None:
         progress.update(len(results))
     todo = [s for s in sources if s.sha not in results]
@@ -211,11 +225,13 @@ def mark_slow(results: dict[str, dict], slow_factor: float) -> None:
     costs = [r["ms_per_image"] for r in results.values() if r["status"] == "ok"]
     if slow_factor <= 0 or not costs:
         return
-    limit = slow_factor * statistics.median(costs)
+    median = statistics.median(costs)
+    limit = slow_factor * median
     for r in results.values():
         if r["status"] == "ok" and r["ms_per_image"] > limit:
             r["status"] = "too_slow"
-            r["error"] = f"{r['ms_per_image']:.3g} ms/image > {slow_factor:g} x median ({limit:.3g} ms)"
+            r["error"] = (f"{r['ms_per_image']:.3g} ms/image > limit {limit:.3g} ms ({slow_factor:g} x the median "
+                          f"{median:.3g} ms)")
 
 
 def probe_times(settings: CheckSettings) -> list[float]:

@@ -44,10 +44,13 @@ def create_context(backend: str = "egl", device_index: int | None = None) -> mod
     if backend == "egl":
         index = default_device_index() if device_index is None else device_index
         try:
-            return moderngl.create_standalone_context(require=330, backend="egl", device_index=index)
+            ctx = moderngl.create_standalone_context(require=330, backend="egl", device_index=index)
         except Exception as exc:  # glcontext raises a bare Exception
             raise GLUnavailable(f"EGL context on device {index} failed: {exc}") from None
-    return _glfw_context()
+    else:
+        ctx = _glfw_context()
+    describe(ctx)  # moderngl reads the driver's strings once, at first use; after programs are compiled it reads ""
+    return ctx
 
 
 def _glfw_context() -> moderngl.Context:
@@ -71,4 +74,5 @@ def _glfw_context() -> moderngl.Context:
 
 
 def describe(ctx: moderngl.Context) -> str:
+    """The renderer and GL version the context runs on, e.g. ``llvmpipe (LLVM 15.0.6, 256 bits) (4.5 ...)``."""
     return f"{ctx.info['GL_RENDERER']} ({ctx.info['GL_VERSION']})"

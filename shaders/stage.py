@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -49,6 +49,7 @@ from synthkd.shaders.filters import FilterSettings
 from synthkd.shaders.generate import TIME_SAMPLING, RenderError, RenderSettings, UsedShader, render_chunk
 from synthkd.shaders.gl import BACKENDS, create_context, describe
 from synthkd.shaders.render import Program, TileRenderer
+from synthkd.shaders.search import ShaderSearch
 from synthkd.shaders.synth import GRAMMAR, program_seeds, synthesize
 from synthkd.shaders.twigl import MAX_TILES_PER_DRAW
 
@@ -59,6 +60,7 @@ log = logging.getLogger(__name__)
 class ShaderDataset(DatasetOptions):
     """A dataset of shader renders (``render-shaders``)."""
 
+    programs: ClassVar[bool] = True  # --steer search searches its programs (synthkd.shaders.search)
     out: Path = opt(Path("data/shaders"), "dataset directory to create or resume", "--out", type=Path)
     corpus: tuple[Path, ...] | None = opt(None, f"directory of shader files (*.glsl, *.frag, *.fs); repeatable "
                                           f"(default: {BUILTIN_CORPUS})", "--corpus", action="append", type=Path)
@@ -136,24 +138,25 @@ def render_shaders(s: ShaderDataset) -> dict[str, Any]:
     synth = _write_synth(writer.out, s.seed, s.synth)
     clock = time.perf_counter()
     ctx = create_context(s.backend, s.device_index)
+    renderer = describe(ctx)  # now: once programs are compiled the context may no longer say what it is
     if writer.derived is None:  # first run: find out which shaders can be used, and remember it
-        writer.set_derived(*_choose(s, corpus, synth, describe(ctx), duplicates))
+        writer.set_derived(*_choose(s, corpus, synth, renderer, duplicates))
     seconds_checking = time.perf_counter() - clock
     todo = writer.todo()
     needs_pilot = bool(s.steering.steer) and "steer" not in writer.derived
     clock = time.perf_counter()
     plan = _plan(s, ctx, writer.derived, corpus + synth, _share(s, len(corpus)), compile=bool(todo) or needs_pilot)
     seconds_compiling = time.perf_counter() - clock
-    make_chunk, chosen = steer(s, plan.make_chunk, teacher, writer.derived.get("steer"))
+    make_chunk, chosen = steer(s, plan.make_chunk, teacher, writer.derived.get("steer"), _search(s, plan))
     if needs_pilot:
         writer.set_derived({**writer.derived, "steer": chosen}, writer.header["derived_info"])
     info, shaders, synth_names = writer.header["derived_info"], plan.shaders, {x.name for x in synth}
     n_synth = sum(x.source == "synth" for x in shaders)
     mix = f" ({n_synth} synthesized, {plan.settings.synth_share:.0%} of visits)" if s.synth else ""
-    log.info("%d shaders%s on %s; %d of %d chunks to render -> %s", len(shaders), mix, describe(ctx), len(todo),
+    log.info("%d shaders%s on %s; %d of %d chunks to render -> %s", len(shaders), mix, renderer, len(todo),
              len(writer.span), writer.out)
     record = write_chunks(writer, make_chunk, "rendering", s.quiet)
-    record.update(renderer=describe(ctx), seconds_checking=seconds_checking, seconds_compiling=seconds_compiling)
+    record.update(renderer=renderer, seconds_checking=seconds_checking, seconds_compiling=seconds_compiling)
     report = {"shaders_used": len(shaders), "shaders_skipped": _reasons(info["skipped"]), **steer_report(chosen)}
     if s.synth:
         report.update(synth_used=n_synth,
@@ -176,7 +179,13 @@ def shader_chunks(s: ShaderDataset, chosen: dict | None = None) -> tuple[MakeChu
     ctx = create_context(s.backend, s.device_index)
     derived, _ = _choose(s, corpus, synth, describe(ctx), duplicates)
     plan = _plan(s, ctx, derived, corpus + synth, _share(s, len(corpus)))
-    return steer(s, plan.make_chunk, steering_teacher(s), chosen)
+    return steer(s, plan.make_chunk, steering_teacher(s), chosen, _search(s, plan))
+
+
+def _search(s: ShaderDataset, plan: Plan) -> ShaderSearch:
+    """Program search over the plan's shaders (used with ``--steer search`` or ``all``)."""
+    budget = s.steering.search_budget or 4 * s.chunk_size
+    return ShaderSearch(plan.renderer, plan.programs, plan.shaders, plan.settings, budget)
 
 
 def _load_corpus(s: ShaderDataset) -> tuple[list[ShaderSource], int]:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from synthkd.core.cli import Parser, add_options, run, settings_from
-from synthkd.core.dataset import DatasetError, merge, open_dataset
+from synthkd.core.dataset import DatasetError, merge, open_dataset, verify
 from synthkd.core.diversity import dataset_diversity
 from synthkd.core.models import ModelError
 from synthkd.core.settings import UsageError
@@ -39,6 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
     info = sub.add_parser("info", help="print a dataset's description and counts as JSON")
     info.add_argument("dataset", nargs="+", type=Path, help="dataset directory (or its shard directories)")
+    info.add_argument("--verify", action="store_true", help="first check every chunk against its checksum (as "
+                      "'synthkd verify'); damaged chunks are listed and the exit status is 1")
+    ver = sub.add_parser("verify", help="check every chunk of a dataset against its checksum; lists the damaged "
+                         "and missing ones (exit status 1); running the command that made it again repairs them")
+    ver.add_argument("dataset", nargs="+", type=Path, help="dataset directory (or its shard directories)")
     m = sub.add_parser("merge", help="join shard directories into one dataset directory")
     m.add_argument("out", type=Path, help="new dataset directory")
     m.add_argument("shards", nargs="+", type=Path, help="shard directories, any order")
@@ -76,10 +81,16 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     def body() -> int:
-        if args.command == "info":
-            ds = open_dataset(args.dataset[0] if len(args.dataset) == 1 else args.dataset)
+        if args.command in ("info", "verify"):
+            path = args.dataset[0] if len(args.dataset) == 1 else args.dataset
+            checked = verify(path) if args.command == "verify" or args.verify else None
+            if checked is not None and (checked["bad"] or args.command == "verify"):
+                return report_verified(checked)
+            ds = open_dataset(path)
             header = {k: v for k, v in ds.header.items() if k not in ("settings", "derived")}
-            print(json.dumps({**header, "count": len(ds), **ds.summary()}, indent=1))
+            verified = {"verified": {k: checked[k] for k in ("chunks", "ok", "no_checksum")}} if checked else {}
+            print(json.dumps({**header, "count": len(ds), "fingerprint": ds.fingerprint, **ds.summary(), **verified},
+                             indent=1))
         elif args.command == "diversity":
             rows = []
             for path in args.datasets:
@@ -131,6 +142,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     return run("synthkd", body, (DatasetError, ModelError), getattr(args, "quiet", False))
+
+
+def report_verified(checked: dict) -> int:
+    """Print what :func:`synthkd.core.dataset.verify` found: a line per damaged file, then the counts as JSON;
+    returns the exit status (1 if anything is damaged or missing)."""
+    for file, problem in checked["bad"]:
+        print(f"{file}: {problem}")
+    print(json.dumps({k: checked[k] for k in ("chunks", "ok", "no_checksum", "incomplete")}
+                     | {"bad": len(checked["bad"])}))
+    if checked["bad"]:
+        print("synthkd verify: run the command that made the dataset again to repair it", file=sys.stderr)
+    return 1 if checked["bad"] else 0
 
 
 if __name__ == "__main__":

@@ -96,4 +96,5 @@ def write_digits_dataset(out: Path, split: str = "train", size: int = 32) -> Pat
         writer.write_chunk(0, images, {"digit": labels.tolist()}, {"images": len(images)})
     if not writer.header.get("complete"):
         writer.finish()
+    writer.close()
     return out

@@ -30,7 +30,17 @@ from typing import Any
 import numpy as np
 
 from synthkd.core.cli import Parser, add_options, run, settings_from
-from synthkd.core.dataset import HEADER, Dataset, DatasetError, open_dataset, write_json
+from synthkd.core.dataset import (
+    HEADER,
+    LOCK,
+    Dataset,
+    DatasetError,
+    lock_folder,
+    open_dataset,
+    read_json,
+    unlock_folder,
+    write_json,
+)
 from synthkd.core.runtime import progress
 from synthkd.core.settings import REQUIRED, UsageError, opt, positive_int, quiet_field, require
 
@@ -104,7 +114,7 @@ def export(s: ExportSettings) -> dict[str, Any]:
     labels = [int(m.get("label", -1)) for m in metas]
     source = {k: ds.header.get(k) for k in ("generator", "total", "image_size", "seed", "chunk_size", "settings",
                                            "derived", "variable")}
-    source.update(count=len(ds), parts=[json.loads((root / HEADER).read_text()).get("shard") for root in ds.roots])
+    source.update(count=len(ds), parts=[read_json(root / HEADER).get("shard") for root in ds.roots])
     options = {"format": fmt, "where": where, "images_per_shard": s.images_per_shard if fmt == "webdataset" else None}
     manifest = json.loads(json.dumps({"format": "synthkd-export/1", "source": source, "options": options,
                                       "dataset": str(Path(s.dataset).resolve()), "images": len(metas),
@@ -119,6 +129,7 @@ def export(s: ExportSettings) -> dict[str, Any]:
     manifest["complete"] = True
     _write(out / "README.txt", _readme(manifest).encode())
     write_json(out / MANIFEST, manifest)
+    unlock_folder(out)
     seconds = time.perf_counter() - start
     return {"out": str(out), "format": fmt, "images": len(metas), "written": written, "seconds": round(seconds, 2),
             "images_per_s": round(written / seconds, 1)}
@@ -150,14 +161,14 @@ def _prepare(out: Path, manifest: dict) -> None:
     """Refuse an OUT holding anything but an export of the same images and options; record what OUT will hold."""
     if out.exists() and not out.is_dir():
         raise DatasetError(f"--out {out} is a file, not a directory")
+    if not (out / MANIFEST).is_file() and out.is_dir() and any(p.name != LOCK for p in out.iterdir()):
+        raise DatasetError(f"{out} is not empty and holds no {MANIFEST}; refusing to export into it")
+    lock_folder(out)  # creates it; a second export into it is refused until this one ends
     if (out / MANIFEST).is_file():
-        old = json.loads((out / MANIFEST).read_text())
-        if diff := [k for k in ("source", "options") if old.get(k) != manifest[k]]:
+        old = read_json(out / MANIFEST, f"delete {out} and export again")
+        if diff := [k for k in ("source", "options") if not isinstance(old, dict) or old.get(k) != manifest[k]]:
             raise DatasetError(f"{out} holds an export of another dataset or with other options (differs in "
                                f"{', '.join(diff)}); choose another --out or delete it")
-    elif out.is_dir() and any(out.iterdir()):
-        raise DatasetError(f"{out} is not empty and holds no {MANIFEST}; refusing to export into it")
-    out.mkdir(parents=True, exist_ok=True)
     write_json(out / MANIFEST, manifest)
     for stale in [*out.glob(".*.tmp"), *out.glob("*/.*.tmp")]:
         stale.unlink(missing_ok=True)  # an orphaned worker of a killed run may have renamed it

@@ -61,7 +61,7 @@ def tiny(tmp_path_factory) -> Path:
 def tiny_config(root: Path, out: Path, **changes) -> DistillSettings:
     settings = dict(teacher=TeacherSpec(name="resnet8_cifar", weights=str(root / "teacher.pt")),
                     student="resnet8_cifar", data=root / "data", out=out, epochs=3, batch_size=16, holdout=0.25,
-                    workers=0, quiet=True)
+                    workers=0, threads=1, quiet=True)
     return DistillSettings(**{**settings, **changes})
 
 
@@ -69,7 +69,7 @@ def tiny_args(root: Path, out: Path) -> list[str]:
     """tiny_config(root, out) as command-line arguments."""
     return ["--teacher", "resnet8_cifar", "--weights", str(root / "teacher.pt"), "--student", "resnet8_cifar",
             "--data", str(root / "data"), "--out", str(out), "--epochs", "3", "--batch-size", "16",
-            "--holdout", "0.25", "--workers", "0", "--quiet"]
+            "--holdout", "0.25", "--workers", "0", "--threads", "1", "--quiet"]
 
 
 def history(out: Path) -> list[dict]:

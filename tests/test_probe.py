@@ -44,7 +44,7 @@ def teacher_view(teacher, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 @pytest.fixture(scope="module")
 def balanced(shaders_ds, digits_teacher, tmp_path_factory):
     out = tmp_path_factory.mktemp("dk") / "balanced"
-    probe(ProbeSettings(data=(shaders_ds,), out=out, teacher=digits_teacher.settings, attack="none",
+    probe(ProbeSettings(data=(shaders_ds,), out=out, teacher=digits_teacher.settings, attack="none", fill="off",
                         balance=BalanceSettings(per_class=30), chunk_size=128, quiet=True))
     return out
 
@@ -73,8 +73,8 @@ def test_balanced_dk_matches_the_teacher(balanced, shaders_ds, digits_teacher):
 @pytest.mark.slow
 def test_same_command_same_bytes_and_no_mixing(balanced, shaders_ds, digits_teacher, tmp_path, capsys):
     again = tmp_path / "again"
-    args = ["--data", shaders_ds, *teacher_args(digits_teacher), "--attack", "none", "--per-class", 30,
-            "--chunk-size", 128, "--quiet"]
+    args = ["--data", shaders_ds, *teacher_args(digits_teacher), "--attack", "none", "--fill", "off",
+            "--per-class", 30, "--chunk-size", 128, "--quiet"]
     assert run_cli(probe_main, *args, "--out", again) == 0
     assert chunk_bytes(again) == chunk_bytes(balanced)  # the command makes what the stage function made
     assert run_cli(probe_main, *args, "--out", again) == 0  # complete: nothing to redo
@@ -86,7 +86,8 @@ def test_same_command_same_bytes_and_no_mixing(balanced, shaders_ds, digits_teac
 def test_boundary_pairs_keep_their_labels_as_stored(shaders_ds, digits_teacher, tmp_path):
     out = tmp_path / "probed"
     report = probe(ProbeSettings(data=(shaders_ds,), out=out, teacher=digits_teacher.settings,
-                                 balance=BalanceSettings(per_class=6), pairs=40, chunk_size=30, quiet=True))
+                                 balance=BalanceSettings(per_class=6), pairs=40, chunk_size=30, fill="off",
+                                 quiet=True))
     dk = open_dataset(out)
     kinds = np.asarray(dk.column("kind"))
     labels, conf = teacher_view(digits_teacher, dk.images())
@@ -139,9 +140,10 @@ def test_bad_input_is_one_line_before_any_work(shaders_ds, random_teacher, tmp_p
 
 def test_old_spellings_still_work_with_one_warning(shaders_ds, random_teacher, tmp_path, capsys):
     probe(ProbeSettings(data=(shaders_ds,), out=tmp_path / "new", teacher=random_teacher.settings, attack="none",
-                        balance=BalanceSettings(per_class=30), chunk_size=128, quiet=True))
+                        fill="off", balance=BalanceSettings(per_class=30), chunk_size=128, quiet=True))
     args = ["--data", shaders_ds, "--teacher", random_teacher.spec, "--weights", random_teacher.weights,
-            "--normalize", "none", "--batch", 100, "--attack", "none", "--per-class", 30, "--chunk-size", 128]
+            "--normalize", "none", "--batch", 100, "--attack", "none", "--fill", "off", "--per-class", 30,
+            "--chunk-size", 128]
     assert run_cli(probe_main, *args, "--out", tmp_path / "old", "--quiet") == 0
     captured = capsys.readouterr()
     warnings = [line for line in captured.err.splitlines() if "deprecated" in line]

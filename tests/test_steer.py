@@ -10,7 +10,7 @@ import pytest
 
 from synthkd.core.classes import histogram, relative_entropy
 from synthkd.core.dataset import open_dataset
-from synthkd.core.steer import SteerSettings, Variant, _by_quota, fit_mixture, variant_grid
+from synthkd.core.steer import SteerSettings, Variant, by_quota, fit_mixture, variant_grid
 from synthkd.procgen.cli import render_leaves_main
 from synthkd.procgen.stage import LeavesDataset, leaves_batches, render_leaves
 from tests.helpers import chunk_bytes, run_cli
@@ -43,9 +43,9 @@ def test_variants_transform_as_named():
 
 def test_rejection_keeps_each_class_to_its_share_first():
     labels = np.array([0, 0, 0, 0, 1, 0, 2, 0, 0, 1, 2, 0])
-    keep = _by_quota(labels, 3, 6)
+    keep = by_quota(labels, 3, 6)
     assert histogram(labels[keep], 3).tolist() == [2, 2, 2] and np.all(np.diff(keep) > 0)
-    assert histogram(labels[_by_quota(labels, 3, 9)], 3).tolist() == [5, 2, 2]  # short classes: filled in order
+    assert histogram(labels[by_quota(labels, 3, 9)], 3).tolist() == [5, 2, 2]  # short classes: filled in order
 
 
 def steered(out, teacher, **changes) -> LeavesDataset:

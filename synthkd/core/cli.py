@@ -21,7 +21,7 @@ from dataclasses import MISSING, Field, fields, is_dataclass
 from typing import Any, get_args, get_type_hints
 
 from synthkd.core.runtime import torchrun_place
-from synthkd.core.settings import UsageError
+from synthkd.core.settings import Fault, UsageError
 
 
 class _Help(argparse.ArgumentDefaultsHelpFormatter):
@@ -163,14 +163,21 @@ def command_line(settings: Any) -> list[str]:
 def run(prog: str, body: Callable[[], Any], errors: tuple[type[Exception], ...] = (), quiet: bool = False) -> int:
     """Run a command body with logging on stderr; a returned record (a dict) is printed as one JSON line.
 
-    :class:`UsageError` and the ``errors`` given become ``prog: error: message`` and exit status 2."""
+    :class:`UsageError` and the ``errors`` given (bad input) become ``prog: error: message`` and exit status 2;
+    a :class:`Fault` or an ``OSError`` (a file that cannot be read or written) the same line and exit status 1."""
     logging.basicConfig(format=f"{prog}: %(message)s", level=logging.WARNING if quiet else logging.INFO,
                         stream=sys.stderr, force=True)
     try:
         result = body()
+    except Fault as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 1
     except (UsageError, *errors) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"{prog}: error: {os_error_text(exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; run the same command again to resume", file=sys.stderr)
         return 130
@@ -179,6 +186,13 @@ def run(prog: str, body: Callable[[], Any], errors: tuple[type[Exception], ...] 
             print(json.dumps(result), flush=True)
         return 0
     return int(result or 0)
+
+
+def os_error_text(exc: OSError) -> str:
+    """An ``OSError`` as one line: the file and the system's reason (``PATH: No space left on device``)."""
+    if exc.filename is not None and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}"
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def is_settings(value: Any) -> bool:

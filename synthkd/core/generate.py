@@ -11,24 +11,27 @@ the dataset's planned size too), without writing anything.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
 
 from synthkd.core.dataset import Dataset, DatasetWriter, Shard, chunk_sizes, open_dataset
-from synthkd.core.models import TeacherSpec
+from synthkd.core.models import TeacherSpec, num_classes_of
 from synthkd.core.runtime import progress, torchrun_place
 from synthkd.core.settings import group, opt, positive_int, quiet_field, require, seed_field, shard_field
 from synthkd.core.sheet import save_sheet
-from synthkd.core.steer import SteerSettings, plan, steered
+from synthkd.core.steer import ProgramSearch, SteerSettings, plan, steered
 
 MIN_SIZE, MAX_SIZE = 8, 1024
+log = logging.getLogger(__name__)
+PILOT_PER_CLASS = 10  # pilot images per class that steering needs to fit its plan
 
 MakeChunk = Callable[[int, int], tuple[np.ndarray, dict[str, list], dict[str, int]]]
 
@@ -48,6 +51,7 @@ class DatasetOptions:
     quiet: bool = quiet_field()
     teacher: TeacherSpec | None = field(default=None, metadata=group("teacher (for --steer)"))
     steering: SteerSettings = field(default_factory=SteerSettings, metadata=group("teacher-steered generation"))
+    programs: ClassVar[bool] = False  # its images are rendered programs: --steer search can search them
 
     def __post_init__(self) -> None:
         require(MIN_SIZE <= self.size <= MAX_SIZE, f"--size must be in {MIN_SIZE}..{MAX_SIZE}, got {self.size}")
@@ -56,13 +60,17 @@ class DatasetOptions:
             Shard.parse(self.shard)
         require(self.teacher is not None or not self.steering.steer, "--steer needs the teacher: add --teacher SPEC")
         require(self.teacher is None or bool(self.steering.steer),
-                "--teacher is for steering the images: add --steer variants, reject or all")
+                "--teacher is for steering the images: add --steer variants, reject, search or all")
+        require(self.steering.steer != "search" or self.programs,
+                "program search needs shader programs (render-shaders)")
 
     def identity(self, settings: dict[str, Any]) -> dict[str, Any]:
         """The generator's ``settings`` for the dataset header, with the teacher and steering when steered."""
         if not self.steering.steer:
             return settings  # unsteered datasets stay exactly what they were
-        return {**settings, "steer": asdict(self.steering), "teacher": self.teacher.record()}
+        # --search-budget only when given, so that steered datasets made before it still resume
+        steering = {k: v for k, v in asdict(self.steering).items() if k != "search_budget" or v is not None}
+        return {**settings, "steer": steering, "teacher": self.teacher.record()}
 
 
 def resolve_shard(text: str | None, out: Path) -> tuple[Shard | None, Path]:
@@ -85,13 +93,14 @@ def open_writer(options: DatasetOptions, generator: str, settings: dict[str, Any
 
 
 def write_chunks(writer: DatasetWriter, make_chunk: MakeChunk, desc: str, quiet: bool = False) -> dict[str, Any]:
-    """Make every chunk still missing from ``writer`` and write it. Writing runs on a second thread while the
-    next chunk is made (at most one write pending).
+    """Make every chunk still missing from ``writer`` (or found damaged: deleted, truncated or altered since it was
+    written) and write it. Writing runs on a second thread while the next chunk is made (at most one write pending).
 
-    Returns what a run record needs: images made, and seconds spent making chunks and waiting for writes.
+    Returns what a run record needs: images made, chunks repaired, and seconds spent making chunks and waiting for
+    writes.
     """
     todo = writer.todo()
-    record = {"images": 0, "seconds_making": 0.0, "seconds_waiting_to_write": 0.0}
+    record = {"images": 0, "repaired": len(writer.damaged), "seconds_making": 0.0, "seconds_waiting_to_write": 0.0}
 
     def write(c: int, images: np.ndarray, columns: dict[str, list], counts: dict[str, int]) -> int:
         writer.write_chunk(c, images, columns, counts)
@@ -112,6 +121,8 @@ def write_chunks(writer: DatasetWriter, make_chunk: MakeChunk, desc: str, quiet:
             record["images"] += len(images)
         if pending is not None:
             bar.update(pending.result())
+    if writer.damaged:
+        log.warning("%s: repaired %d damaged chunks", writer.out, len(writer.damaged))
     return record
 
 
@@ -128,6 +139,7 @@ def finish(writer: DatasetWriter, started: float, record: dict[str, Any], report
     if figures is not None:
         report = {**report, **figures(ds)}
     return {"out": str(writer.out), "images": len(ds), **report, **summary["counts"],
+            **({"repaired": record["repaired"]} if record.get("repaired") else {}),
             "images_per_s_this_run": round(record["images"] / elapsed, 1), "run": record}
 
 
@@ -142,22 +154,37 @@ def iter_chunks(make_chunk: MakeChunk, options: DatasetOptions,
 
 
 def steering_teacher(options: DatasetOptions) -> torch.nn.Module | None:
-    """The steering teacher, loaded and checked at the dataset's image size (before any work), or None."""
-    return options.teacher.load(check_size=options.size) if options.steering.steer else None
+    """The steering teacher, loaded and checked at the dataset's image size (before any work), or None; a first
+    chunk too small to fit a steering plan on is refused."""
+    if not options.steering.steer:
+        return None
+    teacher = options.teacher.load(check_size=options.size)
+    classes = num_classes_of(teacher, options.size)
+    pilot_size = chunk_sizes(options.n, options.chunk_size)[0]
+    require(pilot_size >= PILOT_PER_CLASS * classes,
+            f"--n {options.n} with --chunk-size {options.chunk_size} is too small to steer {classes} classes: the "
+            f"first chunk is the pilot and needs at least {PILOT_PER_CLASS * classes} images ({PILOT_PER_CLASS} "
+            "per class)")
+    return teacher
 
 
 def steer(options: DatasetOptions, make_chunk: MakeChunk, teacher: torch.nn.Module | None,
-          chosen: dict | None = None) -> tuple[MakeChunk, dict | None]:
+          chosen: dict | None = None, search: ProgramSearch | None = None) -> tuple[MakeChunk, dict | None]:
     """``make_chunk`` steered by ``teacher`` as ``options`` ask (unchanged without ``--steer``), and the steering
-    plan: ``chosen`` (recorded by an earlier run), or fitted now on the dataset's first chunk."""
+    plan: ``chosen`` (recorded by an earlier run), or fitted now on the dataset's first chunk. A generator of
+    programs passes its ``search``: with ``--steer search`` or ``all`` the plan then holds the search's archive,
+    and the chunks are drawn from it."""
     if teacher is None:
         return make_chunk, None
-    from synthkd.core.models import num_classes_of
-
+    searching = search is not None and options.steering.search
     if chosen is None:
         classes = num_classes_of(teacher, options.size)
-        first = make_chunk(0, chunk_sizes(options.n, options.chunk_size)[0])[0]
+        first, columns, _ = make_chunk(0, chunk_sizes(options.n, options.chunk_size)[0])
         chosen = plan(first, teacher, classes, options.seed, options.steering)
+        if searching:
+            chosen = search.run(first, columns, chosen, teacher)
+    if searching:
+        return search.chunks(chosen, teacher), chosen
     return steered(make_chunk, chosen, teacher, options.seed), chosen
 
 
@@ -165,7 +192,10 @@ def steer_report(chosen: dict | None) -> dict[str, Any]:
     """What a run's record says about its steering (nothing when unsteered)."""
     if chosen is None:
         return {}
-    return {"steer": {k: chosen[k] for k in ("lever", "identity_relative_entropy", "expected_relative_entropy")}}
+    report = {k: chosen[k] for k in ("lever", "identity_relative_entropy", "expected_relative_entropy")}
+    if "search" in chosen:  # program search: elites per class, and what finding them cost
+        report["search"] = {k: chosen["search"][k] for k in ("counts", "distinct_shaders", "rounds", "rendered")}
+    return {"steer": report}
 
 
 def chunk_seeds(seed: int, chunk: int, count: int) -> np.ndarray:

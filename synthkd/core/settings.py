@@ -25,6 +25,12 @@ class UsageError(ValueError):
     """Bad input found before any work started; commands print it as one line and exit with status 2."""
 
 
+class Fault(RuntimeError):
+    """Something failed while working (a file that cannot be read or written, a damaged file, a worker that died,
+    a folder another process is writing); commands print it as one line and exit with status 1. Nothing
+    half-written is left where a finished file is expected, so the same command continues once the cause is gone."""
+
+
 def opt(default: Any = MISSING, help: str = "", *flags: str, deprecated: tuple[str, ...] = (),
         show: Callable[[Any], str] | None = None, **argparse_kwargs: Any) -> Field:
     """A dataclass field that is also a command-line option.

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from synthkd.core.dataset import atomic_write
+
 
 def contact_sheet(images: np.ndarray | Sequence[np.ndarray], cols: int = 16, cell: int = 64, gap: int = 2,
                   labels: Sequence[str] | None = None) -> Image.Image:
@@ -28,8 +30,8 @@ def contact_sheet(images: np.ndarray | Sequence[np.ndarray], cols: int = 16, cel
 
 
 def save_sheet(path: str | Path, images, **kwargs) -> Path:
+    """Write :func:`contact_sheet` of ``images`` to ``path`` as a PNG (written whole or not at all)."""
     path = Path(path)
-    tmp = path.with_name(path.name + ".tmp.png")
-    contact_sheet(images, **kwargs).save(tmp)
-    tmp.replace(path)
+    sheet = contact_sheet(images, **kwargs)
+    atomic_write(path, lambda f: sheet.save(f, format="PNG"))
     return path

@@ -2,7 +2,7 @@
 
 A teacher trained on, say, white digits on black sees almost every colourful render as one class; the same
 renders in grayscale, sparse (only the brightest pixels kept), inverted, zoomed or blurred fall into other
-classes, and which variant suits which class differs from teacher to teacher. Two levers, alone or together:
+classes, and which variant suits which class differs from teacher to teacher. Three levers, alone or together:
 
 - ``variants``: each image goes out as one of a fixed set of :class:`Variant` transforms, chosen per image
   (seeded) from a mixture whose weights are fitted so that the teacher's class histogram over the mixture is as
@@ -10,6 +10,10 @@ classes, and which variant suits which class differs from teacher to teacher. Tw
   uses the teacher's predictions on the variants of a pilot set: the dataset's first chunk.
 - ``reject``: each chunk is drawn from ``oversample`` times as many candidates, kept by class quota (every
   class at most its share, the rest filled in candidate order): rejection sampling, the cheap baseline.
+- ``search`` (generators of programs only: ``render-shaders``): program search, an archive of (program, time,
+  variant) elites per class of the teacher, kept and mutated until the starved classes hold many different
+  programs each (``synthkd.shaders.search``); the chunks are drawn from the archive. ``all`` adds it where the
+  generator supports it.
 
 Every choice is a pure function of the seed, the chunk and the teacher, and is recorded in the dataset header,
 so steered datasets are deterministic, shardable and resumable like any other.
@@ -21,16 +25,17 @@ import itertools
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Protocol
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from synthkd.core.classes import histogram, relative_entropy
-from synthkd.core.settings import opt, require
+from synthkd.core.settings import opt, positive_int, require
 from synthkd.core.tensors import predict, to_uint8
 
-LEVERS = ("variants", "reject", "all")
+LEVERS = ("variants", "reject", "search", "all")
 
 MakeChunk = Callable[[int, int], tuple[np.ndarray, dict[str, list], dict[str, int]]]
 
@@ -100,11 +105,16 @@ class SteerSettings:
 
     steer: str | None = opt(None, "steer the images towards the classes the teacher rarely predicts (needs "
                             "--teacher): 'variants' (a fitted mixture of image variants), 'reject' (more "
-                            "candidates, kept by class quota) or 'all' (both)", "--steer", choices=LEVERS)
+                            "candidates, kept by class quota), 'search' (render-shaders only: program search, "
+                            "an archive of programs per class) or 'all' (every lever the generator has)",
+                            "--steer", choices=LEVERS)
     oversample: float = opt(3.0, "--steer reject/all: candidates rendered per image kept", "--oversample",
                             type=float)
     diversity_weight: float = opt(0.1, "--steer variants/all: bonus for spreading the mixture over many variants "
                                   "(0: flattest class histogram only)", "--diversity-weight", type=float)
+    search_budget: int | None = opt(None, "--steer search/all on render-shaders: candidate renders of program "
+                                    "search after its initial population (the first chunk); default 4 x "
+                                    "--chunk-size", "--search-budget", type=positive_int, metavar="R")
 
     def __post_init__(self) -> None:
         require(self.oversample >= 1, f"--oversample must be at least 1, got {self.oversample}")
@@ -117,6 +127,20 @@ class SteerSettings:
     @property
     def reject(self) -> bool:
         return self.steer in ("reject", "all")
+
+    @property
+    def search(self) -> bool:
+        return self.steer in ("search", "all")
+
+
+class ProgramSearch(Protocol):
+    """What a generator of programs gives steering for ``--steer search`` (``synthkd.shaders.search``)."""
+
+    def run(self, images: np.ndarray, columns: dict[str, list], chosen: dict, teacher: torch.nn.Module) -> dict:
+        """``chosen`` with the search's archive added, searched from the first chunk (``images``, ``columns``)."""
+
+    def chunks(self, chosen: dict, teacher: torch.nn.Module) -> MakeChunk:
+        """The generator's chunks drawn from the archive recorded in ``chosen``."""
 
 
 def fit_mixture(histograms: np.ndarray, diversity_weight: float = 0.1, iterations: int = 2000) -> np.ndarray:
@@ -187,7 +211,7 @@ def steered(make_chunk: MakeChunk, chosen: dict, teacher: torch.nn.Module, seed:
             rows = np.flatnonzero(pick == v)
             out[rows] = variants[v].apply(images[rows], rng)
         labels = predict(teacher, out).argmax(1).numpy()
-        keep = _by_quota(labels, classes, count) if factor > 1 else np.arange(count)
+        keep = by_quota(labels, classes, count) if factor > 1 else np.arange(count)
         columns = {key: [values[i] for i in keep] for key, values in columns.items()}
         columns.update(variant=[variants[pick[i]].name for i in keep], teacher_class=labels[keep].tolist())
         counts.update(candidates=len(images), kept=count)
@@ -196,7 +220,7 @@ def steered(make_chunk: MakeChunk, chosen: dict, teacher: torch.nn.Module, seed:
     return make
 
 
-def _by_quota(labels: np.ndarray, classes: int, count: int) -> np.ndarray:
+def by_quota(labels: np.ndarray, classes: int, count: int) -> np.ndarray:
     """Indices of ``count`` candidates, in candidate order: at most ceil(count / classes) of each class first,
     then the earliest of the rest; returned in candidate order."""
     cap = math.ceil(count / classes)

@@ -1,0 +1,211 @@
+"""Which distillation settings reach the teacher at CPU budgets? Measured on the digits teacher panel.
+
+Every setting distills a fresh student from one teacher on the same data for the same number of training
+presentations (images seen, augmented and mixed; ``--presentations``), and is measured on the real held-out
+digits as that teacher was trained to see them. The data, per teacher: 40,000 shader renders steered towards
+the teacher's rare classes (``render-shaders --steer variants``), balanced by the teacher into a D_K of 20,000.
+
+The screen changes one thing at a time from the base recipe (``synthkd.run.RECIPE``) on two teachers (the
+built-in wrn16_1 and ink_gapcnn, the panel's low-entropy case): mixup, temperature, hard-label weight,
+augmentation, learning rate, batch size, D_K size against epochs, student (a larger one, one without batch
+norm), batch-norm statistics re-estimated on D_K after training, the boundary prober at the same number of
+steps, and a stream of fresh images (``distill --stream``) instead of the fixed D_K. The final rows run the
+chosen recipe on the whole panel over several seeds. Every row records the student's top-1, its agreement
+with the teacher, the effective relative entropy (the teacher's classes on the augmented, mixed batches) and
+the seconds it took. Writes ``experiments/recipe-results.md`` and ``.json``.
+
+Usage: python -m experiments.recipe [--stage screen|final|all] [--seeds 3] [--out runs/recipe]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from synthkd.core.dataset import open_dataset, write_json
+from synthkd.core.models import load_model
+from synthkd.core.steer import SteerSettings
+from synthkd.core.tensors import accuracy, to_float
+from synthkd.distill.stream import StreamSettings
+from synthkd.distill.train import DistillSettings, distill
+from synthkd.export import write_image_folder
+from synthkd.probe.balance import BalanceSettings
+from synthkd.probe.stage import ProbeSettings, probe
+from synthkd.run import RECIPE
+from synthkd.shaders.stage import ShaderDataset, render_shaders
+from synthkd.teacher import PANEL, PanelTeacher
+
+HERE = Path(__file__).resolve().parent
+DS_IMAGES, DK_IMAGES, PROBED = 40_000, 20_000, 2_500
+SCREEN_TEACHERS = ("wrn16_1", "ink_gapcnn")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    changes: dict[str, Any] = field(default_factory=dict)  # DistillSettings fields that differ from the recipe
+    data: str = "dk"  # dk (20,000), dk5k, dk40k (from D_S, balanced), pairs (dk + boundary pairs), stream
+    bn_restat: bool = False  # also measure the student with batch-norm statistics re-estimated on D_K
+
+
+SCREEN = [
+    Setting("base recipe"),
+    Setting("no mixup", {"mixup_alpha": 0.0}), Setting("mixup alpha 0.2", {"mixup_alpha": 0.2}),
+    Setting("temperature 1", {"temperature": 1.0}), Setting("temperature 20", {"temperature": 20.0}),
+    Setting("hard-label weight 0.5", {"hard_weight": 0.5}),
+    Setting("no augmentation", {"aug": "none"}), Setting("high augmentation", {"aug": "high"}),
+    Setting("lr 0.05", {"lr": 0.05}), Setting("lr 0.2", {"lr": 0.2}),
+    Setting("batch 128", {"batch_size": 128}), Setting("batch 32", {"batch_size": 32}),
+    Setting("D_K 5,000 (4x the epochs)", data="dk5k"), Setting("D_K 40,000 (half the epochs)", data="dk40k"),
+    Setting("student wrn16_1 (2.2x parameters)", {"student": "wrn16_1"}),
+    Setting("student lenet5 (no batch norm)", {"student": "lenet5"}),
+    Setting("BN statistics re-estimated on D_K", bn_restat=True),
+    Setting("boundary pairs, same steps", data="pairs"),
+    Setting("stream of fresh steered images", data="stream"),
+]
+
+
+def teacher_data(t: PanelTeacher, root: Path) -> dict[str, Path]:
+    """The teacher's data (made once, then reused): steered D_S, D_K of three sizes, D_K with boundary pairs, and
+    its held-out digits as an image folder."""
+    base = root / "data" / t.name
+    ds = base / "ds"
+    render_shaders(ShaderDataset(n=DS_IMAGES, out=ds, quiet=True, teacher=t.spec,
+                                 steering=SteerSettings(steer="variants")))
+    out = {"ds": ds, "eval": write_image_folder(*t.test_set(), base / "test")}
+    for name, total in (("dk", DK_IMAGES), ("dk5k", 5_000), ("dk40k", DS_IMAGES)):
+        probe(ProbeSettings(data=(ds,), out=base / name, teacher=t.spec, attack="none",
+                            balance=BalanceSettings(total=total), quiet=True))
+        out[name] = base / name
+    probe(ProbeSettings(data=(ds,), out=base / "pairs", teacher=t.spec, pairs=PROBED,
+                        balance=BalanceSettings(total=DK_IMAGES), quiet=True))
+    out["pairs"] = base / "pairs"
+    return out
+
+
+def run_setting(t: PanelTeacher, s: Setting, seed: int, data: dict[str, Path], root: Path,
+                presentations: int) -> dict[str, Any]:
+    tag = f"{t.name}/{s.name.replace(' ', '-').replace(',', '').replace('(', '').replace(')', '')}/seed{seed}"
+    settings = {**RECIPE, **s.changes}
+    if s.data == "stream":
+        stream = StreamSettings(source="shaders", window=10_240, overshoot=2.0, reuse=2, steer="variants")
+        rows = stream.window * stream.reuse
+        cfg = DistillSettings(teacher=t.spec, stream=stream, out=root / "runs" / tag, eval_dir=data["eval"],
+                              seed=seed, quiet=True, resume=True, epochs=max(1, round(presentations / rows)),
+                              **settings)
+    else:
+        rows = len(open_dataset(data[s.data]))
+        cfg = DistillSettings(teacher=t.spec, data=data[s.data], out=root / "runs" / tag, eval_dir=data["eval"],
+                              seed=seed, quiet=True, resume=True, epochs=max(1, round(presentations / rows)),
+                              **settings)
+    clock = time.perf_counter()
+    summary = distill(cfg)
+    row = {"teacher": t.name, "setting": s.name, "seed": seed, "student_top1": summary["eval_student_top1"],
+           "teacher_top1": summary["eval_teacher_top1"], "agreement": summary["eval_agreement"],
+           "effective_relative_entropy": summary["effective_relative_entropy"], "epochs": cfg.epochs,
+           "rows": rows, "presentations": cfg.epochs * rows, "seconds": round(time.perf_counter() - clock, 1),
+           "images_per_s": summary["images_per_s"], "changes": s.changes, "data": s.data}
+    if s.bn_restat:
+        row["student_top1_as_trained"] = row["student_top1"]
+        row["student_top1"] = bn_restat_top1(cfg, t, data["dk"])
+    return row
+
+
+def bn_restat_top1(cfg: DistillSettings, t: PanelTeacher, dk: Path) -> float:
+    """The trained student's top-1 after its batch-norm statistics are recomputed on D_K's plain images."""
+    student = load_model(cfg.student, str(cfg.out / "student.pt"), num_classes=10, normalization="none")
+    for m in student.modules():
+        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+            m.reset_running_stats()
+            m.momentum = None  # a cumulative average over every batch below
+    student.train()
+    images = open_dataset(dk).images()
+    with torch.no_grad():
+        for i in range(0, len(images), 256):
+            student(to_float(images[i:i + 256]))
+    return round(accuracy(student.eval(), *t.test_set()), 5)
+
+
+def aggregate(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault((r["teacher"], r["setting"]), []).append(r)
+    out = []
+    for (teacher, setting), members in groups.items():
+        def stat(key: str, members=members) -> tuple[float, float]:
+            values = np.array([m[key] for m in members], dtype=np.float64)
+            return float(values.mean()), float(values.std())
+
+        out.append({"teacher": teacher, "setting": setting, "seeds": len(members),
+                    **{k: stat(k) for k in ("student_top1", "agreement", "effective_relative_entropy", "seconds")},
+                    "teacher_top1": members[0]["teacher_top1"], "presentations": members[0]["presentations"],
+                    "rows": members[0]["rows"], "epochs": members[0]["epochs"]})
+    return out
+
+
+def markdown(table: list[dict[str, Any]], title: str) -> list[str]:
+    lines = [f"### {title}", "", "| teacher | setting | student top-1 | x teacher | agreement | "
+             "effective rel. entropy | rows x epochs | seconds |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for r in table:
+        mean, std = r["student_top1"]
+        lines.append(f"| {r['teacher']} | {r['setting']} | {mean:.3f} ± {std:.3f} | {mean / r['teacher_top1']:.3f} | "
+                     f"{r['agreement'][0]:.3f} | {r['effective_relative_entropy'][0]:.3f} | "
+                     f"{r['rows']} x {r['epochs']} | {r['seconds'][0]:.0f} |")
+    return lines + [""]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m experiments.recipe", description=__doc__.split("\n\n")[0])
+    p.add_argument("--stage", choices=("screen", "final", "all"), default="all")
+    p.add_argument("--seeds", type=int, default=3, help="seeds of the final rows (the screen uses one)")
+    p.add_argument("--presentations", type=int, default=300_000, help="training images seen per setting")
+    p.add_argument("--out", type=Path, default=Path("runs/recipe"))
+    p.add_argument("--only", nargs="*", help="screen only the settings whose names contain one of these")
+    args = p.parse_args(argv)
+    results = json.loads((HERE / "recipe-results.json").read_text()) if (HERE / "recipe-results.json").is_file() \
+        else {"screen": [], "final": []}
+    if args.stage in ("screen", "all"):
+        rows = []
+        for name in SCREEN_TEACHERS:
+            data = teacher_data(PANEL[name], args.out)
+            for s in SCREEN:
+                if args.only and not any(o in s.name for o in args.only):
+                    continue
+                rows.append(run_setting(PANEL[name], s, 0, data, args.out, args.presentations))
+                print(json.dumps(rows[-1]), flush=True)
+        results["screen"] = rows
+    if args.stage in ("final", "all"):
+        rows = []
+        for seed in range(args.seeds):
+            for t in PANEL.values():
+                rows.append(run_setting(t, Setting("recipe"), seed, teacher_data(t, args.out), args.out,
+                                        args.presentations))
+                print(json.dumps(rows[-1]), flush=True)
+        results["final"] = rows
+    results.update(recipe=RECIPE, presentations=args.presentations,
+                   command="python -m experiments.recipe " + " ".join(argv if argv is not None else sys.argv[1:]))
+    write_json(HERE / "recipe-results.json", results)
+    lines = [f"Student resnet8_cifar unless the setting says otherwise; {args.presentations} training presentations "
+             f"per row; data per teacher: {DS_IMAGES} steered shader renders, balanced into a D_K of {DK_IMAGES}. "
+             "Top-1 on the teacher's held-out digits (449 images, chance 0.10); mean ± std over seeds.", ""]
+    if results["screen"]:
+        lines += markdown(aggregate(results["screen"]), "Screen: one change at a time, seed 0")
+    if results["final"]:
+        lines += markdown(aggregate(results["final"]), "Final: the recipe on the whole panel")
+    lines.append(f"Made by `{results['command']}` ({time.strftime('%Y-%m-%d')}, 2-core CPU, nothing else running).")
+    (HERE / "recipe-results.md").write_text("\n".join(lines) + "\n")
+    print((HERE / "recipe-results.md").read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
