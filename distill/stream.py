@@ -142,10 +142,11 @@ def _produce(s: StreamSettings, teacher_spec: TeacherSpec, chosen: dict | None, 
         teacher = teacher_spec.load(check_size=s.size)
         make_chunk = source_chunks(s, seed, teacher_spec, chosen)[0]
         pipeline = Pipeline(aug, mixup_alpha, seed)
+        steps = len(window_batches(s.window, batch, s.reuse, seed, 0))  # per window, whatever pairs it gained
         for w in range(first, last):
             win = make_window(s, make_chunk, teacher, classes, seed, w, rank, world)
             _put(out, ("window", w, win.counts))
-            for step, positions in enumerate(window_batches(len(win.images), batch, s.reuse, seed, w)):
+            for step, positions in enumerate(window_batches(len(win.images), batch, s.reuse, seed, w)[:steps]):
                 # As a NumPy array: pickled by value, so the batch outlives this process (a torch tensor would be
                 # shared memory that the receiver fetches from this process, which may have ended by then).
                 _put(out, ("batch", w, step, pipeline(win.images[positions], w, step).numpy()))

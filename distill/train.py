@@ -111,7 +111,8 @@ class DistillSettings:
                    "random erasing", "--aug", choices=tuple(LEVELS))
     seed: int = seed_field("seeds the student, data order and augmentation")
     device: str = device_field()
-    amp: str = opt("auto", "mixed precision: auto = bf16 on GPUs that have it, else fp16 on CUDA, none on the CPU",
+    amp: str = opt("auto", "mixed precision: auto = bf16 on GPUs that have it, else fp16 on CUDA; on the CPU bf16 "
+                   "where it has native bf16 instructions, else none",
                    "--amp", choices=AMP_MODES)
     sync_bn: bool = opt(False, "batch-norm statistics over all torchrun processes (CUDA only)", "--sync-bn",
                         action="store_true")
@@ -126,6 +127,9 @@ class DistillSettings:
 
     def __post_init__(self) -> None:
         """Every numeric and named setting in range, before anything is loaded."""
+        for name in ("out", "data", "eval_dir"):
+            if isinstance(getattr(self, name), str):
+                object.__setattr__(self, name, Path(getattr(self, name)))
         rules = [
             (self.epochs >= 1, f"--epochs must be at least 1, got {self.epochs}"),
             (self.batch_size >= 1, f"--batch-size must be at least 1, got {self.batch_size}"),

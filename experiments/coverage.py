@@ -40,6 +40,7 @@ from synthkd.teacher import PANEL, PanelTeacher
 HERE = Path(__file__).resolve().parent
 DS_IMAGES, DK_IMAGES, SYNTH_PROGRAMS = 10_000, 5_000, 300
 SOURCES = ("shaders", "synthesized", "leaves")
+STUDENT = "resnet8_cifar"
 ALL_LEVERS = ("none", "reject", "variants", "search", "fill", "all")
 
 
@@ -86,7 +87,8 @@ def cell(t: PanelTeacher, source: str, lever: str, root: Path, student: bool,
         if not test.is_dir():
             write_image_folder(*t.test_set(), test)
         rows = len(open_dataset(base / "dk"))
-        summary = distill(DistillSettings(teacher=t.spec, data=base / "dk", out=base / "student", eval_dir=test,
+        summary = distill(DistillSettings(teacher=t.spec, student=STUDENT, data=base / "dk", out=base / "student",
+                                          eval_dir=test,
                                           epochs=max(1, round(presentations / rows)), quiet=True, resume=True,
                                           **RECIPE))
         row.update(student_top1=summary["eval_student_top1"], teacher_top1=summary["eval_teacher_top1"],
@@ -123,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--levers", nargs="+", default=list(ALL_LEVERS), choices=ALL_LEVERS)
     p.add_argument("--students", nargs="*", default=["wrn16_1", "ink_gapcnn"], choices=list(PANEL),
                    help="teachers whose shader cells also distill a student")
-    p.add_argument("--presentations", type=int, default=60_000, help="training images a student sees")
+    p.add_argument("--presentations", type=int, default=100_000, help="training images a student sees")
     p.add_argument("--out", type=Path, default=Path("runs/coverage"))
     args = p.parse_args(argv)
     previous = HERE / "coverage-results.json"

@@ -94,7 +94,7 @@ def teacher_data(t: PanelTeacher, root: Path) -> dict[str, Path]:
 def run_setting(t: PanelTeacher, s: Setting, seed: int, data: dict[str, Path], root: Path,
                 presentations: int) -> dict[str, Any]:
     tag = f"{t.name}/{s.name.replace(' ', '-').replace(',', '').replace('(', '').replace(')', '')}/seed{seed}"
-    settings = {**RECIPE, **s.changes}
+    settings = {"student": "resnet8_cifar", **RECIPE, **s.changes}
     if s.data == "stream":
         stream = StreamSettings(source="shaders", window=10_240, overshoot=2.0, reuse=2, steer="variants")
         rows = stream.window * stream.reuse

@@ -83,10 +83,10 @@ class ProbeSettings:
     pairs: int | None = opt(None, "number of D_K examples to probe (instead of --probe-fraction)", "--pairs",
                             type=int_at_least(0))
     boundary: AttackSettings = field(default_factory=AttackSettings, metadata=group("boundary probing"))
-    fill: str = opt("auto", "make images for the classes D_S lacks by attacking other images into them, in place of "
+    fill: str = opt("off", "make images for the classes D_S lacks by attacking other images into them, in place of "
                     "replicas: 'auto' when a class has under half its share of D_K (the balancer would replicate "
-                    "it more than twice or skip it), 'on' when any class is short, 'off' never", "--fill",
-                    choices=FILL)
+                    "it more than twice or skip it), 'on' when any class is short, 'off' never (the default: "
+                    "steering the generator, render-* --steer, gives students more)", "--fill", choices=FILL)
     fill_budget: int | None = opt(None, "--fill: attacks to spend at most (default 4 per missing image); at least "
                                   "one per class", "--fill-budget", type=positive_int)
     shard: str | None = shard_field()

@@ -95,6 +95,8 @@ def test_steering_covers_the_low_entropy_teachers_classes(tmp_path):
     (["--teacher", "resnet8_cifar", "--weights", "{w}"], "--teacher is for steering"),
     (["--steer", "variants", "--teacher", "lenet5", "--size", "8"], "lenet5 fails on a (2, 3, 8, 8) image batch"),
     (["--steer", "reject", "--oversample", "0.5", "--teacher", "resnet8_cifar"], "--oversample must be at least 1"),
+    (["--steer", "variants", "--teacher", "resnet8_cifar", "--weights", "{w}"],
+     "--n 10 with --chunk-size 1024 is too small to steer 10 classes"),
 ])
 def test_bad_steering_input_is_one_line(random_teacher, tmp_path, capsys, args, message):
     args = [a.format(w=random_teacher.weights) for a in args]

@@ -3,6 +3,7 @@ run stopped or killed mid-stream resumes at the same place in the stream to the 
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -18,7 +19,7 @@ STREAM = StreamSettings(source="leaves", window=256, overshoot=1.5, reuse=1, siz
 
 def stream_config(teacher, out, **changes) -> DistillSettings:
     settings = dict(teacher=teacher.settings, student="resnet8_cifar", stream=STREAM, out=out, epochs=2,
-                    batch_size=32, holdout=0.1, workers=0, amp="none", quiet=True)
+                    batch_size=32, holdout=0.1, workers=0, amp="none", threads=1, quiet=True)
     return DistillSettings(**{**settings, **changes})
 
 
@@ -61,6 +62,15 @@ def test_same_seed_same_student_and_resume_mid_stream(random_teacher, tmp_path):
     for key, value in weights(tmp_path / "a").items():
         assert torch.equal(value, weights(cut)[key]), key
     assert summary["data"] == "stream:leaves" and summary["train_images"] == 2 * 256
+
+
+@pytest.mark.slow
+def test_probed_windows_keep_the_steps_per_epoch(random_teacher, tmp_path):
+    """Boundary pairs join a window's images but not its step count: every epoch has the steps of a window."""
+    summary = distill(stream_config(random_teacher, tmp_path / "p", stream=replace(STREAM, probe=0.25)))
+    history = [json.loads(line) for line in (tmp_path / "p" / "metrics.jsonl").read_text().splitlines()]
+    assert [m["epoch"] for m in history] == [1, 2] and summary["train_images"] == 2 * 256
+    assert all(m["window"]["pairs_tried"] == 64 for m in history)
 
 
 @pytest.mark.parametrize("args, message", [
