@@ -128,8 +128,14 @@ def _about(meta: dict[str, Any]) -> str:
         return (f"Teacher {teacher.get('spec')} ({teacher.get('weights')}); student {meta.get('student')}; source "
                 f"{meta.get('source')}; budget {meta.get('minutes'):g} minutes; total time {total:.0f} s.")
     return (f"Teacher {teacher.get('teacher')}, test accuracy {teacher.get('test_accuracy', float('nan')):.3f} on "
-            f"held-out digits; chance is {meta.get('chance', 0.1):.2f}. Budget: {json.dumps(meta.get('budget', {}))}. "
-            f"Total time {total:.0f} s.")
+            f"held-out digits; chance is {meta.get('chance', 0.1):.2f}. {_budget(meta)}Total time {total:.0f} s.")
+
+
+def _budget(meta: dict[str, Any]) -> str:
+    """The demo's budget: minutes per source (today's demo) or the sizes of older demos."""
+    if "minutes" in meta:
+        return f"Budget: {meta['minutes']:g} minutes per source. "
+    return f"Budget: {json.dumps(meta['budget'])}. " if meta.get("budget") else ""
 
 
 def chromium() -> str | None:
