@@ -111,6 +111,9 @@ def run(s: RunSettings) -> dict[str, Any]:
     probed = probe(ProbeSettings(data=(data,), out=dk, teacher=s.teacher, seed=s.seed, attack="none",
                                  balance=BalanceSettings(total=plan["dk_images"]), device=s.device, quiet=s.quiet))
     seconds["probe"], clock = time.perf_counter() - clock, time.perf_counter()
+    if planned_now:  # the data took what it took: training gets the rest of the budget, at today's step rate
+        plan = replan(s, plan, teacher, classes, device, checks, time.perf_counter() - started)
+        write_json(out / PLAN, plan)
     epochs = plan["epochs"]
     student = out / "student"
     summary = distill(DistillSettings(teacher=s.teacher, student=plan["student"], data=dk, out=student,
@@ -129,16 +132,36 @@ def run(s: RunSettings) -> dict[str, Any]:
     return {**result["row"], "student": plan["student"], "minutes": s.minutes, "report": str(out / "report.html")}
 
 
+def train_images_per_s(s: RunSettings, teacher: torch.nn.Module, student: str, classes: int,
+                       device: torch.device) -> float:
+    """The training loop's expected images/s for this teacher and a fresh ``student`` on this machine, now."""
+    amp = amp_dtype(DistillSettings(teacher=s.teacher, out=s.out, data=s.out, device=s.device), device)
+    throwaway = load_model(student, num_classes=classes, need_weights=False, check_size=s.size)
+    return step_rate(teacher, throwaway.to(device).to(memory_format=torch.channels_last), RECIPE["batch_size"],
+                     s.size, amp) * SPEED_MARGIN
+
+
+def replan(s: RunSettings, plan: dict[str, Any], teacher: torch.nn.Module, classes: int, device: torch.device,
+           checks: int, elapsed: float) -> dict[str, Any]:
+    """``plan`` with its epochs re-sized once D_K exists: the budget left after ``elapsed`` seconds, at the step
+    rate measured now. The first measurement can be far off (on a fresh clone a run measured a third of the
+    labelling rate and two thirds of the training rate it then reached, and ended after half its budget)."""
+    rate = train_images_per_s(s, teacher, plan["student"], classes, device)
+    per_epoch = SECONDS_PER_EPOCH + checks / plan["label_images_per_s"]
+    left = s.minutes * 60 - elapsed - FIXED_SECONDS
+    epochs = max(1, int(left / (plan["dk_images"] / rate + per_epoch)))
+    return {**plan, "epochs": epochs, "epochs_first_plan": plan["epochs"], "train_images_per_s_after_data":
+            round(rate, 1), "why": f"{plan['why']}; D_K was ready after {elapsed:.0f} s and training ran at "
+            f"{rate:.0f} img/s, so {epochs} epochs fill the rest"}
+
+
 def make_plan(s: RunSettings, teacher: torch.nn.Module, classes: int, device: torch.device,
               checks: int = 0) -> dict[str, Any]:
     """Measure this machine and size the run to ``s.minutes`` (``checks``: images the student is evaluated on after
     every epoch); returns the plan (numbers, and why)."""
     clock = time.perf_counter()
     student = s.student if s.student != "auto" else auto_student(teacher)
-    amp = amp_dtype(DistillSettings(teacher=s.teacher, out=s.out, data=s.out, device=s.device), device)
-    throwaway = load_model(student, num_classes=classes, need_weights=False, check_size=s.size)
-    train_rate = step_rate(teacher, throwaway.to(device).to(memory_format=torch.channels_last),
-                           RECIPE["batch_size"], s.size, amp) * SPEED_MARGIN
+    train_rate = train_images_per_s(s, teacher, student, classes, device)
     # Rates are timed on a second pass: the first pays one-off costs (the shader check on a fresh clone, compiling,
     # the first inference call's kernel set-up) that made a clean clone's plan use half its budget.
     make_chunk = source_chunks(StreamSettings(source=s.source, size=s.size), s.seed)[0]
