@@ -596,21 +596,28 @@ def kd_step(teacher: nn.Module, student: nn.Module, optimizer: torch.optim.Optim
 
 
 def step_rate(teacher: nn.Module, student: nn.Module, batch: int, size: int, amp: torch.dtype | None,
-              steps: int = 15) -> float:
+              pipeline: Pipeline | None = None, steps: int = 15) -> float:
     """Images/s of the training step for this teacher and student (``student`` is trained on noise, so pass a
-    throwaway copy) on a batch already in memory: what a run can train at on this machine, now."""
+    throwaway copy) on a batch already in memory: what a run can train at on this machine, now. With
+    ``pipeline`` each step also augments and mixes the batch first, as training does on a GPU (on the CPU the
+    DataLoader workers do that beside the step)."""
     device = next(teacher.parameters()).device
-    x = torch.rand(batch, 3, size, size, device=device).contiguous(memory_format=torch.channels_last)
+    images = torch.randint(0, 256, (batch, 3, size, size), dtype=torch.uint8, device=device)
+
+    def step(i: int) -> None:
+        x = pipeline(images, 0, i) if pipeline is not None else images.float().div(255)
+        kd_step(teacher, student, optimizer, scaler, x.contiguous(memory_format=torch.channels_last), 4.0, 0.0, amp)
+
     optimizer = torch.optim.SGD(student.parameters(), lr=0.01, momentum=0.9)
     scaler = torch.amp.GradScaler(device.type, enabled=amp == torch.float16)
     student.train()
-    for _ in range(3):
-        kd_step(teacher, student, optimizer, scaler, x, 4.0, 0.0, amp)
+    for i in range(3):
+        step(i)
     if device.type == "cuda":
         torch.cuda.synchronize(device)
     start = time.perf_counter()
-    for _ in range(steps):
-        kd_step(teacher, student, optimizer, scaler, x, 4.0, 0.0, amp)
+    for i in range(steps):
+        step(i)
     if device.type == "cuda":
         torch.cuda.synchronize(device)
     return steps * batch / (time.perf_counter() - start)

@@ -16,6 +16,7 @@ import queue
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -96,7 +97,7 @@ def predict_chunks(ds: Dataset, model: torch.nn.Module, chunks: list[int], batch
     """Run the teacher over the given chunks of ``ds``, yielding ``(chunk, Predictions)`` as each completes
     (so a caller can save them and a killed run loses at most one chunk of work)."""
     device = torch.device(device)
-    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp and device.type == "cuda")
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if amp and device.type == "cuda" else nullcontext()
     parts: list[tuple[torch.Tensor, ...]] = []
     clock = time.perf_counter()
     with torch.inference_mode(), autocast:
@@ -105,7 +106,7 @@ def predict_chunks(ds: Dataset, model: torch.nn.Module, chunks: list[int], batch
                    for k, end, images in _batches(ds, chunks, batch))
         for k, end, x in _prefetch(batches):
             if x.dtype == torch.uint8:
-                x = to_float(x.to(device, non_blocking=True).permute(0, 3, 1, 2))
+                x = to_float(x.permute(0, 3, 1, 2), device)
             parts.append(tuple(t.cpu() for t in soft_stats(model(x))))
             if bar is not None:
                 bar.update(len(x))

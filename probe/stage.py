@@ -127,6 +127,7 @@ def build_dk(data: Dataset, teacher: Classifier, teacher_record: dict[str, Any],
     """D_K (and its boundary pairs) from ``data`` with a loaded ``teacher`` into ``out``; returns the record."""
     started = time.perf_counter()
     device = torch.device(device)
+    teacher = teacher.to(device)  # before the attack is made: it runs where the model is
     num_classes = num_classes_of(teacher, data.image_size)
     attack = s.make_attack(teacher, num_classes)  # checks the attack options before any work
     total = s.balance.total or num_classes * (s.balance.per_class or max(1, len(data) // num_classes))

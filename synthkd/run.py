@@ -32,7 +32,7 @@ from synthkd.core.settings import REQUIRED, UsageError, device_field, group, opt
 from synthkd.core.steer import SteerSettings, variant_grid
 from synthkd.core.tensors import predict
 from synthkd.distill.stream import StreamSettings, source_chunks
-from synthkd.distill.train import DistillSettings, amp_dtype, distill, load_image_folder, step_rate
+from synthkd.distill.train import DistillSettings, Pipeline, amp_dtype, distill, load_image_folder, step_rate
 from synthkd.probe.balance import BalanceSettings
 from synthkd.probe.stage import ProbeSettings, probe
 from synthkd.procgen.stage import LeavesDataset, NoiseDataset, render_leaves, render_noise
@@ -137,8 +137,10 @@ def train_images_per_s(s: RunSettings, teacher: torch.nn.Module, student: str, c
     """The training loop's expected images/s for this teacher and a fresh ``student`` on this machine, now."""
     amp = amp_dtype(DistillSettings(teacher=s.teacher, out=s.out, data=s.out, device=s.device), device)
     throwaway = load_model(student, num_classes=classes, need_weights=False, check_size=s.size)
+    # On the CPU the DataLoader worker augments and mixes beside the step; elsewhere the step does it.
+    pipeline = Pipeline(RECIPE["aug"], RECIPE["mixup_alpha"], s.seed) if device.type != "cpu" else None
     return step_rate(teacher, throwaway.to(device).to(memory_format=torch.channels_last), RECIPE["batch_size"],
-                     s.size, amp) * SPEED_MARGIN
+                     s.size, amp, pipeline) * SPEED_MARGIN
 
 
 def replan(s: RunSettings, plan: dict[str, Any], teacher: torch.nn.Module, classes: int, device: torch.device,

@@ -8,7 +8,15 @@ import textwrap
 import pytest
 import torch
 
-from synthkd.core.models import REGISTRY, Classifier, ModelError, build_model, load_model, read_checkpoint
+from synthkd.core.models import (
+    REGISTRY,
+    Classifier,
+    ModelError,
+    build_model,
+    load_model,
+    num_classes_of,
+    read_checkpoint,
+)
 from synthkd.core.tensors import to_float
 from synthkd.digits import digits
 
@@ -84,6 +92,13 @@ def test_cifar_variants_keep_resolution():
         net = REGISTRY[name](100)
         assert net(torch.zeros(2, 3, 32, 32)).shape == (2, 100)
     assert isinstance(REGISTRY["resnet18_cifar"](10).maxpool, torch.nn.Identity)
+
+
+def test_class_count_check_runs_on_the_models_device():
+    """The check batch follows the model: a teacher already moved to a GPU (here torch's 'meta' device, which
+    also refuses CPU inputs) is checked where it is, not fed a CPU batch."""
+    model = Classifier(build_model("resnet8_cifar", 7), (0.5,) * 3, (0.5,) * 3).eval().to("meta")
+    assert num_classes_of(model) == 7
 
 
 def test_named_torchvision_weights_offline(tmp_path, monkeypatch):

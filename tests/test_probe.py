@@ -17,7 +17,7 @@ from synthkd.core.classes import histogram, relative_entropy
 from synthkd.core.dataset import merge, open_dataset
 from synthkd.core.tensors import soft_stats, to_float
 from synthkd.core.torchdata import ImageDataset
-from synthkd.probe.balance import BalanceSettings
+from synthkd.probe.balance import BalanceSettings, predict_chunks
 from synthkd.probe.cli import main as probe_main
 from synthkd.probe.stage import ProbeSettings, probe
 from synthkd.shaders.stage import ShaderDataset, render_shaders
@@ -118,6 +118,21 @@ def test_torchrun_shards_equal_one_process(shaders_ds, digits_teacher, tmp_path)
     assert multi.returncode == 0, multi.stderr[-2000:]
     merge(tmp_path / "merged", sorted((tmp_path / "two").glob("shard-*")))
     assert chunk_bytes(tmp_path / "merged") == chunk_bytes(tmp_path / "one")
+
+
+def test_teacher_batches_reach_the_device_asked_for(shaders_ds):
+    """Off the CPU each uint8 batch is converted where the teacher runs. torch's 'meta' device stands in for a
+    GPU here: a batch sent back to the CPU on the way would fail, as it once did on CUDA."""
+    seen = []
+
+    class Recorder(torch.nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            seen.append((x.device.type, x.dtype, tuple(x.shape[1:])))
+            return torch.zeros(len(x), 10)
+
+    got = list(predict_chunks(open_dataset(shaders_ds), Recorder(), [0], batch=64, device="meta"))
+    assert [k for k, _ in got] == [0] and len(got[0][1].labels) == 200
+    assert set(seen) == {("meta", torch.float32, (3, 32, 32))}
 
 
 @pytest.mark.parametrize("extra,message", [

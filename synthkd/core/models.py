@@ -22,6 +22,7 @@ import fnmatch
 import hashlib
 import importlib
 import inspect
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -246,10 +247,13 @@ def load_model(spec: str, weights: str | None = None, num_classes: int | None = 
 
 
 def check_logits(model: nn.Module, size: int, num_classes: int | None, spec: str) -> int:
-    """Run ``model`` on two blank images; the output must be (2, C) logits (with C == num_classes if given)."""
+    """Run ``model`` on two blank images (on the model's device); the output must be (2, C) logits (with
+    C == num_classes if given)."""
+    tensor = next(itertools.chain(model.parameters(), model.buffers()), None)
+    device = tensor.device if tensor is not None else torch.device("cpu")
     try:
         with torch.inference_mode():
-            out = model(torch.full((2, 3, size, size), 0.5))
+            out = model(torch.full((2, 3, size, size), 0.5, device=device))
     except Exception as exc:  # the user's model failing on a plain image batch is a model error
         raise ModelError(f"{spec} fails on a (2, 3, {size}, {size}) image batch: {_first_line(exc)}") from None
     if not isinstance(out, torch.Tensor) or out.ndim != 2 or out.shape[0] != 2:
