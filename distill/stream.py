@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import os
 import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -137,6 +139,7 @@ def _produce(s: StreamSettings, teacher_spec: TeacherSpec, chosen: dict | None, 
     batches, put on ``out`` as (epoch, step, batch); then None. An exception is put on ``out`` as its text."""
     from synthkd.distill.train import Pipeline
 
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
     try:
         torch.set_num_threads(1)
         teacher = teacher_spec.load(check_size=s.size)
@@ -145,26 +148,21 @@ def _produce(s: StreamSettings, teacher_spec: TeacherSpec, chosen: dict | None, 
         steps = len(window_batches(s.window, batch, s.reuse, seed, 0))  # per window, whatever pairs it gained
         for w in range(first, last):
             win = make_window(s, make_chunk, teacher, classes, seed, w, rank, world)
-            _put(out, ("window", w, win.counts))
+            out.put(("window", w, win.counts))
             for step, positions in enumerate(window_batches(len(win.images), batch, s.reuse, seed, w)[:steps]):
                 # As a NumPy array: pickled by value, so the batch outlives this process (a torch tensor would be
                 # shared memory that the receiver fetches from this process, which may have ended by then).
-                _put(out, ("batch", w, step, pipeline(win.images[positions], w, step).numpy()))
-        _put(out, None)
+                out.put(("batch", w, step, pipeline(win.images[positions], w, step).numpy()))
+        out.put(None)
     except Exception as exc:  # the training process reports it in one line
-        _put(out, ("error", f"{type(exc).__name__}: {exc}"))
+        out.put(("error", f"{type(exc).__name__}: {exc}"))
 
 
-def _put(out: multiprocessing.Queue, item: Any) -> None:
-    """Put ``item`` on the queue; if the training process is gone (killed), end this process instead of waiting
-    for ever on a full queue."""
-    while True:
-        try:
-            out.put(item, timeout=2.0)
-            return
-        except queue.Full:
-            if not multiprocessing.parent_process().is_alive():
-                raise SystemExit(0) from None
+def _exit_with_parent() -> None:
+    """End this process as soon as the training process is gone (killed): whether it is rendering, waiting on a
+    full queue or exiting (which waits until the queue's pipe is read), nothing else would end it."""
+    multiprocessing.parent_process().join()
+    os._exit(0)
 
 
 def window_batches(n: int, batch: int, reuse: int, seed: int, window: int) -> list[np.ndarray]:

@@ -5,14 +5,15 @@ presentations (images seen, augmented and mixed; ``--presentations``), and is me
 digits as that teacher was trained to see them. The data, per teacher: 40,000 shader renders steered towards
 the teacher's rare classes (``render-shaders --steer variants``), balanced by the teacher into a D_K of 20,000.
 
-The screen changes one thing at a time from the base recipe (``synthkd.run.RECIPE``) on two teachers (the
-built-in wrn16_1 and ink_gapcnn, the panel's low-entropy case): mixup, temperature, hard-label weight,
-augmentation, learning rate, batch size, D_K size against epochs, student (a larger one, one without batch
-norm), batch-norm statistics re-estimated on D_K after training, the boundary prober at the same number of
-steps, and a stream of fresh images (``distill --stream``) instead of the fixed D_K. The final rows run the
-chosen recipe on the whole panel over several seeds. Every row records the student's top-1, its agreement
-with the teacher, the effective relative entropy (the teacher's classes on the augmented, mixed batches) and
-the seconds it took. Writes ``experiments/recipe-results.md`` and ``.json``.
+The screen changes one thing at a time from a base recipe (``SCREEN_BASE``: the recipe ``synthkd run`` used
+before this experiment, with mixup) on two teachers (the built-in wrn16_1 and ink_gapcnn, the panel's
+low-entropy case): mixup, temperature, hard-label weight, augmentation, learning rate, batch size, D_K size
+against epochs, student (a larger one, one without batch norm), batch-norm statistics re-estimated on D_K after
+training, the boundary prober at the same number of steps, and a stream of fresh images (``distill --stream``)
+instead of the fixed D_K. The final rows run the chosen recipe (``synthkd.run.RECIPE``) on the whole panel over
+several seeds. Every row records the student's top-1, its agreement with the teacher, the effective relative
+entropy (the teacher's classes on the augmented, mixed batches) and the seconds it took. Writes
+``experiments/recipe-results.md`` and ``.json``.
 
 Usage: python -m experiments.recipe [--stage screen|final|all] [--seeds 3] [--out runs/recipe]
 """
@@ -46,6 +47,8 @@ from synthkd.teacher import PANEL, PanelTeacher
 HERE = Path(__file__).resolve().parent
 DS_IMAGES, DK_IMAGES, PROBED = 40_000, 20_000, 2_500
 SCREEN_TEACHERS = ("wrn16_1", "ink_gapcnn")
+SCREEN_BASE = {"aug": "standard", "mixup_alpha": 1.0, "temperature": 4.0, "hard_weight": 0.0, "lr": 0.1,
+               "batch_size": 64, "weight_decay": 1e-4}
 
 
 @dataclass(frozen=True)
@@ -92,9 +95,9 @@ def teacher_data(t: PanelTeacher, root: Path) -> dict[str, Path]:
 
 
 def run_setting(t: PanelTeacher, s: Setting, seed: int, data: dict[str, Path], root: Path,
-                presentations: int) -> dict[str, Any]:
+                presentations: int, base: dict[str, Any]) -> dict[str, Any]:
     tag = f"{t.name}/{s.name.replace(' ', '-').replace(',', '').replace('(', '').replace(')', '')}/seed{seed}"
-    settings = {"student": "resnet8_cifar", **RECIPE, **s.changes}
+    settings = {"student": "resnet8_cifar", **base, **s.changes}
     if s.data == "stream":
         stream = StreamSettings(source="shaders", window=10_240, overshoot=2.0, reuse=2, steer="variants")
         rows = stream.window * stream.reuse
@@ -162,6 +165,23 @@ def markdown(table: list[dict[str, Any]], title: str) -> list[str]:
     return lines + [""]
 
 
+def write_markdown(results: dict[str, Any]) -> None:
+    """experiments/recipe-results.md from the results json: the screen and the final tables, and their commands."""
+    lines = [f"Student resnet8_cifar unless the setting says otherwise; {results['presentations']} training "
+             f"presentations per row (epochs rounded); data per teacher: {DS_IMAGES} steered shader renders, "
+             f"balanced into a D_K of {DK_IMAGES}. Top-1 on the teacher's held-out digits (449 images, chance "
+             "0.10); mean ± std over seeds.", ""]
+    if results["screen"]:
+        lines += markdown(aggregate(results["screen"]), f"Screen: one change at a time from {results['screen_base']}, "
+                                                            "seed 0")
+    if results["final"]:
+        lines += markdown(aggregate(results["final"]), f"Final: the recipe {results['recipe']} on the whole panel")
+    for made in results.get("commands", {}).values():
+        command, date = made.removesuffix(")").rsplit(" (", 1)
+        lines.append(f"Made by `{command}` ({date}, 2-core CPU, nothing else running).")
+    (HERE / "recipe-results.md").write_text("\n".join(lines) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m experiments.recipe", description=__doc__.split("\n\n")[0])
     p.add_argument("--stage", choices=("screen", "final", "all"), default="all")
@@ -179,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             for s in SCREEN:
                 if args.only and not any(o in s.name for o in args.only):
                     continue
-                rows.append(run_setting(PANEL[name], s, 0, data, args.out, args.presentations))
+                rows.append(run_setting(PANEL[name], s, 0, data, args.out, args.presentations, SCREEN_BASE))
                 print(json.dumps(rows[-1]), flush=True)
         results["screen"] = rows
     if args.stage in ("final", "all"):
@@ -187,21 +207,17 @@ def main(argv: list[str] | None = None) -> int:
         for seed in range(args.seeds):
             for t in PANEL.values():
                 rows.append(run_setting(t, Setting("recipe"), seed, teacher_data(t, args.out), args.out,
-                                        args.presentations))
+                                        args.presentations, RECIPE))
                 print(json.dumps(rows[-1]), flush=True)
         results["final"] = rows
-    results.update(recipe=RECIPE, presentations=args.presentations,
-                   command="python -m experiments.recipe " + " ".join(argv if argv is not None else sys.argv[1:]))
+    command = "python -m experiments.recipe " + " ".join(argv if argv is not None else sys.argv[1:])
+    commands = results.setdefault("commands", {})
+    for stage in ("screen", "final"):
+        if args.stage in (stage, "all"):
+            commands[stage] = f"{command} ({time.strftime('%Y-%m-%d')})"
+    results.update(screen_base=SCREEN_BASE, recipe=RECIPE, presentations=args.presentations)
     write_json(HERE / "recipe-results.json", results)
-    lines = [f"Student resnet8_cifar unless the setting says otherwise; {args.presentations} training presentations "
-             f"per row; data per teacher: {DS_IMAGES} steered shader renders, balanced into a D_K of {DK_IMAGES}. "
-             "Top-1 on the teacher's held-out digits (449 images, chance 0.10); mean ± std over seeds.", ""]
-    if results["screen"]:
-        lines += markdown(aggregate(results["screen"]), "Screen: one change at a time, seed 0")
-    if results["final"]:
-        lines += markdown(aggregate(results["final"]), "Final: the recipe on the whole panel")
-    lines.append(f"Made by `{results['command']}` ({time.strftime('%Y-%m-%d')}, 2-core CPU, nothing else running).")
-    (HERE / "recipe-results.md").write_text("\n".join(lines) + "\n")
+    write_markdown(results)
     print((HERE / "recipe-results.md").read_text())
     return 0
 

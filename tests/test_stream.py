@@ -4,15 +4,22 @@ run stopped or killed mid-stream resumes at the same place in the stream to the 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import torch
 
 from synthkd.core.classes import histogram
+from synthkd.distill.cli import main
 from synthkd.distill.stream import StreamSettings, make_window, source_chunks, window_batches, window_chunks
 from synthkd.distill.train import DistillSettings, distill
-from tests.helpers import run_cli
+from tests.helpers import ROOT, run_cli
 
 STREAM = StreamSettings(source="leaves", window=256, overshoot=1.5, reuse=1, size=16)
 
@@ -62,6 +69,61 @@ def test_same_seed_same_student_and_resume_mid_stream(random_teacher, tmp_path):
     for key, value in weights(tmp_path / "a").items():
         assert torch.equal(value, weights(cut)[key]), key
     assert summary["data"] == "stream:leaves" and summary["train_images"] == 2 * 256
+
+
+def children(pid: int) -> list[int]:
+    """Live processes whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+def test_killed_stream_resumes_to_the_same_student(random_teacher, tmp_path, capsys):
+    """The command SIGKILLed once its first checkpoint is on disk: its stream process ends by itself, and the
+    run resumed with --resume reaches the uninterrupted run's student."""
+    steered = replace(STREAM, steer="variants")
+    distill(stream_config(random_teacher, tmp_path / "whole", stream=steered))
+    out = tmp_path / "killed"
+    args = [*random_teacher.args, "--student", "resnet8_cifar", "--stream", "leaves", "--stream-window", "256",
+            "--stream-overshoot", "1.5", "--stream-reuse", "1", "--stream-size", "16", "--stream-steer", "variants",
+            "--out", str(out), "--epochs", "2", "--batch-size", "32", "--holdout", "0.1", "--workers", "0",
+            "--amp", "none", "--threads", "1", "--quiet"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "synthkd.distill.cli", *args], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 180
+    while not (out / "checkpoint.pt").exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.01)
+    producers = children(proc.pid)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert (out / "checkpoint.pt").exists() and not (out / "student.pt").exists()
+    assert producers, "the stream's background process was not running"
+    deadline = time.monotonic() + 30
+    while any(alive(p) for p in producers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    survivors = [(Path("/proc") / str(p) / "cmdline").read_bytes().replace(b"\0", b" ")[:200]
+                 for p in producers if alive(p)]
+    assert not survivors, f"processes of the killed run still alive: {survivors}"
+    assert run_cli(main, *args, "--resume") == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["epochs"] == 2 and summary["data"] == "stream:leaves"
+    for key, value in weights(tmp_path / "whole").items():
+        assert torch.equal(value, weights(out)[key]), key
 
 
 @pytest.mark.slow
