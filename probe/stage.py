@@ -127,7 +127,7 @@ def build_dk(data: Dataset, teacher: Classifier, teacher_record: dict[str, Any],
     """D_K (and its boundary pairs) from ``data`` with a loaded ``teacher`` into ``out``; returns the record."""
     started = time.perf_counter()
     device = torch.device(device)
-    teacher = teacher.to(device)  # before the attack is made: it runs where the model is
+    teacher = teacher.to(device).eval()  # before the attack is made: it runs where the model is
     num_classes = num_classes_of(teacher, data.image_size)
     attack = s.make_attack(teacher, num_classes)  # checks the attack options before any work
     total = s.balance.total or num_classes * (s.balance.per_class or max(1, len(data) // num_classes))
@@ -137,7 +137,6 @@ def build_dk(data: Dataset, teacher: Classifier, teacher_record: dict[str, Any],
     _refuse_changed_data(out, data)
     writer = DatasetWriter(out, _identity(data, teacher_record, s, num_classes, total), shard,
                            variable=attack is not None)
-    teacher = teacher.to(device).eval()
     if writer.derived is None:
         pred = _predict_all(data, teacher, writer.out / "predictions", s.batch_size, device, s.quiet)
         info = {"teacher_seconds": round(pred.seconds, 2)}
