@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from synthkd.core.dataset import write_json
+from synthkd.distill.train import METRICS
 from synthkd.export import write_image_folder
 from synthkd.run import SUMMARY, RunSettings, run
 from synthkd.teacher import BUILTIN, PANEL, PanelTeacher
@@ -44,7 +45,7 @@ def row(root: Path) -> dict[str, Any]:
     """The results row of the finished run in ``root``."""
     summary = json.loads((root / SUMMARY).read_text())
     r, plan = summary["row"], summary["plan"]
-    epochs = [json.loads(line) for line in (root / "student" / "metrics.jsonl").read_text().splitlines()]
+    epochs = [json.loads(line) for line in (root / r["paths"]["student"] / METRICS).read_text().splitlines()]
     elapsed, reached = sum(summary["seconds"][k] for k in ("plan", "render", "probe")), None
     for m in epochs:
         elapsed += m["seconds"]
@@ -60,8 +61,9 @@ def row(root: Path) -> dict[str, Any]:
 
 
 def write_markdown(rows: list[dict[str, Any]], command: str) -> None:
-    lines = ["Student top-1 on the teacher's held-out digits (449 images, chance 0.10), one seed (0), each run alone "
-             "on a 2-core CPU with nothing else running.", "",
+    seeds = sorted({r["settings"]["seed"] for r in rows})
+    lines = [f"Student top-1 on the teacher's held-out digits (449 images, chance 0.10), seed "
+             f"{', '.join(map(str, seeds))}, each run alone on a 2-core CPU with nothing else running.", "",
              f"| teacher (top-1) | source | student top-1 | x teacher | seconds (budget) | D_K x epochs | "
              f"first >= {GOAL} x: epoch, seconds |", "|---|---|---:|---:|---:|---:|---:|"]
     for r in rows:
@@ -69,8 +71,7 @@ def write_markdown(rows: list[dict[str, Any]], command: str) -> None:
         reached = f"{first['epoch']}, ~{first['seconds']}" if first else "not reached"
         lines.append(f"| {r['teacher']} ({r['teacher_top1']:.3f}) | {r['source']} | {r['student_top1']:.3f} | "
                      f"{r['x_teacher']:.3f} | {r['seconds']:.0f} ({r['budget_seconds']}) | "
-                     f"{r['dk_images']} x {r['epochs']} | "
-                     f"{reached} |")
+                     f"{r['dk_images']} x {r['epochs']} | {reached} |")
     lines += ["", f"Made by `{command}` ({time.strftime('%Y-%m-%d')}); each run's own command is `synthkd run` "
               "with the settings in the json."]
     (HERE / "budget-results.md").write_text("\n".join(lines) + "\n")

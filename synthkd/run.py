@@ -53,8 +53,8 @@ EPOCHS_PER_IMAGE_SET = 25  # D_K is sized so that training takes about this many
 MIN_DK, MAX_DK = 2_000, 50_000  # ... within these bounds
 OVERSHOOT = 2.0  # D_S images rendered per D_K image (the balancer's choice)
 # The training loop reaches this share of the bare step rate. It depends on the teacher: measured 0.63 (ink_gapcnn),
-# 0.69 (thick_resnet8, mlp), 0.79 (wrn16_1) and about 0.85 for 1-minute runs; 0.75 keeps 30-minute runs within
-# about 15 % of their budget (at 0.8 one took 15 % too long, at 0.7 a 1-minute run ended 18 % early).
+# 0.69 (thick_resnet8, mlp), 0.79 (wrn16_1); at 0.8 a 30-minute run took 15 % too long, at 0.7 a 1-minute run
+# ended 18 % early, so 0.75.
 SPEED_MARGIN = 0.75
 FIXED_SECONDS = 5.0  # starting the stages, the report
 SECONDS_PER_EPOCH = 0.1  # the checkpoint and the metrics after every epoch (the checks are counted apart)
