@@ -133,10 +133,11 @@ def make_window(s: StreamSettings, make_chunk: MakeChunk, teacher: torch.nn.Modu
 
 
 def _produce(s: StreamSettings, teacher_spec: TeacherSpec, chosen: dict | None, classes: int, seed: int, aug: str,
-             mixup_alpha: float, batch: int, first: int, last: int, rank: int, world: int,
+             mixup_alpha: float, augment_pairs: bool, batch: int, first: int, last: int, rank: int, world: int,
              out: multiprocessing.Queue) -> None:
     """The background process: windows ``first``..``last - 1``, each as ``reuse`` passes of augmented, mixed
-    batches, put on ``out`` as (epoch, step, batch); then None. An exception is put on ``out`` as its text."""
+    batches (boundary pairs unaugmented unless ``augment_pairs``), put on ``out`` as (epoch, step, batch); then
+    None. An exception is put on ``out`` as its text."""
     from synthkd.distill.train import Pipeline
 
     threading.Thread(target=_exit_with_parent, daemon=True).start()
@@ -152,7 +153,8 @@ def _produce(s: StreamSettings, teacher_spec: TeacherSpec, chosen: dict | None, 
             for step, positions in enumerate(window_batches(len(win.images), batch, s.reuse, seed, w)[:steps]):
                 # As a NumPy array: pickled by value, so the batch outlives this process (a torch tensor would be
                 # shared memory that the receiver fetches from this process, which may have ended by then).
-                out.put(("batch", w, step, pipeline(win.images[positions], w, step).numpy()))
+                plain = None if augment_pairs else torch.from_numpy(positions >= win.counts["window"])
+                out.put(("batch", w, step, pipeline(win.images[positions], w, step, plain).numpy()))
         out.put(None)
     except Exception as exc:  # the training process reports it in one line
         out.put(("error", f"{type(exc).__name__}: {exc}"))
@@ -177,9 +179,9 @@ class StreamLoader:
     iterate (epoch, step) in order. Starts its background process at the first epoch it is asked for."""
 
     def __init__(self, s: StreamSettings, teacher_spec: TeacherSpec, chosen: dict | None, classes: int, seed: int,
-                 aug: str, mixup_alpha: float, batch: int, epochs: int, rank: int = 0, world: int = 1,
-                 timeout: float = 600.0):
-        self.args = (s, teacher_spec, chosen, classes, seed, aug, mixup_alpha, batch)
+                 aug: str, mixup_alpha: float, augment_pairs: bool, batch: int, epochs: int, rank: int = 0,
+                 world: int = 1, timeout: float = 600.0):
+        self.args = (s, teacher_spec, chosen, classes, seed, aug, mixup_alpha, augment_pairs, batch)
         self.epochs, self.rank, self.world, self.timeout = epochs, rank, world, timeout
         self.steps = len(window_batches(s.window, batch, s.reuse, seed, 0))  # probed pairs add no steps
         self.epoch, self.process, self.queue = 0, None, None
@@ -191,7 +193,7 @@ class StreamLoader:
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
-    def __iter__(self) -> Iterator[tuple[torch.Tensor, int, int]]:
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, int, int, None]]:
         if self.process is None:
             self._start(self.epoch)
         for step in range(self.steps):
@@ -202,7 +204,7 @@ class StreamLoader:
             _, epoch, got_step, batch = item
             if (epoch, got_step) != (self.epoch, step):
                 raise RuntimeError(f"the stream gave epoch {epoch} step {got_step}, expected {self.epoch} {step}")
-            yield torch.from_numpy(batch), epoch, step
+            yield torch.from_numpy(batch), epoch, step, None
 
     def _start(self, first: int) -> None:
         context = multiprocessing.get_context("spawn")

@@ -109,6 +109,9 @@ class DistillSettings:
     aug: str = opt("high", "augmentation: none; standard = RandAugment(2, 14) + flip + padded crop; high = "
                    "RandAugment(4, 14) + elastic + invert + flip + crop; extreme = high with RandAugment(8, 30) + "
                    "random erasing", "--aug", choices=tuple(LEVELS))
+    augment_pairs: bool = opt(False, "augment the prober's boundary pairs too (images whose kind is not 'balanced'); "
+                              "by default they are trained as the prober made them, since augmentation moves them off "
+                              "the teacher's decision boundary", "--augment-pairs", action="store_true")
     seed: int = seed_field("seeds the student, data order and augmentation")
     device: str = device_field()
     amp: str = opt("auto", "mixed precision: auto = bf16 on GPUs that have it, else fp16 on CUDA; on the CPU bf16 "
@@ -168,7 +171,8 @@ class DistillSettings:
                 "teacher_normalization": t.normalization, "teacher_size": t.size,
                 "student_normalization": self.student_normalization, "student_size": self.student_size,
                 **{k: getattr(self, k) for k in ("epochs", "batch_size", "lr", "momentum", "weight_decay",
-                                                 "temperature", "hard_weight", "mixup_alpha", "aug", "holdout",
+                                                 "temperature", "hard_weight", "mixup_alpha", "aug", "augment_pairs",
+                                                 "holdout",
                                                  "seed", "sync_bn")}}
 
 
@@ -261,14 +265,14 @@ def prepare(cfg: DistillSettings, dist: Dist, device: torch.device) -> Run:
     pipeline = Pipeline(cfg.aug, cfg.mixup_alpha, cfg.seed, dist.rank, dist.world)
     if data is not None:
         train_idx, held = split_holdout(len(data), holdout, cfg.seed)
-        held_images = Images(data, held).read(list(range(len(held))))
+        held_images = Images(data, held).read(list(range(len(held))))[0]
         loader = make_loader(data, train_idx, cfg, dist, pipeline if device.type == "cpu" else None)
     else:
         make_chunk, chosen = source_chunks(cfg.stream, cfg.seed, cfg.teacher)  # steering fitted once, here
         count = max(1, round(cfg.stream.window * holdout)) if holdout > 0 else 0
         held_images = to_uint8(held_out(make_chunk, cfg.stream, count)) if count else None
         loader = StreamLoader(cfg.stream, cfg.teacher, chosen, classes, cfg.seed, cfg.aug, cfg.mixup_alpha,
-                              cfg.batch_size // dist.world, cfg.epochs, dist.rank, dist.world)
+                              cfg.augment_pairs, cfg.batch_size // dist.world, cfg.epochs, dist.rank, dist.world)
     checks = load_checks(cfg, size, held_images, classes, teacher, device) if dist.main else {}
     if dist.world > 1:
         if cfg.sync_bn:
@@ -366,12 +370,15 @@ class Pipeline:
     def __init__(self, aug: str, mixup_alpha: float, seed: int, rank: int = 0, world: int = 1):
         self.augment, self.mixup_alpha, self.seed, self.rank, self.world = Augment(aug), mixup_alpha, seed, rank, world
 
-    def __call__(self, images: torch.Tensor, epoch: int, step: int) -> torch.Tensor:
+    def __call__(self, images: torch.Tensor, epoch: int, step: int, plain: torch.Tensor | None = None) -> torch.Tensor:
         """uint8 (N, 3, H, W) images of this process -> the float batch both networks see. Augmentation draws are
-        made for the global batch (this process keeps every K-th row, as the DistributedSampler deals them)."""
+        made for the global batch (this process keeps every K-th row, as the DistributedSampler deals them).
+        Rows where the boolean ``plain`` is true are left unaugmented (the draws are made all the same)."""
         seeds = np.random.SeedSequence([self.seed, epoch, step]).generate_state(2, np.uint64)
         generator = torch.Generator(images.device).manual_seed(int(seeds[0]))
         x = self.augment(images, Draws(generator, len(images) * self.world, slice(self.rank, None, self.world)))
+        if plain is not None and bool(plain.any()):
+            x[plain] = images[plain].float().div_(255)
         return mixup(x, mixup_lambda(np.random.default_rng(int(seeds[1])), self.mixup_alpha))
 
 
@@ -404,31 +411,36 @@ class Batches(torch.utils.data.Sampler):
 
 class Images(torch.utils.data.Dataset):
     """uint8 (3, H, W) images of a dataset directory at ``indices``, read a batch at a time from the memory-mapped
-    chunks. Fetching a :class:`BatchKey` gives ``(batch, epoch, step)``: uint8 images, or with ``pipeline`` the
-    augmented, mixed float batch (the CPU path: made in the DataLoader workers)."""
+    chunks. Fetching a :class:`BatchKey` gives ``(batch, epoch, step, plain)``: uint8 images, or with ``pipeline``
+    the augmented, mixed float batch (the CPU path: made in the DataLoader workers); ``plain`` marks the rows that
+    are not to be augmented (the prober's boundary pairs, unless ``augment_pairs``), or is None."""
 
-    def __init__(self, data: Dataset, indices: np.ndarray, pipeline: Pipeline | None = None):
+    def __init__(self, data: Dataset, indices: np.ndarray, pipeline: Pipeline | None = None,
+                 augment_pairs: bool = True):
         self.data, self.indices, self.pipeline = data, np.asarray(indices, dtype=np.int64), pipeline
         self.offsets = np.cumsum([0] + [len(data.chunk_images(k)) for k in range(data.num_chunks)])
+        pairs = None if augment_pairs else np.asarray(data.column("kind", "balanced")) != "balanced"
+        self.pairs = torch.from_numpy(pairs) if pairs is not None and pairs.any() else None
 
     def __len__(self) -> int:
         return len(self.indices)
 
     def __getitem__(self, i: int) -> torch.Tensor:
-        return self.read([i])[0]
+        return self.read([i])[0][0]
 
-    def __getitems__(self, key: BatchKey) -> tuple[torch.Tensor, int, int]:
-        images = self.read(key.positions)
+    def __getitems__(self, key: BatchKey) -> tuple[torch.Tensor, int, int, torch.Tensor | None]:
+        images, plain = self.read(key.positions)
         if self.pipeline is not None:
-            images = self.pipeline(images.contiguous(), key.epoch, key.step)
+            images, plain = self.pipeline(images.contiguous(), key.epoch, key.step, plain), None
         if torch.utils.data.get_worker_info() is not None:
             # Into shared memory here, where a failure (e.g. no room for the file) reaches the training process as
             # this batch's error; left to the queue's sending thread, it is printed there and the batch never comes.
             images.share_memory_()
-        return images, key.epoch, key.step
+        return images, key.epoch, key.step, plain
 
-    def read(self, positions: list[int]) -> torch.Tensor:
-        """The images at ``positions`` as uint8 (N, 3, H, W) (a view of (N, H, W, 3) memory)."""
+    def read(self, positions: list[int]) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The images at ``positions`` as uint8 (N, 3, H, W) (a view of (N, H, W, 3) memory), and which of them are
+        boundary pairs to be left unaugmented (None: none are)."""
         wanted = self.indices[np.asarray(positions, dtype=np.int64)]
         chunk = np.searchsorted(self.offsets, wanted, side="right") - 1
         size = self.data.image_size
@@ -436,10 +448,12 @@ class Images(torch.utils.data.Dataset):
         for k in np.unique(chunk):
             here = chunk == k
             out[here] = self.data.chunk_images(int(k))[wanted[here] - self.offsets[k]]
-        return torch.from_numpy(out).permute(0, 3, 1, 2)
+        plain = self.pairs[torch.from_numpy(wanted)] if self.pairs is not None else None
+        return torch.from_numpy(out).permute(0, 3, 1, 2), plain
 
 
-def _as_batch(batch: tuple[torch.Tensor, int, int]) -> tuple[torch.Tensor, int, int]:
+def _as_batch(batch: tuple[torch.Tensor, int, int, torch.Tensor | None]) -> tuple[torch.Tensor, int, int,
+                                                                                   torch.Tensor | None]:
     return batch
 
 
@@ -450,7 +464,7 @@ def make_loader(data: Dataset, train_idx: np.ndarray, cfg: DistillSettings, dist
     ``pipeline`` (training on the CPU) the workers augment and mix; otherwise they only read."""
     if cfg.batch_size % dist.world:
         raise DistillError(f"--batch-size {cfg.batch_size} does not split evenly over {dist.world} processes")
-    images = Images(data, train_idx, pipeline)
+    images = Images(data, train_idx, pipeline, cfg.augment_pairs)
     if len(images) < cfg.batch_size:
         raise DistillError(f"{len(images)} training images are fewer than one batch (--batch-size {cfg.batch_size})")
     sampler = torch.utils.data.DistributedSampler(images, num_replicas=dist.world, rank=dist.rank, shuffle=True,
@@ -547,10 +561,10 @@ def train_one_epoch(run: Run, epoch: int) -> dict[str, Any]:
     seen = torch.zeros(run.settings["num_classes"], dtype=torch.long, device=run.device)
     start = time.perf_counter()
     with progress(steps * cfg.batch_size, f"epoch {epoch + 1}/{cfg.epochs}", quiet=cfg.quiet or not dist.main) as bar:
-        for i, (batch, batch_epoch, step) in enumerate(loader_batches(run.loader)):
+        for i, (batch, batch_epoch, step, plain) in enumerate(loader_batches(run.loader)):
             x = batch.to(run.device, non_blocking=True)
             if x.dtype == torch.uint8:  # not made by the workers: augment and mix on the device
-                x = run.pipeline(x, batch_epoch, step)
+                x = run.pipeline(x, batch_epoch, step, None if plain is None else plain.to(run.device))
             loss, teacher_classes = train_step(run, x.contiguous(memory_format=run.memory_format))
             total += loss
             seen += torch.bincount(teacher_classes, minlength=len(seen))

@@ -5,17 +5,19 @@ presentations (images seen, augmented and mixed; ``--presentations``), and is me
 digits as that teacher was trained to see them. The data, per teacher: 40,000 shader renders steered towards
 the teacher's rare classes (``render-shaders --steer variants``), balanced by the teacher into a D_K of 20,000.
 
-The screen changes one thing at a time from a base recipe (``SCREEN_BASE``: the recipe ``synthkd run`` used
-before this experiment, with mixup) on two teachers (the built-in wrn16_1 and ink_gapcnn, the panel's
-low-entropy case): mixup, temperature, hard-label weight, augmentation, learning rate, batch size, D_K size
-against epochs, student (a larger one, one without batch norm), batch-norm statistics re-estimated on D_K after
-training, the boundary prober at the same number of steps, and a stream of fresh images (``distill --stream``)
-instead of the fixed D_K. The final rows run the chosen recipe (``synthkd.run.RECIPE``) on the whole panel over
-several seeds. Every row records the student's top-1, its agreement with the teacher, the effective relative
-entropy (the teacher's classes on the augmented, mixed batches) and the seconds it took. Writes
-``experiments/recipe-results.md`` and ``.json``.
+The screen changes one thing at a time from a base recipe (``SCREEN_BASE``: the recipe ``synthkd run`` used before
+this experiment, with mixup) on two teachers (the built-in wrn16_1 and ink_gapcnn, the panel's low-entropy case):
+mixup, temperature, hard-label weight, augmentation, learning rate, batch size, D_K size against epochs, student (a
+larger one, one without batch norm), batch-norm statistics re-estimated on D_K after training, the boundary prober
+at the same number of steps, and a stream of fresh images (``distill --stream``) instead of the fixed D_K. The final
+rows run the chosen recipe (``synthkd.run.RECIPE``) on the whole panel over several seeds. The pairs stage measures
+the boundary prober with that recipe at (no more than) the same number of presentations on the two screen teachers
+over several seeds, its pairs augmented like every other image or trained as the prober made them (``distill``'s
+default). Every row records the student's top-1, its agreement with the teacher, the effective relative entropy (the
+teacher's classes on the augmented, mixed batches) and the seconds it took. Writes ``experiments/recipe-results.md``
+and ``.json``.
 
-Usage: python -m experiments.recipe [--stage screen|final|all] [--seeds 3] [--out runs/recipe]
+Usage: python -m experiments.recipe [--stage screen|final|pairs|all] [--seeds 3] [--out runs/recipe]
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from synthkd.core.dataset import open_dataset, write_json
 from synthkd.core.models import load_model
 from synthkd.core.steer import SteerSettings
 from synthkd.core.tensors import accuracy, to_float
+from synthkd.distill.augment import Augment, Draws
 from synthkd.distill.stream import StreamSettings
 from synthkd.distill.train import DistillSettings, distill
 from synthkd.export import write_image_folder
@@ -45,7 +48,11 @@ from synthkd.shaders.stage import ShaderDataset, render_shaders
 from synthkd.teacher import PANEL, PanelTeacher
 
 HERE = Path(__file__).resolve().parent
+ROW = "row.json"  # a finished setting's row, in its run directory: a re-run reads it instead of training again
 DS_IMAGES, DK_IMAGES, PROBED = 40_000, 20_000, 2_500
+# The pairs stage probes fewer, so that D_K and its pairs (about 3 images per probed one) train for 6 epochs in
+# about the presentations D_K alone takes in 8 (the recipe's final rows).
+PAIRS_STAGE_PROBED = 2_100
 SCREEN_TEACHERS = ("wrn16_1", "ink_gapcnn")
 SCREEN_BASE = {"aug": "standard", "mixup_alpha": 1.0, "temperature": 4.0, "hard_weight": 0.0, "lr": 0.1,
                "batch_size": 64, "weight_decay": 1e-4}
@@ -55,7 +62,7 @@ SCREEN_BASE = {"aug": "standard", "mixup_alpha": 1.0, "temperature": 4.0, "hard_
 class Setting:
     name: str
     changes: dict[str, Any] = field(default_factory=dict)  # DistillSettings fields that differ from the recipe
-    data: str = "dk"  # dk (20,000), dk5k, dk40k (from D_S, balanced), pairs (dk + boundary pairs), stream
+    data: str = "dk"  # dk (20,000), dk5k, dk40k (from D_S, balanced), pairs, pairs-equal (dk + boundary pairs), stream
     bn_restat: bool = False  # also measure the student with batch-norm statistics re-estimated on D_K
 
 
@@ -71,9 +78,11 @@ SCREEN = [
     Setting("student wrn16_1 (2.2x parameters)", {"student": "wrn16_1"}),
     Setting("student lenet5 (no batch norm)", {"student": "lenet5"}),
     Setting("BN statistics re-estimated on D_K", bn_restat=True),
-    Setting("boundary pairs, same steps", data="pairs"),
+    Setting("boundary pairs, same steps", {"augment_pairs": True}, data="pairs"),
     Setting("stream of fresh steered images", data="stream"),
 ]
+PAIRS = [Setting("recipe + boundary pairs, augmented", {"augment_pairs": True}, data="pairs-equal"),
+         Setting("recipe + boundary pairs, unaugmented", data="pairs-equal")]
 
 
 def teacher_data(t: PanelTeacher, root: Path) -> dict[str, Path]:
@@ -94,9 +103,22 @@ def teacher_data(t: PanelTeacher, root: Path) -> dict[str, Path]:
     return out
 
 
+def pairs_stage_data(t: PanelTeacher, root: Path) -> dict[str, Path]:
+    """The teacher's data with ``pairs-equal``: its D_K of 20,000 with the pairs of ``PAIRS_STAGE_PROBED`` of its
+    images (made once, then reused)."""
+    out = teacher_data(t, root)
+    out["pairs-equal"] = root / "data" / t.name / "pairs-equal"
+    probe(ProbeSettings(data=(out["ds"],), out=out["pairs-equal"], teacher=t.spec, pairs=PAIRS_STAGE_PROBED,
+                        balance=BalanceSettings(total=DK_IMAGES), quiet=True))
+    return out
+
+
 def run_setting(t: PanelTeacher, s: Setting, seed: int, data: dict[str, Path], root: Path,
                 presentations: int, base: dict[str, Any]) -> dict[str, Any]:
+    """Distil one setting (or read the row a finished run left: ``ROW`` in its run directory)."""
     tag = f"{t.name}/{s.name.replace(' ', '-').replace(',', '').replace('(', '').replace(')', '')}/seed{seed}"
+    if (root / "runs" / tag / ROW).is_file():
+        return json.loads((root / "runs" / tag / ROW).read_text())
     settings = {"student": "resnet8_cifar", **base, **s.changes}
     if s.data == "stream":
         stream = StreamSettings(source="shaders", window=10_240, overshoot=2.0, reuse=2, steer="variants")
@@ -119,7 +141,21 @@ def run_setting(t: PanelTeacher, s: Setting, seed: int, data: dict[str, Path], r
     if s.bn_restat:
         row["student_top1_as_trained"] = row["student_top1"]
         row["student_top1"] = bn_restat_top1(cfg, t, data["dk"])
+    write_json(cfg.out / ROW, row)
     return row
+
+
+def augmentation_keeps(t: PanelTeacher, data: Path, level: str = "standard") -> dict[str, float]:
+    """Per kind of image in ``data``, the share whose teacher class survives ``level`` augmentation: a boundary
+    pair that keeps it is still on its side of the boundary, one that does not has become an ordinary image."""
+    teacher = t.spec.load(check_size=32).eval()
+    ds = open_dataset(data)
+    kinds, labels = np.asarray(ds.column("kind")), torch.tensor(ds.column("label"))
+    images = torch.from_numpy(ds.images()).permute(0, 3, 1, 2)
+    augmented = Augment(level)(images.contiguous(), Draws(torch.Generator().manual_seed(0), len(images)))
+    with torch.no_grad():
+        kept = torch.cat([teacher(x).argmax(1) for x in augmented.split(512)]) == labels
+    return {k: round(float(kept[torch.from_numpy(kinds == k)].float().mean()), 3) for k in np.unique(kinds)}
 
 
 def bn_restat_top1(cfg: DistillSettings, t: PanelTeacher, dk: Path) -> float:
@@ -176,6 +212,17 @@ def write_markdown(results: dict[str, Any]) -> None:
                                                             "seed 0")
     if results["final"]:
         lines += markdown(aggregate(results["final"]), f"Final: the recipe {results['recipe']} on the whole panel")
+    if results.get("pairs"):
+        baseline = [r for r in results["final"] if r["teacher"] in SCREEN_TEACHERS]
+        lines += markdown(aggregate(baseline + results["pairs"]),
+                          f"Pairs: the recipe with the boundary prober's pairs (D_K {DK_IMAGES} + the pairs of "
+                          f"{PAIRS_STAGE_PROBED} probed images), against the recipe's final rows")
+    if results.get("pairs_kept"):
+        kinds = sorted({k for kept in results["pairs_kept"].values() for k in kept})
+        lines += ["Share of each kind of image whose teacher class survives `standard` augmentation (pairs stage "
+                  "data):", "", "| teacher | " + " | ".join(kinds) + " |", "|---|" + "---:|" * len(kinds)]
+        lines += [f"| {name} | " + " | ".join(f"{kept.get(k, float('nan')):.2f}" for k in kinds) + " |"
+                  for name, kept in results["pairs_kept"].items()] + [""]
     for made in results.get("commands", {}).values():
         command, date = made.removesuffix(")").rsplit(" (", 1)
         lines.append(f"Made by `{command}` ({date}, 2-core CPU, nothing else running).")
@@ -184,8 +231,8 @@ def write_markdown(results: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m experiments.recipe", description=__doc__.split("\n\n")[0])
-    p.add_argument("--stage", choices=("screen", "final", "all"), default="all")
-    p.add_argument("--seeds", type=int, default=3, help="seeds of the final rows (the screen uses one)")
+    p.add_argument("--stage", choices=("screen", "final", "pairs", "all"), default="all")
+    p.add_argument("--seeds", type=int, default=3, help="seeds of the final and pairs rows (the screen uses one)")
     p.add_argument("--presentations", type=int, default=300_000, help="training images seen per setting")
     p.add_argument("--out", type=Path, default=Path("runs/recipe"))
     p.add_argument("--only", nargs="*", help="screen only the settings whose names contain one of these")
@@ -210,9 +257,20 @@ def main(argv: list[str] | None = None) -> int:
                                         args.presentations, RECIPE))
                 print(json.dumps(rows[-1]), flush=True)
         results["final"] = rows
+    if args.stage in ("pairs", "all"):
+        results["pairs_kept"] = {name: augmentation_keeps(PANEL[name], pairs_stage_data(PANEL[name], args.out)
+                                                          ["pairs-equal"]) for name in SCREEN_TEACHERS}
+        rows = []
+        for seed in range(args.seeds):
+            for name in SCREEN_TEACHERS:
+                for s in PAIRS:
+                    rows.append(run_setting(PANEL[name], s, seed, pairs_stage_data(PANEL[name], args.out),
+                                            args.out, args.presentations, RECIPE))
+                    print(json.dumps(rows[-1]), flush=True)
+        results["pairs"] = rows
     command = "python -m experiments.recipe " + " ".join(argv if argv is not None else sys.argv[1:])
     commands = results.setdefault("commands", {})
-    for stage in ("screen", "final"):
+    for stage in ("screen", "final", "pairs"):
         if args.stage in (stage, "all"):
             commands[stage] = f"{command} ({time.strftime('%Y-%m-%d')})"
     results.update(screen_base=SCREEN_BASE, recipe=RECIPE, presentations=args.presentations)

@@ -229,6 +229,19 @@ def test_a_process_augments_its_rows_as_one_process_would():
         assert torch.allclose(part, whole[rank::3], atol=1e-6)
 
 
+def test_pipeline_leaves_plain_rows_unaugmented():
+    """Rows marked plain (the prober's boundary pairs) come out as they went in; the other rows get exactly the
+    augmentation they get without the mask (the draws are made for every row either way)."""
+    from synthkd.distill.train import Pipeline
+
+    x = smooth_images(8)
+    plain = torch.tensor([True, False, False, True, False, False, False, True])
+    masked, whole = Pipeline("high", 0.0, seed=3)(x, 2, 5, plain), Pipeline("high", 0.0, seed=3)(x, 2, 5)
+    assert torch.equal(masked[plain], x[plain].float() / 255)
+    assert torch.equal(masked[~plain], whole[~plain])
+    assert not torch.allclose(whole[plain], x[plain].float() / 255)
+
+
 def test_bad_level():
     with pytest.raises(ValueError, match="one of none, standard"):
         A.Augment("wild")
