@@ -1,8 +1,8 @@
 """Benchmark of distill's training loop: today's step against the previous one, quiet and beside a busy process.
 
 Both loops train the same student from the same teacher on the same dataset directory with the same settings
-(by default the demo's: resnet8_cifar from the built-in wrn16_1 teacher, batch 32, no augmentation or mixup, a
-DataLoader worker) and are timed over whole epochs of ``train_one_epoch``:
+(by default the demo's: resnet8_cifar from the built-in wrn16_1 teacher with ``synthkd run``'s recipe, batch 64,
+standard augmentation, no mixup, a DataLoader worker) and are timed over whole epochs of ``train_one_epoch``:
 
 - (old) the step as it was: float32, contiguous tensors, torch's default thread count, fixed;
 - (new) the step as it is: bf16 autocast where the CPU has native bf16 (float32 elsewhere), channels_last
@@ -12,7 +12,7 @@ Each is measured alone and again while a second CPU-bound process (a Python busy
 machine may be noisy, so (old) and (new) alternate over rounds and each figure is the median over rounds.
 Prints a table and ends with one JSON line of the figures.
 
-Usage: python -m benchmarks.distill [--rounds 3] [--images 8192] [--aug none] [--batch-size 32]
+Usage: python -m benchmarks.distill [--rounds 3] [--images 8192] [--aug standard] [--batch-size 64]
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import torch
 from synthkd.core.dataset import DatasetWriter
 from synthkd.core.runtime import Dist, pick_device
 from synthkd.distill.train import DistillSettings, prepare, train_one_epoch
+from synthkd.run import RECIPE
 from synthkd.teacher import BUILTIN
 
 
@@ -72,9 +73,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--student", default="resnet8_cifar")
     ap.add_argument("--images", type=int, default=8192, help="images per epoch (one timed epoch per round)")
-    ap.add_argument("--batch-size", type=int, default=32)
-    ap.add_argument("--aug", default="none")
-    ap.add_argument("--mixup-alpha", type=float, default=0.0)
+    ap.add_argument("--batch-size", type=int, default=RECIPE["batch_size"])
+    ap.add_argument("--aug", default=RECIPE["aug"])
+    ap.add_argument("--mixup-alpha", type=float, default=RECIPE["mixup_alpha"])
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     figures: dict = {"student": args.student, "teacher": BUILTIN.arch, "batch_size": args.batch_size,

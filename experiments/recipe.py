@@ -11,11 +11,12 @@ mixup, temperature, hard-label weight, augmentation, learning rate, batch size, 
 larger one, one without batch norm), batch-norm statistics re-estimated on D_K after training, the boundary prober
 at the same number of steps, and a stream of fresh images (``distill --stream``) instead of the fixed D_K. The final
 rows run the chosen recipe (``synthkd.run.RECIPE``) on the whole panel over several seeds. The pairs stage measures
-the boundary prober with that recipe at (no more than) the same number of presentations on the two screen teachers
-over several seeds, its pairs augmented like every other image or trained as the prober made them (``distill``'s
-default). Every row records the student's top-1, its agreement with the teacher, the effective relative entropy (the
-teacher's classes on the augmented, mixed batches) and the seconds it took. Writes ``experiments/recipe-results.md``
-and ``.json``.
+the boundary prober with that recipe on the two screen teachers over several seeds: D_K alone against D_K with the
+pairs of 2,100 probed images at about the same number of presentations, the pairs augmented like every other image
+or trained as the prober made them (``distill``'s default). A finished setting leaves its row in its run directory,
+and a re-run reads it instead of training again. Every row records the student's top-1, its agreement with the
+teacher, the effective relative entropy (the teacher's classes on the augmented, mixed batches) and the seconds it
+took. Writes ``experiments/recipe-results.md`` and ``.json``.
 
 Usage: python -m experiments.recipe [--stage screen|final|pairs|all] [--seeds 3] [--out runs/recipe]
 """
@@ -81,7 +82,8 @@ SCREEN = [
     Setting("boundary pairs, same steps", {"augment_pairs": True}, data="pairs"),
     Setting("stream of fresh steered images", data="stream"),
 ]
-PAIRS = [Setting("recipe + boundary pairs, augmented", {"augment_pairs": True}, data="pairs-equal"),
+PAIRS = [Setting("recipe"),  # D_K alone: at the final rows' presentations, those very runs
+         Setting("recipe + boundary pairs, augmented", {"augment_pairs": True}, data="pairs-equal"),
          Setting("recipe + boundary pairs, unaugmented", data="pairs-equal")]
 
 
@@ -202,21 +204,19 @@ def markdown(table: list[dict[str, Any]], title: str) -> list[str]:
 
 
 def write_markdown(results: dict[str, Any]) -> None:
-    """experiments/recipe-results.md from the results json: the screen and the final tables, and their commands."""
+    """experiments/recipe-results.md from the results json: the screen, final and pairs tables, and their commands."""
     lines = [f"Student resnet8_cifar unless the setting says otherwise; {results['presentations']} training "
-             f"presentations per row (epochs rounded); data per teacher: {DS_IMAGES} steered shader renders, "
-             f"balanced into a D_K of {DK_IMAGES}. Top-1 on the teacher's held-out digits (449 images, chance "
-             "0.10); mean ± std over seeds.", ""]
+             "presentations per row of the screen and the final rows (epochs rounded); data per teacher: "
+             f"{DS_IMAGES} steered shader renders, balanced into a D_K of {DK_IMAGES}. Top-1 on the teacher's "
+             "held-out digits (449 images, chance 0.10); mean ± std over seeds.", ""]
     if results["screen"]:
         lines += markdown(aggregate(results["screen"]), f"Screen: one change at a time from {results['screen_base']}, "
                                                             "seed 0")
     if results["final"]:
         lines += markdown(aggregate(results["final"]), f"Final: the recipe {results['recipe']} on the whole panel")
-    if results.get("pairs"):
-        baseline = [r for r in results["final"] if r["teacher"] in SCREEN_TEACHERS]
-        lines += markdown(aggregate(baseline + results["pairs"]),
-                          f"Pairs: the recipe with the boundary prober's pairs (D_K {DK_IMAGES} + the pairs of "
-                          f"{PAIRS_STAGE_PROBED} probed images), against the recipe's final rows")
+    for presentations, rows in sorted(results.get("pairs", {}).items(), key=lambda kv: int(kv[0])):
+        lines += markdown(aggregate(rows), f"Pairs, {presentations} presentations: the recipe on D_K {DK_IMAGES} "
+                                           f"alone and with the pairs of {PAIRS_STAGE_PROBED} probed images")
     if results.get("pairs_kept"):
         kinds = sorted({k for kept in results["pairs_kept"].values() for k in kept})
         lines += ["Share of each kind of image whose teacher class survives `standard` augmentation (pairs stage "
@@ -235,7 +235,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seeds", type=int, default=3, help="seeds of the final and pairs rows (the screen uses one)")
     p.add_argument("--presentations", type=int, default=300_000, help="training images seen per setting")
     p.add_argument("--out", type=Path, default=Path("runs/recipe"))
-    p.add_argument("--only", nargs="*", help="screen only the settings whose names contain one of these")
+    p.add_argument("--only", nargs="*", help="screen (or pairs) only the settings whose names contain one of "
+                   "these (the pairs stage always runs D_K alone, its baseline)")
+    p.add_argument("--teachers", nargs="*", choices=SCREEN_TEACHERS, default=SCREEN_TEACHERS,
+                   help="pairs stage: these screen teachers")
     args = p.parse_args(argv)
     results = json.loads((HERE / "recipe-results.json").read_text()) if (HERE / "recipe-results.json").is_file() \
         else {"screen": [], "final": []}
@@ -258,22 +261,28 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps(rows[-1]), flush=True)
         results["final"] = rows
     if args.stage in ("pairs", "all"):
-        results["pairs_kept"] = {name: augmentation_keeps(PANEL[name], pairs_stage_data(PANEL[name], args.out)
-                                                          ["pairs-equal"]) for name in SCREEN_TEACHERS}
+        kept = results.setdefault("pairs_kept", {})
         rows = []
+        for name in args.teachers:
+            kept[name] = augmentation_keeps(PANEL[name], pairs_stage_data(PANEL[name], args.out)["pairs-equal"])
         for seed in range(args.seeds):
-            for name in SCREEN_TEACHERS:
+            for name in args.teachers:
                 for s in PAIRS:
+                    if args.only and s is not PAIRS[0] and not any(o in s.name for o in args.only):
+                        continue
                     rows.append(run_setting(PANEL[name], s, seed, pairs_stage_data(PANEL[name], args.out),
                                             args.out, args.presentations, RECIPE))
                     print(json.dumps(rows[-1]), flush=True)
-        results["pairs"] = rows
+        results.setdefault("pairs", {})[str(args.presentations)] = rows
     command = "python -m experiments.recipe " + " ".join(argv if argv is not None else sys.argv[1:])
     commands = results.setdefault("commands", {})
-    for stage in ("screen", "final", "pairs"):
+    for stage in ("screen", "final"):
         if args.stage in (stage, "all"):
             commands[stage] = f"{command} ({time.strftime('%Y-%m-%d')})"
-    results.update(screen_base=SCREEN_BASE, recipe=RECIPE, presentations=args.presentations)
+            results["presentations"] = args.presentations
+    if args.stage in ("pairs", "all"):
+        commands[f"pairs {args.presentations}"] = f"{command} ({time.strftime('%Y-%m-%d')})"
+    results.update(screen_base=SCREEN_BASE, recipe=RECIPE)
     write_json(HERE / "recipe-results.json", results)
     write_markdown(results)
     print((HERE / "recipe-results.md").read_text())

@@ -107,6 +107,7 @@ def stages(recipe: Recipe, args: argparse.Namespace) -> list[tuple[str, Any]]:
     student = DistillSettings(teacher=teacher, student=args.student, data=out / "dk", out=out / "student",
                               eval_dir=eval_folder(recipe, args), epochs=args.epochs, batch_size=args.batch_size,
                               lr=0.1, temperature=20.0, aug="high", mixup_alpha=1.0, seed=args.seed,
+                              augment_pairs=True,  # the paper augments its boundary pairs like every other image
                               device=args.device, resume=True, quiet=args.quiet)
     return [(RENDERERS[recipe.source][0], render), ("probe", dk), ("distill", student)]
 
