@@ -42,6 +42,7 @@ from synthkd.distill.augment import Augment, Draws
 from synthkd.distill.stream import StreamSettings
 from synthkd.distill.train import DistillSettings, distill
 from synthkd.export import write_image_folder
+from synthkd.probe.attack import AttackSettings
 from synthkd.probe.balance import BalanceSettings
 from synthkd.probe.stage import ProbeSettings, probe
 from synthkd.run import RECIPE
@@ -63,7 +64,8 @@ SCREEN_BASE = {"aug": "standard", "mixup_alpha": 1.0, "temperature": 4.0, "hard_
 class Setting:
     name: str
     changes: dict[str, Any] = field(default_factory=dict)  # DistillSettings fields that differ from the recipe
-    data: str = "dk"  # dk (20,000), dk5k, dk40k (from D_S, balanced), pairs, pairs-equal (dk + boundary pairs), stream
+    data: str = "dk"  # dk (20,000), dk5k, dk40k (from D_S, balanced), pairs, pairs-equal, pairs-second (dk + boundary
+    # pairs), stream
     bn_restat: bool = False  # also measure the student with batch-norm statistics re-estimated on D_K
 
 
@@ -84,7 +86,8 @@ SCREEN = [
 ]
 PAIRS = [Setting("recipe"),  # D_K alone: at the final rows' presentations, those very runs
          Setting("recipe + boundary pairs, augmented", {"augment_pairs": True}, data="pairs-equal"),
-         Setting("recipe + boundary pairs, unaugmented", data="pairs-equal")]
+         Setting("recipe + boundary pairs, unaugmented", data="pairs-equal"),
+         Setting("recipe + boundary pairs to the second-most-likely class, unaugmented", data="pairs-second")]
 
 
 def teacher_data(t: PanelTeacher, root: Path) -> dict[str, Path]:
@@ -106,12 +109,15 @@ def teacher_data(t: PanelTeacher, root: Path) -> dict[str, Path]:
 
 
 def pairs_stage_data(t: PanelTeacher, root: Path) -> dict[str, Path]:
-    """The teacher's data with ``pairs-equal``: its D_K of 20,000 with the pairs of ``PAIRS_STAGE_PROBED`` of its
-    images (made once, then reused)."""
+    """The teacher's data with ``pairs-equal`` and ``pairs-second``: its D_K of 20,000 with the pairs of
+    ``PAIRS_STAGE_PROBED`` of its images, their targets spread evenly over the classes (the prober's default) or
+    each image's second-most-likely class (made once, then reused)."""
     out = teacher_data(t, root)
-    out["pairs-equal"] = root / "data" / t.name / "pairs-equal"
-    probe(ProbeSettings(data=(out["ds"],), out=out["pairs-equal"], teacher=t.spec, pairs=PAIRS_STAGE_PROBED,
-                        balance=BalanceSettings(total=DK_IMAGES), quiet=True))
+    for name, target in (("pairs-equal", "balanced"), ("pairs-second", "second")):
+        out[name] = root / "data" / t.name / name
+        probe(ProbeSettings(data=(out["ds"],), out=out[name], teacher=t.spec, pairs=PAIRS_STAGE_PROBED,
+                            boundary=AttackSettings(target=target), balance=BalanceSettings(total=DK_IMAGES),
+                            quiet=True))
     return out
 
 
@@ -273,7 +279,10 @@ def main(argv: list[str] | None = None) -> int:
                     rows.append(run_setting(PANEL[name], s, seed, pairs_stage_data(PANEL[name], args.out),
                                             args.out, args.presentations, RECIPE))
                     print(json.dumps(rows[-1]), flush=True)
-        results.setdefault("pairs", {})[str(args.presentations)] = rows
+        kept_rows = [r for r in results.setdefault("pairs", {}).get(str(args.presentations), [])
+                     if (r["teacher"], r["setting"], r["seed"]) not in {(n["teacher"], n["setting"], n["seed"])
+                                                                        for n in rows}]
+        results["pairs"][str(args.presentations)] = kept_rows + rows  # rows of other teachers or settings stay
     command = "python -m experiments.recipe " + " ".join(argv if argv is not None else sys.argv[1:])
     commands = results.setdefault("commands", {})
     for stage in ("screen", "final"):
