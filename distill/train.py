@@ -172,8 +172,7 @@ class DistillSettings:
                 "student_normalization": self.student_normalization, "student_size": self.student_size,
                 **{k: getattr(self, k) for k in ("epochs", "batch_size", "lr", "momentum", "weight_decay",
                                                  "temperature", "hard_weight", "mixup_alpha", "aug", "augment_pairs",
-                                                 "holdout",
-                                                 "seed", "sync_bn")}}
+                                                 "holdout", "seed", "sync_bn")}}
 
 
 @dataclass
@@ -377,8 +376,8 @@ class Pipeline:
         seeds = np.random.SeedSequence([self.seed, epoch, step]).generate_state(2, np.uint64)
         generator = torch.Generator(images.device).manual_seed(int(seeds[0]))
         x = self.augment(images, Draws(generator, len(images) * self.world, slice(self.rank, None, self.world)))
-        if plain is not None and bool(plain.any()):
-            x[plain] = images[plain].float().div_(255)
+        if plain is not None:
+            x = torch.where(plain.view(-1, 1, 1, 1), images.float().div_(255), x)
         return mixup(x, mixup_lambda(np.random.default_rng(int(seeds[1])), self.mixup_alpha))
 
 
@@ -412,15 +411,14 @@ class Batches(torch.utils.data.Sampler):
 class Images(torch.utils.data.Dataset):
     """uint8 (3, H, W) images of a dataset directory at ``indices``, read a batch at a time from the memory-mapped
     chunks. Fetching a :class:`BatchKey` gives ``(batch, epoch, step, plain)``: uint8 images, or with ``pipeline``
-    the augmented, mixed float batch (the CPU path: made in the DataLoader workers); ``plain`` marks the rows that
-    are not to be augmented (the prober's boundary pairs, unless ``augment_pairs``), or is None."""
+    the augmented, mixed float batch (the CPU path: made in the DataLoader workers); ``plain`` marks the batch's
+    rows that ``plain_rows`` (a boolean per dataset row, see :func:`boundary_rows`) keeps unaugmented, or is None."""
 
     def __init__(self, data: Dataset, indices: np.ndarray, pipeline: Pipeline | None = None,
-                 augment_pairs: bool = True):
+                 plain_rows: torch.Tensor | None = None):
         self.data, self.indices, self.pipeline = data, np.asarray(indices, dtype=np.int64), pipeline
         self.offsets = np.cumsum([0] + [len(data.chunk_images(k)) for k in range(data.num_chunks)])
-        pairs = None if augment_pairs else np.asarray(data.column("kind", "balanced")) != "balanced"
-        self.pairs = torch.from_numpy(pairs) if pairs is not None and pairs.any() else None
+        self.plain_rows = plain_rows
 
     def __len__(self) -> int:
         return len(self.indices)
@@ -440,7 +438,7 @@ class Images(torch.utils.data.Dataset):
 
     def read(self, positions: list[int]) -> tuple[torch.Tensor, torch.Tensor | None]:
         """The images at ``positions`` as uint8 (N, 3, H, W) (a view of (N, H, W, 3) memory), and which of them are
-        boundary pairs to be left unaugmented (None: none are)."""
+        to be left unaugmented (None: all are augmented)."""
         wanted = self.indices[np.asarray(positions, dtype=np.int64)]
         chunk = np.searchsorted(self.offsets, wanted, side="right") - 1
         size = self.data.image_size
@@ -448,8 +446,15 @@ class Images(torch.utils.data.Dataset):
         for k in np.unique(chunk):
             here = chunk == k
             out[here] = self.data.chunk_images(int(k))[wanted[here] - self.offsets[k]]
-        plain = self.pairs[torch.from_numpy(wanted)] if self.pairs is not None else None
+        plain = self.plain_rows[torch.from_numpy(wanted)] if self.plain_rows is not None else None
         return torch.from_numpy(out).permute(0, 3, 1, 2), plain
+
+
+def boundary_rows(data: Dataset) -> torch.Tensor | None:
+    """Which rows of ``data`` are the prober's boundary pairs (``kind`` other than ``balanced``), or None if none
+    are: augmentation would move them off the teacher's decision boundary, so they are trained as made."""
+    rows = np.asarray(data.column("kind", "balanced")) != "balanced"
+    return torch.from_numpy(rows) if rows.any() else None
 
 
 def _as_batch(batch: tuple[torch.Tensor, int, int, torch.Tensor | None]) -> tuple[torch.Tensor, int, int,
@@ -464,7 +469,7 @@ def make_loader(data: Dataset, train_idx: np.ndarray, cfg: DistillSettings, dist
     ``pipeline`` (training on the CPU) the workers augment and mix; otherwise they only read."""
     if cfg.batch_size % dist.world:
         raise DistillError(f"--batch-size {cfg.batch_size} does not split evenly over {dist.world} processes")
-    images = Images(data, train_idx, pipeline, cfg.augment_pairs)
+    images = Images(data, train_idx, pipeline, None if cfg.augment_pairs else boundary_rows(data))
     if len(images) < cfg.batch_size:
         raise DistillError(f"{len(images)} training images are fewer than one batch (--batch-size {cfg.batch_size})")
     sampler = torch.utils.data.DistributedSampler(images, num_replicas=dist.world, rank=dist.rank, shuffle=True,

@@ -64,8 +64,7 @@ SCREEN_BASE = {"aug": "standard", "mixup_alpha": 1.0, "temperature": 4.0, "hard_
 class Setting:
     name: str
     changes: dict[str, Any] = field(default_factory=dict)  # DistillSettings fields that differ from the recipe
-    data: str = "dk"  # dk (20,000), dk5k, dk40k (from D_S, balanced), pairs, pairs-equal, pairs-second (dk + boundary
-    # pairs), stream
+    data: str = "dk"  # dk (20,000), dk5k, dk40k (balanced), pairs, pairs-equal, pairs-second (+ pairs), stream
     bn_restat: bool = False  # also measure the student with batch-norm statistics re-estimated on D_K
 
 
@@ -267,17 +266,16 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps(rows[-1]), flush=True)
         results["final"] = rows
     if args.stage in ("pairs", "all"):
+        data = {name: pairs_stage_data(PANEL[name], args.out) for name in args.teachers}
         kept = results.setdefault("pairs_kept", {})
+        kept.update({name: augmentation_keeps(PANEL[name], data[name]["pairs-equal"]) for name in args.teachers})
         rows = []
-        for name in args.teachers:
-            kept[name] = augmentation_keeps(PANEL[name], pairs_stage_data(PANEL[name], args.out)["pairs-equal"])
         for seed in range(args.seeds):
             for name in args.teachers:
                 for s in PAIRS:
                     if args.only and s is not PAIRS[0] and not any(o in s.name for o in args.only):
                         continue
-                    rows.append(run_setting(PANEL[name], s, seed, pairs_stage_data(PANEL[name], args.out),
-                                            args.out, args.presentations, RECIPE))
+                    rows.append(run_setting(PANEL[name], s, seed, data[name], args.out, args.presentations, RECIPE))
                     print(json.dumps(rows[-1]), flush=True)
         kept_rows = [r for r in results.setdefault("pairs", {}).get(str(args.presentations), [])
                      if (r["teacher"], r["setting"], r["seed"]) not in {(n["teacher"], n["setting"], n["seed"])

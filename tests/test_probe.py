@@ -17,7 +17,7 @@ from synthkd.core.classes import histogram, relative_entropy
 from synthkd.core.dataset import merge, open_dataset
 from synthkd.core.tensors import soft_stats, to_float
 from synthkd.core.torchdata import ImageDataset
-from synthkd.distill.train import BatchKey, Images, Pipeline
+from synthkd.distill.train import BatchKey, Images, Pipeline, boundary_rows
 from synthkd.probe.balance import BalanceSettings, predict_chunks
 from synthkd.probe.cli import main as probe_main
 from synthkd.probe.stage import ProbeSettings, probe
@@ -106,11 +106,13 @@ def test_boundary_pairs_keep_their_labels_as_stored(shaders_ds, digits_teacher, 
     # distill trains the pairs as they were made (augmentation would move them off the boundary) unless told not to
     key, every = BatchKey(0, 0, list(range(len(dk)))), np.arange(len(dk))
     raw = torch.from_numpy(dk.images()).permute(0, 3, 1, 2).float() / 255
-    batch = Images(dk, every, Pipeline("standard", 0.0, seed=0), augment_pairs=False).__getitems__(key)[0]
+    pairs = boundary_rows(dk)
+    assert torch.equal(pairs, torch.from_numpy(adversarial))
+    batch = Images(dk, every, Pipeline("standard", 0.0, seed=0), pairs).__getitems__(key)[0]
     assert torch.equal(batch[adversarial], raw[adversarial]) and not torch.equal(batch[~adversarial], raw[~adversarial])
-    batch, _, _, plain = Images(dk, every, augment_pairs=False).__getitems__(key)  # GPU path: the mask comes along
-    assert torch.equal(plain, torch.from_numpy(adversarial)) and batch.dtype == torch.uint8
-    batch = Images(dk, every, Pipeline("standard", 0.0, seed=0), augment_pairs=True).__getitems__(key)[0]
+    batch, _, _, plain = Images(dk, every, plain_rows=pairs).__getitems__(key)  # GPU path: the mask comes along
+    assert torch.equal(plain, pairs) and batch.dtype == torch.uint8
+    batch = Images(dk, every, Pipeline("standard", 0.0, seed=0)).__getitems__(key)[0]  # --augment-pairs
     assert (batch[adversarial] != raw[adversarial]).flatten(1).any(1).float().mean() > 0.9
 
 
