@@ -13,10 +13,11 @@ at the same number of steps, and a stream of fresh images (``distill --stream``)
 rows run the chosen recipe (``synthkd.run.RECIPE``) on the whole panel over several seeds. The pairs stage measures
 the boundary prober with that recipe on the two screen teachers over several seeds: D_K alone against D_K with the
 pairs of 2,100 probed images at about the same number of presentations, the pairs augmented like every other image
-or trained as the prober made them (``distill``'s default). A finished setting leaves its row in its run directory,
-and a re-run reads it instead of training again. Every row records the student's top-1, its agreement with the
-teacher, the effective relative entropy (the teacher's classes on the augmented, mixed batches) and the seconds it
-took. Writes ``experiments/recipe-results.md`` and ``.json``.
+or trained as the prober made them (``distill``'s default), targeted at each image's second-most-likely class, of
+only 700 probed images, and on a D_K of 5,000 (alone and with the pairs of 2,100). A finished setting leaves its row
+in its run directory, and a re-run reads it instead of training again. Every row records the student's top-1, its
+agreement with the teacher, the effective relative entropy (the teacher's classes on the augmented, mixed batches)
+and the seconds it took. Writes ``experiments/recipe-results.md`` and ``.json``.
 
 Usage: python -m experiments.recipe [--stage screen|final|pairs|all] [--seeds 3] [--out runs/recipe]
 """
@@ -86,7 +87,10 @@ SCREEN = [
 PAIRS = [Setting("recipe"),  # D_K alone: at the final rows' presentations, those very runs
          Setting("recipe + boundary pairs, augmented", {"augment_pairs": True}, data="pairs-equal"),
          Setting("recipe + boundary pairs, unaugmented", data="pairs-equal"),
-         Setting("recipe + boundary pairs to the second-most-likely class, unaugmented", data="pairs-second")]
+         Setting("recipe + boundary pairs to the second-most-likely class, unaugmented", data="pairs-second"),
+         Setting("recipe + boundary pairs of 700 probed images, unaugmented", data="pairs-700"),
+         Setting("recipe on D_K 5,000 alone", data="dk5k"),
+         Setting("recipe on D_K 5,000 + boundary pairs, unaugmented", data="pairs-5k")]
 
 
 def teacher_data(t: PanelTeacher, root: Path) -> dict[str, Path]:
@@ -108,14 +112,18 @@ def teacher_data(t: PanelTeacher, root: Path) -> dict[str, Path]:
 
 
 def pairs_stage_data(t: PanelTeacher, root: Path) -> dict[str, Path]:
-    """The teacher's data with ``pairs-equal`` and ``pairs-second``: its D_K of 20,000 with the pairs of
-    ``PAIRS_STAGE_PROBED`` of its images, their targets spread evenly over the classes (the prober's default) or
-    each image's second-most-likely class (made once, then reused)."""
+    """The teacher's data with boundary pairs (made once, then reused): ``pairs-equal`` and ``pairs-second``, its
+    D_K of 20,000 with the pairs of ``PAIRS_STAGE_PROBED`` of its images, their targets spread evenly over the
+    classes (the prober's default) or each image's second-most-likely class; ``pairs-700``, the same D_K with
+    fewer probed; ``pairs-5k``, a D_K of 5,000 with the pairs of ``PAIRS_STAGE_PROBED``."""
     out = teacher_data(t, root)
-    for name, target in (("pairs-equal", "balanced"), ("pairs-second", "second")):
+    for name, target, probed, total in (("pairs-equal", "balanced", PAIRS_STAGE_PROBED, DK_IMAGES),
+                                        ("pairs-second", "second", PAIRS_STAGE_PROBED, DK_IMAGES),
+                                        ("pairs-700", "balanced", 700, DK_IMAGES),
+                                        ("pairs-5k", "balanced", PAIRS_STAGE_PROBED, 5_000)):
         out[name] = root / "data" / t.name / name
-        probe(ProbeSettings(data=(out["ds"],), out=out[name], teacher=t.spec, pairs=PAIRS_STAGE_PROBED,
-                            boundary=AttackSettings(target=target), balance=BalanceSettings(total=DK_IMAGES),
+        probe(ProbeSettings(data=(out["ds"],), out=out[name], teacher=t.spec, pairs=probed,
+                            boundary=AttackSettings(target=target), balance=BalanceSettings(total=total),
                             quiet=True))
     return out
 
@@ -220,8 +228,9 @@ def write_markdown(results: dict[str, Any]) -> None:
     if results["final"]:
         lines += markdown(aggregate(results["final"]), f"Final: the recipe {results['recipe']} on the whole panel")
     for presentations, rows in sorted(results.get("pairs", {}).items(), key=lambda kv: int(kv[0])):
-        lines += markdown(aggregate(rows), f"Pairs, {presentations} presentations: the recipe on D_K {DK_IMAGES} "
-                                           f"alone and with the pairs of {PAIRS_STAGE_PROBED} probed images")
+        lines += markdown(aggregate(rows), f"Pairs, {presentations} presentations: the recipe on D_K alone and "
+                                           f"with boundary pairs ({PAIRS_STAGE_PROBED} probed unless the setting "
+                                           "says otherwise)")
     if results.get("pairs_kept"):
         kinds = sorted({k for kept in results["pairs_kept"].values() for k in kept})
         lines += ["Share of each kind of image whose teacher class survives `standard` augmentation (pairs stage "
