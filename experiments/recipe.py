@@ -90,7 +90,9 @@ PAIRS = [Setting("recipe"),  # D_K alone: at the final rows' presentations, thos
          Setting("recipe + boundary pairs to the second-most-likely class, unaugmented", data="pairs-second"),
          Setting("recipe + boundary pairs of 700 probed images, unaugmented", data="pairs-700"),
          Setting("recipe on D_K 5,000 alone", data="dk5k"),
-         Setting("recipe on D_K 5,000 + boundary pairs, unaugmented", data="pairs-5k")]
+         Setting("recipe on D_K 5,000 + boundary pairs, unaugmented", data="pairs-5k"),
+         Setting("recipe on plain renders (no steering) alone", data="dk-plain"),
+         Setting("recipe on plain renders (no steering) + boundary pairs, unaugmented", data="pairs-plain")]
 
 
 def teacher_data(t: PanelTeacher, root: Path) -> dict[str, Path]:
@@ -115,8 +117,16 @@ def pairs_stage_data(t: PanelTeacher, root: Path) -> dict[str, Path]:
     """The teacher's data with boundary pairs (made once, then reused): ``pairs-equal`` and ``pairs-second``, its
     D_K of 20,000 with the pairs of ``PAIRS_STAGE_PROBED`` of its images, their targets spread evenly over the
     classes (the prober's default) or each image's second-most-likely class; ``pairs-700``, the same D_K with
-    fewer probed; ``pairs-5k``, a D_K of 5,000 with the pairs of ``PAIRS_STAGE_PROBED``."""
+    fewer probed; ``pairs-5k``, a D_K of 5,000 with the pairs of ``PAIRS_STAGE_PROBED``; ``dk-plain`` and
+    ``pairs-plain``, a D_K of 20,000 balanced from renders made without steering, alone and with the pairs."""
     out = teacher_data(t, root)
+    base = root / "data" / t.name
+    render_shaders(ShaderDataset(n=DS_IMAGES, out=base / "ds-plain", quiet=True))
+    for name, probed in (("dk-plain", 0), ("pairs-plain", PAIRS_STAGE_PROBED)):
+        out[name] = base / name
+        probe(ProbeSettings(data=(base / "ds-plain",), out=out[name], teacher=t.spec, pairs=probed,
+                            attack="boundary" if probed else "none", balance=BalanceSettings(total=DK_IMAGES),
+                            quiet=True))
     for name, target, probed, total in (("pairs-equal", "balanced", PAIRS_STAGE_PROBED, DK_IMAGES),
                                         ("pairs-second", "second", PAIRS_STAGE_PROBED, DK_IMAGES),
                                         ("pairs-700", "balanced", 700, DK_IMAGES),
@@ -296,8 +306,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.stage in (stage, "all"):
             commands[stage] = f"{command} ({time.strftime('%Y-%m-%d')})"
             results["presentations"] = args.presentations
-    if args.stage in ("pairs", "all"):
-        commands[f"pairs {args.presentations}"] = f"{command} ({time.strftime('%Y-%m-%d')})"
+    if args.stage in ("pairs", "all"):  # a run of some teachers or settings keeps the whole run's command
+        subset = " ".join([*(args.only or []), *(() if tuple(args.teachers) == SCREEN_TEACHERS else args.teachers)])
+        commands[f"pairs {args.presentations} {subset}".strip()] = f"{command} ({time.strftime('%Y-%m-%d')})"
     results.update(screen_base=SCREEN_BASE, recipe=RECIPE)
     write_json(HERE / "recipe-results.json", results)
     write_markdown(results)
