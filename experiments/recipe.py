@@ -14,10 +14,11 @@ rows run the chosen recipe (``synthkd.run.RECIPE``) on the whole panel over seve
 the boundary prober with that recipe on the two screen teachers over several seeds: D_K alone against D_K with the
 pairs of 2,100 probed images at about the same number of presentations, the pairs augmented like every other image
 or trained as the prober made them (``distill``'s default), targeted at each image's second-most-likely class, of
-only 700 probed images, and on a D_K of 5,000 (alone and with the pairs of 2,100). A finished setting leaves its row
-in its run directory, and a re-run reads it instead of training again. Every row records the student's top-1, its
-agreement with the teacher, the effective relative entropy (the teacher's classes on the augmented, mixed batches)
-and the seconds it took. Writes ``experiments/recipe-results.md`` and ``.json``.
+only 700 probed images, on a D_K of 5,000 and on a D_K balanced from renders made without steering (alone and with
+the pairs of 2,100 each). A finished setting leaves its row in its run directory, and a re-run reads it instead of
+training again. Every row records the student's top-1, its agreement with the teacher, the effective relative
+entropy (the teacher's classes on the augmented, mixed batches) and the seconds it took. Writes
+``experiments/recipe-results.md`` and ``.json``.
 
 Usage: python -m experiments.recipe [--stage screen|final|pairs|all] [--seeds 3] [--out runs/recipe]
 """
@@ -121,20 +122,18 @@ def pairs_stage_data(t: PanelTeacher, root: Path) -> dict[str, Path]:
     ``pairs-plain``, a D_K of 20,000 balanced from renders made without steering, alone and with the pairs."""
     out = teacher_data(t, root)
     base = root / "data" / t.name
-    render_shaders(ShaderDataset(n=DS_IMAGES, out=base / "ds-plain", quiet=True))
-    for name, probed in (("dk-plain", 0), ("pairs-plain", PAIRS_STAGE_PROBED)):
+    plain = base / "ds-plain"
+    render_shaders(ShaderDataset(n=DS_IMAGES, out=plain, quiet=True))
+    for name, ds, target, probed, total in (("pairs-equal", out["ds"], "balanced", PAIRS_STAGE_PROBED, DK_IMAGES),
+                                            ("pairs-second", out["ds"], "second", PAIRS_STAGE_PROBED, DK_IMAGES),
+                                            ("pairs-700", out["ds"], "balanced", 700, DK_IMAGES),
+                                            ("pairs-5k", out["ds"], "balanced", PAIRS_STAGE_PROBED, 5_000),
+                                            ("dk-plain", plain, "balanced", 0, DK_IMAGES),
+                                            ("pairs-plain", plain, "balanced", PAIRS_STAGE_PROBED, DK_IMAGES)):
         out[name] = base / name
-        probe(ProbeSettings(data=(base / "ds-plain",), out=out[name], teacher=t.spec, pairs=probed,
-                            attack="boundary" if probed else "none", balance=BalanceSettings(total=DK_IMAGES),
-                            quiet=True))
-    for name, target, probed, total in (("pairs-equal", "balanced", PAIRS_STAGE_PROBED, DK_IMAGES),
-                                        ("pairs-second", "second", PAIRS_STAGE_PROBED, DK_IMAGES),
-                                        ("pairs-700", "balanced", 700, DK_IMAGES),
-                                        ("pairs-5k", "balanced", PAIRS_STAGE_PROBED, 5_000)):
-        out[name] = root / "data" / t.name / name
-        probe(ProbeSettings(data=(out["ds"],), out=out[name], teacher=t.spec, pairs=probed,
-                            boundary=AttackSettings(target=target), balance=BalanceSettings(total=total),
-                            quiet=True))
+        probe(ProbeSettings(data=(ds,), out=out[name], teacher=t.spec, pairs=probed,
+                            attack="boundary" if probed else "none", boundary=AttackSettings(target=target),
+                            balance=BalanceSettings(total=total), quiet=True))
     return out
 
 
