@@ -31,7 +31,8 @@ import torch
 
 from synthkd.core.dataset import DatasetWriter
 from synthkd.core.runtime import Dist, pick_device
-from synthkd.distill.train import DistillSettings, prepare, train_one_epoch
+from synthkd.distill.settings import DistillSettings
+from synthkd.distill.train import prepare, train_one_epoch
 from synthkd.run import RECIPE
 from synthkd.teacher import BUILTIN
 
@@ -73,9 +74,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--student", default="resnet8_cifar")
     ap.add_argument("--images", type=int, default=8192, help="images per epoch (one timed epoch per round)")
-    ap.add_argument("--batch-size", type=int, default=RECIPE["batch_size"])
-    ap.add_argument("--aug", default=RECIPE["aug"])
-    ap.add_argument("--mixup-alpha", type=float, default=RECIPE["mixup_alpha"])
+    ap.add_argument("--batch-size", type=int, default=RECIPE.batch_size)
+    ap.add_argument("--aug", default=RECIPE.aug)
+    ap.add_argument("--mixup-alpha", type=float, default=RECIPE.mixup_alpha)
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     figures: dict = {"student": args.student, "teacher": BUILTIN.arch, "batch_size": args.batch_size,

@@ -12,7 +12,8 @@ import sys
 from synthkd.core.cli import Parser, add_options, run, settings_from
 from synthkd.core.dataset import DatasetError
 from synthkd.core.models import ModelError
-from synthkd.distill.train import DistillError, DistillSettings, distill
+from synthkd.distill.settings import DistillError, DistillSettings
+from synthkd.distill.train import distill
 
 DESCRIPTION = (
     "Distil a teacher into a freshly initialised student with the KD loss tau^2 KL(p_T || p_S) on images of a "

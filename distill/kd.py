@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 
 def kd_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor, temperature: float,
@@ -41,3 +42,21 @@ def mixup(images: torch.Tensor, lam: float) -> torch.Tensor:
     if lam == 1.0:
         return images
     return lam * images + (1 - lam) * images.roll(len(images) // 2, dims=0)
+
+
+def kd_step(teacher: nn.Module, student: nn.Module, optimizer: torch.optim.Optimizer, scaler: torch.amp.GradScaler,
+            x: torch.Tensor, temperature: float, hard_weight: float,
+            amp: torch.dtype | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """One distillation step on the batch ``x``: teacher and student on the same images, the KD loss, one
+    optimiser step. Returns the (detached) loss and the teacher's class of each image (the batch's effective
+    labels)."""
+    with torch.autocast(x.device.type, dtype=amp or torch.float32, enabled=amp is not None):
+        with torch.no_grad():
+            teacher_logits = teacher(x)
+        student_logits = student(x)
+    loss = kd_loss(student_logits, teacher_logits, temperature, hard_weight)
+    optimizer.zero_grad(set_to_none=True)
+    scaler.scale(loss).backward()
+    scaler.step(optimizer)
+    scaler.update()
+    return loss.detach(), teacher_logits.argmax(1)

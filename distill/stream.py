@@ -32,8 +32,10 @@ from synthkd.core.models import TeacherSpec
 from synthkd.core.settings import opt, positive_int, require
 from synthkd.core.steer import LEVERS, SteerSettings
 from synthkd.core.tensors import predict, to_uint8
+from synthkd.distill.pipeline import Pipeline
+from synthkd.distill.sources import SOURCES as IMAGE_SOURCES
 
-SOURCES = ("shaders", "leaves", "noise", "mix")
+SOURCES = (*IMAGE_SOURCES, "mix")  # mix: shaders and Leaves, half each
 CHUNK = 1024  # images per generator chunk in the stream
 
 
@@ -69,17 +71,16 @@ def source_chunks(s: StreamSettings, seed: int, teacher: TeacherSpec | None = No
                   chosen: dict | None = None) -> tuple[MakeChunk, dict | None]:
     """``make_chunk`` of the stream's source (``mix``: even chunks shaders, odd chunks Leaves), steered by
     ``teacher`` when ``s.steer`` asks for it (with the plan ``chosen``, or plans fitted now), and the plan."""
-    from synthkd.procgen.stage import LeavesDataset, NoiseDataset, leaves_chunks, noise_chunks
-    from synthkd.shaders.stage import ShaderDataset, shader_chunks
-
     steering = {"teacher": teacher, "steering": SteerSettings(steer=s.steer)} if s.steer else {}
     common = {"n": CHUNK, "size": s.size, "seed": seed, "chunk_size": CHUNK, "quiet": True, **steering}
-    makers = {"shaders": lambda plan: shader_chunks(ShaderDataset(**common), plan),
-              "leaves": lambda plan: leaves_chunks(LeavesDataset(**common), plan),
-              "noise": lambda plan: noise_chunks(NoiseDataset(**common), plan)}
+
+    def chunks_of(name: str, plan: dict | None) -> tuple[MakeChunk, dict | None]:
+        source = IMAGE_SOURCES[name]
+        return source.chunks(source.settings(**common), plan)
+
     if s.source != "mix":
-        return makers[s.source](chosen)
-    (shaders, plan_s), (leaves, plan_l) = (makers[name]((chosen or {}).get(name)) for name in ("shaders", "leaves"))
+        return chunks_of(s.source, chosen)
+    (shaders, plan_s), (leaves, plan_l) = (chunks_of(name, (chosen or {}).get(name)) for name in ("shaders", "leaves"))
 
     def make(c: int, count: int) -> tuple[np.ndarray, dict[str, list], dict[str, int]]:
         return (shaders if c % 2 == 0 else leaves)(c // 2, count)
@@ -138,8 +139,6 @@ def _produce(s: StreamSettings, teacher_spec: TeacherSpec, chosen: dict | None, 
     """The background process: windows ``first``..``last - 1``, each as ``reuse`` passes of augmented, mixed
     batches (boundary pairs unaugmented unless ``augment_pairs``), put on ``out`` as (epoch, step, batch); then
     None. An exception is put on ``out`` as its text."""
-    from synthkd.distill.train import Pipeline
-
     threading.Thread(target=_exit_with_parent, daemon=True).start()
     try:
         torch.set_num_threads(1)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from synthkd.core.dataset import write_json
-from synthkd.distill.train import METRICS
+from synthkd.distill.logs import METRICS
 from synthkd.export import write_image_folder
 from synthkd.run import SUMMARY, RunSettings, run
 from synthkd.teacher import BUILTIN, PANEL, PanelTeacher

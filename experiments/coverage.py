@@ -23,12 +23,13 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from synthkd.core.dataset import open_dataset, write_json
 from synthkd.core.steer import LEVERS, SteerSettings
-from synthkd.distill.train import DistillSettings, distill
+from synthkd.distill.train import distill
 from synthkd.export import write_image_folder
 from synthkd.probe.balance import BalanceSettings
 from synthkd.probe.stage import ProbeSettings, probe
@@ -40,7 +41,7 @@ from synthkd.teacher import PANEL, PanelTeacher
 HERE = Path(__file__).resolve().parent
 # The distillation recipe the committed results were made with: synthkd run's before the recipe experiment
 # dropped mixup.
-STUDENT_RECIPE = {**RECIPE, "mixup_alpha": 1.0}
+STUDENT_RECIPE = replace(RECIPE, mixup_alpha=1.0, student="resnet8_cifar", quiet=True, resume=True)
 DS_IMAGES, DK_IMAGES, SYNTH_PROGRAMS = 10_000, 5_000, 300
 SOURCES = ("shaders", "synthesized", "leaves")
 STUDENT = "resnet8_cifar"
@@ -90,10 +91,8 @@ def cell(t: PanelTeacher, source: str, lever: str, root: Path, student: bool,
         if not test.is_dir():
             write_image_folder(*t.test_set(), test)
         rows = len(open_dataset(base / "dk"))
-        summary = distill(DistillSettings(teacher=t.spec, student=STUDENT, data=base / "dk", out=base / "student",
-                                          eval_dir=test,
-                                          epochs=max(1, round(presentations / rows)), quiet=True, resume=True,
-                                          **STUDENT_RECIPE))
+        summary = distill(replace(STUDENT_RECIPE, teacher=t.spec, data=base / "dk", out=base / "student",
+                                  eval_dir=test, epochs=max(1, round(presentations / rows))))
         row.update(student_top1=summary["eval_student_top1"], teacher_top1=summary["eval_teacher_top1"],
                    student_seconds=summary.get("seconds"))
     return row

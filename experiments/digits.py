@@ -28,7 +28,8 @@ from synthkd.core.dataset import write_json
 from synthkd.core.models import TeacherSpec
 from synthkd.demo import write_digits_test
 from synthkd.digits import write_digits_dataset
-from synthkd.distill.train import DistillSettings, distill
+from synthkd.distill.settings import DistillSettings
+from synthkd.distill.train import distill
 from synthkd.probe.balance import BalanceSettings
 from synthkd.probe.stage import ProbeSettings, probe
 from synthkd.procgen.stage import LeavesDataset, NoiseDataset, render_leaves, render_noise

@@ -29,7 +29,7 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +41,14 @@ from synthkd.core.models import load_model
 from synthkd.core.steer import SteerSettings
 from synthkd.core.tensors import accuracy, to_float
 from synthkd.distill.augment import Augment, Draws
+from synthkd.distill.settings import DistillSettings
 from synthkd.distill.stream import StreamSettings
-from synthkd.distill.train import DistillSettings, distill
+from synthkd.distill.train import distill
 from synthkd.export import write_image_folder
 from synthkd.probe.attack import AttackSettings
 from synthkd.probe.balance import BalanceSettings
 from synthkd.probe.stage import ProbeSettings, probe
-from synthkd.run import RECIPE
+from synthkd.run import RECIPE, recipe_record
 from synthkd.shaders.stage import ShaderDataset, render_shaders
 from synthkd.teacher import PANEL, PanelTeacher
 
@@ -58,8 +59,7 @@ DS_IMAGES, DK_IMAGES, PROBED = 40_000, 20_000, 2_500
 # about the presentations D_K alone takes in 8 (the recipe's final rows).
 PAIRS_STAGE_PROBED = 2_100
 SCREEN_TEACHERS = ("wrn16_1", "ink_gapcnn")
-SCREEN_BASE = {"aug": "standard", "mixup_alpha": 1.0, "temperature": 4.0, "hard_weight": 0.0, "lr": 0.1,
-               "batch_size": 64, "weight_decay": 1e-4}
+SCREEN_BASE = replace(RECIPE, mixup_alpha=1.0)
 
 
 @dataclass(frozen=True)
@@ -138,23 +138,20 @@ def pairs_stage_data(t: PanelTeacher, root: Path) -> dict[str, Path]:
 
 
 def run_setting(t: PanelTeacher, s: Setting, seed: int, data: dict[str, Path], root: Path,
-                presentations: int, base: dict[str, Any]) -> dict[str, Any]:
+                presentations: int, base: DistillSettings) -> dict[str, Any]:
     """Distil one setting (or read the row a finished run left: ``ROW`` in its run directory)."""
     tag = f"{t.name}/{s.name.replace(' ', '-').replace(',', '').replace('(', '').replace(')', '')}/seed{seed}"
     if (root / "runs" / tag / ROW).is_file():
         return json.loads((root / "runs" / tag / ROW).read_text())
-    settings = {"student": "resnet8_cifar", **base, **s.changes}
+    common = {"teacher": t.spec, "student": "resnet8_cifar", "out": root / "runs" / tag, "eval_dir": data["eval"],
+              "seed": seed, "quiet": True, "resume": True, **s.changes}
     if s.data == "stream":
         stream = StreamSettings(source="shaders", window=10_240, overshoot=2.0, reuse=2, steer="variants")
         rows = stream.window * stream.reuse
-        cfg = DistillSettings(teacher=t.spec, stream=stream, out=root / "runs" / tag, eval_dir=data["eval"],
-                              seed=seed, quiet=True, resume=True, epochs=max(1, round(presentations / rows)),
-                              **settings)
+        cfg = replace(base, data=None, stream=stream, epochs=max(1, round(presentations / rows)), **common)
     else:
         rows = len(open_dataset(data[s.data]))
-        cfg = DistillSettings(teacher=t.spec, data=data[s.data], out=root / "runs" / tag, eval_dir=data["eval"],
-                              seed=seed, quiet=True, resume=True, epochs=max(1, round(presentations / rows)),
-                              **settings)
+        cfg = replace(base, data=data[s.data], epochs=max(1, round(presentations / rows)), **common)
     clock = time.perf_counter()
     summary = distill(cfg)
     row = {"teacher": t.name, "setting": s.name, "seed": seed, "student_top1": summary["eval_student_top1"],
@@ -308,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.stage in ("pairs", "all"):  # a run of some teachers or settings keeps the whole run's command
         subset = " ".join([*(args.only or []), *(() if tuple(args.teachers) == SCREEN_TEACHERS else args.teachers)])
         commands[f"pairs {args.presentations} {subset}".strip()] = f"{command} ({time.strftime('%Y-%m-%d')})"
-    results.update(screen_base=SCREEN_BASE, recipe=RECIPE)
+    results.update(screen_base=recipe_record(SCREEN_BASE), recipe=recipe_record(RECIPE))
     write_json(HERE / "recipe-results.json", results)
     write_markdown(results)
     print((HERE / "recipe-results.md").read_text())

@@ -21,6 +21,7 @@ import numpy as np
 from synthkd.core.generate import (
     DatasetOptions,
     MakeChunk,
+    Stop,
     diversity_figure,
     finish,
     iter_chunks,
@@ -53,14 +54,16 @@ class NoiseDataset(DatasetOptions):
     noise: NoiseSettings = field(default_factory=NoiseSettings, metadata=group("noise"))
 
 
-def render_leaves(s: LeavesDataset) -> dict[str, Any]:
-    """Write (or finish) the Leaves dataset ``s`` describes; returns the run's record."""
-    return _render(s, "leaves", s.leaves.identity(), {"shape_kinds": list(s.leaves.shapes)}, _leaves_chunks(s))
+def render_leaves(s: LeavesDataset, stop: Stop | None = None) -> dict[str, Any]:
+    """Write (or finish) the Leaves dataset ``s`` describes; returns the run's record. ``stop``: see
+    :func:`synthkd.core.generate.write_chunks` (a run with a deadline)."""
+    return _render(s, "leaves", s.leaves.identity(), {"shape_kinds": list(s.leaves.shapes)}, _leaves_chunks(s), stop)
 
 
-def render_noise(s: NoiseDataset) -> dict[str, Any]:
-    """Write (or finish) the noise dataset ``s`` describes; returns the run's record."""
-    return _render(s, "noise", s.noise.identity(), {"kind": s.noise.kind}, _noise_chunks(s))
+def render_noise(s: NoiseDataset, stop: Stop | None = None) -> dict[str, Any]:
+    """Write (or finish) the noise dataset ``s`` describes; returns the run's record (``stop``: as
+    :func:`render_leaves`)."""
+    return _render(s, "noise", s.noise.identity(), {"kind": s.noise.kind}, _noise_chunks(s), stop)
 
 
 def leaves_batches(s: LeavesDataset, chunks: Iterable[int]) -> Iterator[tuple[np.ndarray, dict[str, list]]]:
@@ -91,13 +94,14 @@ def _noise_chunks(s: NoiseDataset) -> MakeChunk:
     return partial(noise_chunk, s.noise, s.size, s.seed)
 
 
-def _render(s: DatasetOptions, generator: str, settings: dict, report: dict, make_chunk: MakeChunk) -> dict[str, Any]:
+def _render(s: DatasetOptions, generator: str, settings: dict, report: dict, make_chunk: MakeChunk,
+            stop: Stop | None) -> dict[str, Any]:
     teacher = steering_teacher(s)
     writer = open_writer(s, generator, settings)  # refuses a different dataset before any work
     started = time.perf_counter()
     make_chunk, chosen = steer(s, make_chunk, teacher, (writer.derived or {}).get("steer"))
     if chosen is not None and writer.derived is None:
         writer.set_derived({"steer": chosen})
-    record = write_chunks(writer, make_chunk, "rendering", s.quiet)
+    record = write_chunks(writer, make_chunk, "rendering", s.quiet, stop)
     return finish(writer, started, record, {**report, **steer_report(chosen)}, diversity_figure)
 

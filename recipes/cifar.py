@@ -31,19 +31,18 @@ from synthkd.core.models import ModelError, TeacherSpec
 from synthkd.core.runtime import pick_device
 from synthkd.core.settings import UsageError, int_at_least, positive_int
 from synthkd.core.tensors import accuracy
-from synthkd.distill.train import DistillSettings, distill
+from synthkd.distill.settings import DistillSettings
+from synthkd.distill.sources import SOURCES
+from synthkd.distill.train import distill
 from synthkd.export import write_image_folder
 from synthkd.probe.balance import BalanceSettings
 from synthkd.probe.stage import ProbeSettings, probe
 from synthkd.procgen.noise import NoiseSettings
-from synthkd.procgen.stage import LeavesDataset, NoiseDataset, render_leaves, render_noise
 from synthkd.shaders.cli import ERRORS as SHADER_ERRORS
-from synthkd.shaders.stage import ShaderDataset, render_shaders
 
-RENDERERS: dict[str, tuple[str, Callable[[Any], dict]]] = {
-    "opengl": ("render-shaders", render_shaders), "leaves": ("render-leaves", render_leaves),
-    "noise": ("render-noise", render_noise)}
-STAGES: dict[str, Callable[[Any], dict]] = {"probe": probe, "distill": distill, **dict(RENDERERS.values())}
+RENDERERS = {"opengl": SOURCES["shaders"], "leaves": SOURCES["leaves"], "noise": SOURCES["noise"]}  # the paper's names
+STAGES: dict[str, Callable[[Any], dict]] = {"probe": probe, "distill": distill,
+                                            **{s.command: s.render for s in RENDERERS.values()}}
 
 
 class Cifar(NamedTuple):
@@ -94,12 +93,9 @@ def stages(recipe: Recipe, args: argparse.Namespace) -> list[tuple[str, Any]]:
     teacher = TeacherSpec(name=args.teacher, weights=str(args.weights), num_classes=recipe.classes,
                           normalization=args.normalize or recipe.dataset)
     common = {"n": args.images, "size": 32, "seed": args.seed, "out": out / "data", "quiet": args.quiet}
-    if recipe.source == "opengl":
-        render = ShaderDataset(**common)
-    elif recipe.source == "leaves":
-        render = LeavesDataset(**common)
-    else:
-        render = NoiseDataset(**common, noise=NoiseSettings(stats=recipe.dataset))
+    source = RENDERERS[recipe.source]
+    noise = {"noise": NoiseSettings(stats=recipe.dataset)} if recipe.source == "noise" else {}
+    render = source.settings(**common, **noise)
     dk = ProbeSettings(data=(out / "data",), out=out / "dk", teacher=teacher, seed=args.seed, device=args.device,
                        balance=BalanceSettings(per_class=args.per_class or 50_000 // recipe.classes),
                        attack="boundary" if recipe.attack else "none",
@@ -109,7 +105,7 @@ def stages(recipe: Recipe, args: argparse.Namespace) -> list[tuple[str, Any]]:
                               lr=0.1, temperature=20.0, aug="high", mixup_alpha=1.0, seed=args.seed,
                               augment_pairs=True,  # the paper augments its boundary pairs like every other image
                               device=args.device, resume=True, quiet=args.quiet)
-    return [(RENDERERS[recipe.source][0], render), ("probe", dk), ("distill", student)]
+    return [(source.command, render), ("probe", dk), ("distill", student)]
 
 
 def eval_folder(recipe: Recipe, args: argparse.Namespace) -> Path:

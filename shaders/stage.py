@@ -26,6 +26,7 @@ from synthkd.core.dataset import DatasetError, atomic_write
 from synthkd.core.generate import (
     DatasetOptions,
     MakeChunk,
+    Stop,
     finish,
     iter_chunks,
     open_writer,
@@ -129,8 +130,9 @@ class Plan:
         return render_chunk(self.renderer, self.programs, self.shaders, self.settings, c, count)
 
 
-def render_shaders(s: ShaderDataset) -> dict[str, Any]:
-    """Write (or finish) the shader dataset ``s`` describes; returns the run's record."""
+def render_shaders(s: ShaderDataset, stop: Stop | None = None) -> dict[str, Any]:
+    """Write (or finish) the shader dataset ``s`` describes; returns the run's record. ``stop``: see
+    :func:`synthkd.core.generate.write_chunks` (a run with a deadline)."""
     start = time.perf_counter()
     corpus, duplicates = _load_corpus(s)
     teacher = steering_teacher(s)
@@ -155,7 +157,7 @@ def render_shaders(s: ShaderDataset) -> dict[str, Any]:
     mix = f" ({n_synth} synthesized, {plan.settings.synth_share:.0%} of visits)" if s.synth else ""
     log.info("%d shaders%s on %s; %d of %d chunks to render -> %s", len(shaders), mix, renderer, len(todo),
              len(writer.span), writer.out)
-    record = write_chunks(writer, make_chunk, "rendering", s.quiet)
+    record = write_chunks(writer, make_chunk, "rendering", s.quiet, stop)
     record.update(renderer=renderer, seconds_checking=seconds_checking, seconds_compiling=seconds_compiling)
     report = {"shaders_used": len(shaders), "shaders_skipped": _reasons(info["skipped"]), **steer_report(chosen)}
     if s.synth:

@@ -13,6 +13,7 @@ from synthkd.core.diversity import dataset_diversity
 from synthkd.core.models import ModelError
 from synthkd.core.settings import UsageError
 from synthkd.core.sheet import save_sheet
+from synthkd.distill.sources import SOURCES
 from synthkd.run import RunSettings
 from synthkd.run import run as run_stage
 
@@ -63,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                           "evaluate on real held-out digits, report")
     demo.add_argument("--out", type=Path, default=Path("runs/demo"), help="run directory (a re-run resumes)")
     demo.add_argument("--minutes", type=float, default=10.0, help="time budget per source")
-    demo.add_argument("--sources", nargs="+", choices=("shaders", "leaves", "noise"), default=["shaders"],
+    demo.add_argument("--sources", nargs="+", choices=tuple(SOURCES), default=["shaders"],
                       help="the data to compare (each gets --minutes)")
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--quiet", action="store_true")

@@ -18,8 +18,10 @@ from typing import Any
 
 from synthkd.core.dataset import write_json
 from synthkd.digits import digits
+from synthkd.distill.schedule import Clock
+from synthkd.distill.sources import SOURCES
 from synthkd.export import write_image_folder
-from synthkd.run import SOURCES, RunSettings, run
+from synthkd.run import Measure, RunSettings, run
 from synthkd.teacher import BUILTIN
 
 log = logging.getLogger(__name__)
@@ -31,9 +33,9 @@ def write_digits_test(out: Path) -> Path:
 
 
 def demo(out: Path, minutes: float = 10.0, sources: tuple[str, ...] = ("shaders",), seed: int = 0,
-         quiet: bool = False) -> dict[str, Any]:
+         quiet: bool = False, clock: Clock = time.monotonic, measure: Measure | None = None) -> dict[str, Any]:
     """``synthkd run`` on the built-in teacher, ``minutes`` per source, into ``out`` (a re-run resumes), and the
-    report."""
+    report (``clock``, ``measure``: as :func:`synthkd.run.run` takes them)."""
     from synthkd.report import write_report
 
     started = time.perf_counter()
@@ -43,7 +45,7 @@ def demo(out: Path, minutes: float = 10.0, sources: tuple[str, ...] = ("shaders"
     for source in sources:
         log.info("== %s: synthkd run, %g minutes", source, minutes)
         run(RunSettings(teacher=BUILTIN.spec, out=out / source, minutes=minutes, source=source, eval_dir=eval_dir,
-                        seed=seed, quiet=quiet))
+                        seed=seed, quiet=quiet), clock, measure)
         rows.append({**json.loads((out / source / "summary.json").read_text())["row"], "run": source})
     result = {"kind": "demo", "minutes": minutes, "seed": seed, "teacher": BUILTIN.info(), "rows": rows,
               "chance": 0.1, "seconds": round(time.perf_counter() - started, 1)}

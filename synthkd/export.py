@@ -32,9 +32,9 @@ import numpy as np
 from synthkd.core.cli import Parser, add_options, run, settings_from
 from synthkd.core.dataset import (
     HEADER,
-    LOCK,
     Dataset,
     DatasetError,
+    guard_out,
     lock_folder,
     open_dataset,
     read_json,
@@ -159,12 +159,9 @@ def _num_classes(ds: Dataset, max_label: int) -> int:
 
 def _prepare(out: Path, manifest: dict) -> None:
     """Refuse an OUT holding anything but an export of the same images and options; record what OUT will hold."""
-    if out.exists() and not out.is_dir():
-        raise DatasetError(f"--out {out} is a file, not a directory")
-    if not (out / MANIFEST).is_file() and out.is_dir() and any(p.name != LOCK for p in out.iterdir()):
-        raise DatasetError(f"{out} is not empty and holds no {MANIFEST}; refusing to export into it")
+    found = guard_out(out, MANIFEST, "an export")
     lock_folder(out)  # creates it; a second export into it is refused until this one ends
-    if (out / MANIFEST).is_file():
+    if found:
         old = read_json(out / MANIFEST, f"delete {out} and export again")
         if diff := [k for k in ("source", "options") if not isinstance(old, dict) or old.get(k) != manifest[k]]:
             raise DatasetError(f"{out} holds an export of another dataset or with other options (differs in "

@@ -1,62 +1,86 @@
-"""``synthkd run``: the whole method for your teacher in one command, sized to a time budget.
+"""``synthkd run``: the whole method for your teacher in one command, within a time budget.
 
     synthkd run --teacher resnet50_cifar --weights r50.pt --num-classes 10 --minutes 30 --out runs/r50 [--eval DIR]
 
-A run measures, on this machine and for this teacher and student, how fast a training step is and how fast
-images are made and labelled; it looks at the teacher's class histogram on a first chunk of renders to decide
-whether to steer the generator (``synthkd.core.steer``); then it sizes D_S, D_K and the epochs so that the
-whole run fits the budget, and runs the stages: render (steered) D_S, balance it into D_K with the teacher,
-distill the student (``RECIPE``: standard augmentation, no mixup, temperature 4, as measured by
-``python -m experiments.recipe``). Every choice
-and the reason for it go into ``RUN/plan.json``; the student's top-1 on ``--eval`` (or its agreement with the
-teacher on held-out synthetic images) into ``RUN/summary.json``, the report page and one JSON line. Running the
-same command again resumes a killed run where it stopped.
+A run has three stages, each with a deadline taken from the budget:
+
+1. **Measure** (seconds): once each piece is warm, how fast this machine trains the student from this teacher,
+   renders images and labels them; the teacher's class histogram on plain renders decides whether to steer the
+   generator (``synthkd.core.steer``). The rates split the budget between data and training so that training
+   makes about ``PASSES`` passes over D_K. A budget too short for that shrinks D_K and the passes down to a
+   floor (``FLOOR_DK`` images, ``FLOOR_PASSES`` passes); only below the floor is the run refused, with the
+   minutes that would do.
+2. **Data**, until its deadline: D_S is rendered chunk by chunk while the time to finish it (rendering at the
+   rate measured as it goes, then labelling) still fits; the teacher balances it into D_K, half its size.
+3. **Training**, until the run's deadline: distillation with the measured recipe (``RECIPE``) under a timed
+   schedule: the learning rate follows the time elapsed, so a slower or busier machine takes fewer steps, not
+   longer (``synthkd.distill.schedule``).
+
+``RUN/plan.json`` records what happened: the rates, each decision and why, the images made, D_K, the steps taken
+and where the schedule moved. Running the same command again resumes a killed run, following the record;
+``synthkd run --replay RUN/plan.json --out NEW`` repeats a finished run with no clock involved (bit for bit with
+a fixed ``--threads``). The student's top-1 on ``--eval`` (or its agreement with the teacher on held-out
+synthetic images) goes into ``RUN/summary.json``, the report page and one JSON line.
 """
 
 from __future__ import annotations
 
-import json
 import logging
+import math
 import time
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from synthkd.core.classes import histogram, relative_entropy
-from synthkd.core.dataset import DatasetError, write_json
+from synthkd.core.dataset import HEADER, DatasetError, guard_out, lock_folder, read_json, unlock_folder, write_json
 from synthkd.core.models import TeacherSpec, load_model, num_classes_of
-from synthkd.core.runtime import pick_device
-from synthkd.core.settings import REQUIRED, UsageError, device_field, group, opt, quiet_field, require, seed_field
+from synthkd.core.runtime import measure_rate, pick_device
+from synthkd.core.settings import (
+    REQUIRED,
+    UsageError,
+    device_field,
+    finite,
+    group,
+    opt,
+    positive_int,
+    quiet_field,
+    require,
+    seed_field,
+)
 from synthkd.core.steer import SteerSettings, variant_grid
 from synthkd.core.tensors import predict
-from synthkd.distill.stream import StreamSettings, source_chunks
-from synthkd.distill.train import DistillSettings, Pipeline, amp_dtype, distill, load_image_folder, step_rate
+from synthkd.distill.checks import folder_identity, load_image_folder
+from synthkd.distill.pipeline import Pipeline
+from synthkd.distill.rate import step_rate
+from synthkd.distill.schedule import Clock
+from synthkd.distill.settings import DistillSettings, amp_dtype
+from synthkd.distill.sources import SOURCES
+from synthkd.distill.train import SCHEDULE, distill
 from synthkd.probe.balance import BalanceSettings
 from synthkd.probe.stage import ProbeSettings, probe
-from synthkd.procgen.stage import LeavesDataset, NoiseDataset, render_leaves, render_noise
-from synthkd.shaders.stage import ShaderDataset, render_shaders
 
 log = logging.getLogger(__name__)
 PLAN, SUMMARY = "plan.json", "summary.json"
-SOURCES = {"shaders": (ShaderDataset, render_shaders), "leaves": (LeavesDataset, render_leaves),
-           "noise": (NoiseDataset, render_noise)}
 
-# The distillation settings a run uses, measured by python -m experiments.recipe (one change at a time on two
-# panel teachers, then this recipe on the whole panel over seeds): no mixup, which at CPU budgets cost the
-# student 0.15 on both screened teachers.
-RECIPE = {"aug": "standard", "mixup_alpha": 0.0, "temperature": 4.0, "hard_weight": 0.0, "lr": 0.1, "batch_size": 64,
-          "weight_decay": 1e-4}
+# The distillation settings of a run, measured by python -m experiments.recipe (one change at a time on two panel
+# teachers, then on the whole panel over seeds): no mixup. Teacher, data and out are placeholders that a run
+# replaces (dataclasses.replace), with its seed, device and schedule.
+RECIPE = DistillSettings(teacher=TeacherSpec(name="TEACHER"), data=Path("D_K"), out=Path("STUDENT"),
+                         aug="standard", mixup_alpha=0.0, temperature=4.0, hard_weight=0.0, lr=0.1, batch_size=64,
+                         weight_decay=1e-4)
+RECIPE_KEYS = ("aug", "mixup_alpha", "temperature", "hard_weight", "lr", "momentum", "weight_decay", "batch_size")
 STEER_BELOW = 0.95  # steer the generator when the teacher's relative entropy on plain renders is below this
-EPOCHS_PER_IMAGE_SET = 25  # D_K is sized so that training takes about this many passes over it ...
-MIN_DK, MAX_DK = 2_000, 50_000  # ... within these bounds
-OVERSHOOT = 2.0  # D_S images rendered per D_K image (the balancer's choice)
-# The training loop reaches this share of the bare step rate. It depends on the teacher: measured 0.63 (ink_gapcnn),
-# 0.69 (thick_resnet8, mlp), 0.79 (wrn16_1); at 0.8 a 30-minute run took 15 % too long, at 0.7 a 1-minute run
-# ended 18 % early, so 0.75.
-SPEED_MARGIN = 0.75
-FIXED_SECONDS = 5.0  # starting the stages, the report
+PASSES = 25  # D_K is sized so that training makes about this many passes over it ...
+MAX_DK = 50_000  # ... with at most this many images
+FLOOR_DK, FLOOR_PASSES = 512, 5  # the smallest run: below this the budget is refused
+KNEE = FLOOR_DK * PASSES // FLOOR_PASSES  # below this D_K a run makes fewer passes too, down to the floor
+OVERSHOOT = 2  # D_S images rendered per D_K image (the balancer's choice)
+CHUNK, SMALL_CHUNK = 1024, 256  # D_S chunk sizes; small ones for short runs (steering fits on the first chunk)
+RESERVE = 5.0  # seconds kept for writing the student, the summary and the report
 SECONDS_PER_EPOCH = 0.1  # the checkpoint and the metrics after every epoch (the checks are counted apart)
 
 
@@ -64,12 +88,12 @@ SECONDS_PER_EPOCH = 0.1  # the checkpoint and the metrics after every epoch (the
 class RunSettings:
     """A ``synthkd run``: the teacher, the budget, and where the run goes."""
 
-    teacher: TeacherSpec = field(metadata=group("teacher"))
+    teacher: TeacherSpec | None = field(default=None, metadata=group("teacher"))
     out: Path = opt(REQUIRED, "run directory (running the same command again resumes it)", "--out", type=Path,
                     metavar="RUN")
     minutes: float = opt(30.0, "time budget for the whole run on this machine, in minutes", "--minutes", type=float)
-    source: str = opt("shaders", "what the images are: shader renders, Leaves or noise", "--source",
-                      choices=tuple(SOURCES))
+    source: str = opt("shaders", "what the images are: " + "; ".join(f"{s.name}: {s.about}" for s in SOURCES.values()),
+                      "--source", choices=tuple(SOURCES))
     eval_dir: Path | None = opt(None, "labelled real images, one folder per class (named 0..C-1, or sorted names "
                                 "= class indices): the student's top-1 on them is the run's figure; without it, "
                                 "its agreement with the teacher on held-out synthetic images", "--eval", type=Path,
@@ -78,137 +102,267 @@ class RunSettings:
                        "1 M parameters, wrn16_2 under 5 M, resnet18_cifar above", "--student", metavar="SPEC")
     size: int = opt(32, "image size of the data (the teacher resizes to its own input size)", "--size", type=int)
     seed: int = seed_field("seeds the data, the selection and the student")
+    threads: int | None = opt(None, "CPU threads for training (default: every core, fewer while other programs "
+                              "keep cores busy); a fixed number makes --replay bit-identical", "--threads",
+                              type=positive_int)
+    replay: Path | None = opt(None, "repeat the finished run recorded in PLAN (a run's plan.json) into --out: its "
+                              "teacher, settings, image counts and training schedule, with no clock involved "
+                              "(give only --out, and --threads as that run had for the same bits)", "--replay",
+                              type=Path, metavar="PLAN")
     device: str = device_field()
     quiet: bool = quiet_field()
 
     def __post_init__(self) -> None:
-        require(self.minutes >= 1, f"--minutes must be at least 1 (a run needs time to measure, render and "
-                                   f"train), got {self.minutes:g}")
+        require(self.teacher is not None or self.replay is not None, "give --teacher SPEC (or --replay PLAN)")
+        require(finite(self.minutes) and self.minutes > 0,
+                f"--minutes must be a number of minutes above 0, got {self.minutes:g}")
         require(8 <= self.size <= 1024, f"--size must be in 8..1024, got {self.size}")
 
 
-def run(s: RunSettings) -> dict[str, Any]:
-    """Plan (or read the plan of) the run in ``s.out``, run its stages, and return its summary."""
-    started = time.perf_counter()
+Measure = Callable[[RunSettings, torch.nn.Module, str, torch.device], dict[str, float]]
+REPLAY_KEEPS = ("out", "threads", "device", "quiet", "replay")  # what --replay takes from the command line
+
+
+def run(s: RunSettings, clock: Clock = time.monotonic, measure: Measure | None = None) -> dict[str, Any]:
+    """Plan (or follow the record of) the run in ``s.out``, run its stages, and return its summary.
+
+    ``clock`` times the stages' deadlines and ``measure`` gives the machine's rates (default:
+    :func:`measure_machine`); tests replace them."""
+    started = clock()
+    s, replayed = with_replay(s)
     out = Path(s.out)
-    _check_out(out, s)
-    device = pick_device(s.device)
-    teacher = s.teacher.load(check_size=s.size).to(device)
-    classes = num_classes_of(teacher, s.size)
-    checks = 0
-    if s.eval_dir is not None:  # a bad folder fails now, not after the budget
-        checks = len(load_image_folder(Path(s.eval_dir), s.size, classes)[1])
-    planned_now = not (out / PLAN).is_file()
-    if planned_now:
-        out.mkdir(parents=True, exist_ok=True)
-        write_json(out / PLAN, make_plan(s, teacher, classes, device, checks))
-    plan = json.loads((out / PLAN).read_text())
-    log.info("plan: %s", plan["why"])
-    seconds = {"plan": plan["seconds_planning"] if planned_now else 0.0}
-    clock = time.perf_counter()
-    data = out / "data"
-    settings, stage = SOURCES[s.source]
-    steering = {"teacher": s.teacher, "steering": SteerSettings(steer="variants")} if plan["steer"] else {}
-    stage(settings(n=plan["ds_images"], size=s.size, seed=s.seed, out=data, quiet=s.quiet, **steering))
-    seconds["render"], clock = time.perf_counter() - clock, time.perf_counter()
-    dk = out / "dk"
-    probed = probe(ProbeSettings(data=(data,), out=dk, teacher=s.teacher, seed=s.seed, attack="none",
-                                 balance=BalanceSettings(total=plan["dk_images"]), device=s.device, quiet=s.quiet))
-    seconds["probe"], clock = time.perf_counter() - clock, time.perf_counter()
-    if planned_now:  # the data took what it took: training gets the rest of the budget, at today's step rate
-        plan = replan(s, plan, teacher, classes, device, checks, time.perf_counter() - started)
-        write_json(out / PLAN, plan)
-    epochs = plan["epochs"]
-    student = out / "student"
-    summary = distill(DistillSettings(teacher=s.teacher, student=plan["student"], data=dk, out=student,
-                                      eval_dir=s.eval_dir, epochs=epochs, seed=s.seed, device=s.device, resume=True,
-                                      quiet=s.quiet, **RECIPE))
-    seconds["distill"] = time.perf_counter() - clock
-    seconds["total"] = time.perf_counter() - started
+    record = read_record(out, s) if guard_out(out, PLAN, "a synthkd run") else replayed or {}
+    if "steps" in record.get("training", {}) and (out / SUMMARY).is_file():  # finished: nothing to do
+        return result_line(read_json(out / SUMMARY), out)
+    lock_folder(out)
+    try:
+        device = pick_device(s.device)
+        teacher = s.teacher.load(check_size=s.size).to(device)
+        classes = num_classes_of(teacher, s.size)
+        checks = len(load_image_folder(Path(s.eval_dir), s.size, classes)[1]) if s.eval_dir is not None else 0
+        if "measured" not in record:
+            record = plan_run(s, teacher, classes, device, checks, measure or measure_machine, started, clock)
+            save(out, record)
+        log.info("plan: %s", record["why"])
+        seconds = dict(record.get("seconds", {}))
+        data, dk, student = out / "data", out / "dk", out / "student"
+        clock_data = clock()
+        if "ds_images" not in record:
+            rendered = render_data(s, record, data, clock)
+            record["ds_images"] = rendered["images"]
+        else:  # finished already: checked, or made again (--replay)
+            rendered = render(s, record, data, record["ds_images"])
+        record.setdefault("observed", {})["render_images_per_s"] = rendered["images_per_s_this_run"]
+        record.setdefault("dk_images", dk_size(record["ds_images"]))
+        save(out, record)
+        probed = probe(ProbeSettings(data=(data,), out=dk, teacher=s.teacher, seed=s.seed, attack="none",
+                                     balance=BalanceSettings(total=record["dk_images"]), device=s.device,
+                                     quiet=s.quiet))
+        seconds["data"] = seconds.get("data", 0.0) + clock() - clock_data
+        if "training" not in record:
+            spent = seconds.get("measure", 0.0) + seconds["data"]
+            record["training"] = {"allotted_seconds": round(max(1.0, s.minutes * 60 - spent - RESERVE), 3)}
+        record["seconds"] = seconds
+        save(out, record)
+        clock_train = clock()
+        summary = distill(distill_settings(s, record, dk, student), clock=clock)
+        schedule = read_json(student / SCHEDULE)
+        record["training"].update({k: schedule[k] for k in ("steps", "points", "seconds")})
+        record["observed"]["train_images_per_s"] = summary["images_per_s"]
+        seconds["train"] = seconds.get("train", 0.0) + clock() - clock_train
+        record["seconds"] = seconds
+        save(out, record)
+    finally:
+        unlock_folder(out)
     result = {"kind": "run", "source": s.source, "minutes": s.minutes, "teacher": s.teacher.record(),
-              "student": plan["student"], "plan": plan,
-              "row": _row(s, out, data, dk, student, probed, summary, seconds),
-              "seconds": {k: round(v, 1) for k, v in seconds.items()}}
+              "student": record["student"], "plan": record,
+              "row": _row(s, probed, summary, {**seconds, "total": clock() - started})}
+    result["seconds"] = result["row"]["seconds"]
     write_json(out / SUMMARY, result)
     from synthkd.report import write_report
 
     write_report(out)
-    return {**result["row"], "student": plan["student"], "minutes": s.minutes, "report": str(out / "report.html")}
+    return result_line(result, out)
+
+
+def result_line(result: dict[str, Any], out: Path) -> dict[str, Any]:
+    """What ``synthkd run`` prints of its summary."""
+    return {**result["row"], "student": result["student"], "minutes": result["minutes"],
+            "report": str(out / "report.html")}
+
+
+# ------------------------------------------------------------------------------------------------ the record
+
+
+def identity(s: RunSettings) -> dict[str, Any]:
+    """What defines a run's result, compared when it is resumed: the teacher (its weights by checksum), the
+    budget, the source, the evaluation folder (by its files, however its path is spelled), student, size, seed."""
+    teacher = s.teacher.record()
+    if teacher.get("weights_sha256") != teacher.get("weights"):
+        teacher.pop("weights")  # known by its checksum: the file may move
+    return {"teacher": teacher, "minutes": s.minutes, "source": s.source, "student": s.student, "size": s.size,
+            "seed": s.seed, "eval": folder_identity(Path(s.eval_dir)) if s.eval_dir is not None else None}
+
+
+def read_record(out: Path, s: RunSettings) -> dict[str, Any]:
+    """The record of the run in ``out``, which must be this run (the same settings)."""
+    record = read_json(out / PLAN, f"delete {out} to start the run again, or choose another --out")
+    if not isinstance(record, dict) or not isinstance(record.get("settings"), dict) or "why" not in record:
+        raise DatasetError(f"{out / PLAN} is not a run's plan (damaged?); delete {out} to start the run again, or "
+                           "choose another --out")
+    old, now = record["settings"], identity(s)
+    diff = sorted(k for k in set(old) | set(now) if old.get(k) != now.get(k))
+    if diff:
+        raise DatasetError(f"{out} holds another run (differs in {', '.join(diff)}); choose another --out")
+    return record
+
+
+def save(out: Path, record: dict[str, Any]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / PLAN, record)
+
+
+def with_replay(s: RunSettings) -> tuple[RunSettings, dict[str, Any] | None]:
+    """With ``--replay PLAN``: the recorded run's settings (this one's --out, --threads, --device, --quiet) and
+    its record, ready to be followed step by step; else ``s`` as it is."""
+    if s.replay is None:
+        return s, None
+    defaults = RunSettings(out=s.out, replay=s.replay)
+    given = [f.metadata.get("flags", ("--teacher",))[0] for f in fields(s) if f.name not in REPLAY_KEEPS
+             and getattr(s, f.name) != getattr(defaults, f.name)]
+    require(not given, f"--replay repeats the recorded run's own settings: drop {', '.join(given)}")
+    old = read_json(Path(s.replay), "give the plan.json of a finished synthkd run")
+    training = old.get("training", {}) if isinstance(old, dict) else {}
+    if not all(k in training for k in ("steps", "points")) or "dk_images" not in old or "settings" not in old:
+        raise UsageError(f"--replay {s.replay} is not the plan of a finished run (no training record)")
+    t, settings = old["settings"]["teacher"], old["settings"]
+    teacher = TeacherSpec(name=t["spec"], weights=t.get("weights", old.get("teacher_weights")),
+                          num_classes=t["num_classes"], normalization=t["normalization"], size=t["size"])
+    if teacher.record()["weights_sha256"] != t["weights_sha256"]:
+        raise UsageError(f"--replay: the teacher's weights at {teacher.weights} are not the recorded run's")
+    eval_dir = Path(old["eval_dir"]) if old.get("eval_dir") else None
+    if eval_dir is not None and (not eval_dir.is_dir() or folder_identity(eval_dir) != settings["eval"]):
+        raise UsageError(f"--replay: the run was evaluated on {eval_dir}, which is not there or has changed (its "
+                         "held-out share, and so the student, depends on it)")
+    replayed = RunSettings(teacher=teacher, out=s.out, minutes=settings["minutes"], source=settings["source"],
+                           eval_dir=eval_dir, student=settings["student"], size=settings["size"],
+                           seed=settings["seed"], threads=s.threads, device=s.device, quiet=s.quiet, replay=s.replay)
+    kept = ("measured", "why", "student", "steer", "chunk_size", "ds_cap", "ds_images", "dk_images", "budget_seconds",
+            "teacher_weights", "eval_dir")
+    record = {**{k: old[k] for k in kept if k in old}, "settings": identity(replayed), "replay_of": str(s.replay),
+              "training": {k: training[k] for k in ("steps", "points", "allotted_seconds") if k in training}}
+    return replayed, record
+
+
+# ------------------------------------------------------------------------------------------ measure and plan
+
+
+def measure_machine(s: RunSettings, teacher: torch.nn.Module, student: str, device: torch.device) -> dict[str, float]:
+    """This machine's rates for the run, each timed once warm: training images/s (teacher and a fresh student),
+    rendered and labelled images/s, and the teacher's relative entropy on plain renders."""
+    classes = num_classes_of(teacher, s.size)
+    source = SOURCES[s.source]
+    make_chunk = source.chunks(source.settings(n=CHUNK, size=s.size, seed=s.seed, chunk_size=CHUNK, quiet=True),
+                               None)[0]
+    images = make_chunk(0, CHUNK)[0]
+    chunks = iter(range(1, 1 << 30))
+    render = measure_rate(lambda: len(make_chunk(next(chunks), SMALL_CHUNK)[0]), warmup=1)
+    label = measure_rate(lambda: len(predict(teacher, images[:256], device)))
+    labels = predict(teacher, images, device).argmax(1).numpy()
+    return {"train_images_per_s": train_images_per_s(s, teacher, student, classes, device),
+            "render_images_per_s": render, "label_images_per_s": label,
+            "plain_relative_entropy": relative_entropy(histogram(labels, classes))}
 
 
 def train_images_per_s(s: RunSettings, teacher: torch.nn.Module, student: str, classes: int,
                        device: torch.device) -> float:
-    """The training loop's expected images/s for this teacher and a fresh ``student`` on this machine, now."""
-    amp = amp_dtype(DistillSettings(teacher=s.teacher, out=s.out, data=s.out, device=s.device), device)
+    """The training step's images/s for this teacher and a fresh ``student`` on this machine, now."""
     throwaway = load_model(student, num_classes=classes, need_weights=False, check_size=s.size)
     # On the CPU the DataLoader worker augments and mixes beside the step; elsewhere the step does it.
-    pipeline = Pipeline(RECIPE["aug"], RECIPE["mixup_alpha"], s.seed) if device.type != "cpu" else None
-    return step_rate(teacher, throwaway.to(device).to(memory_format=torch.channels_last), RECIPE["batch_size"],
-                     s.size, amp, pipeline) * SPEED_MARGIN
+    pipeline = Pipeline(RECIPE.aug, RECIPE.mixup_alpha, s.seed) if device.type != "cpu" else None
+    return step_rate(teacher, throwaway.to(device).to(memory_format=torch.channels_last), RECIPE.batch_size, s.size,
+                     amp_dtype(RECIPE.amp, device), pipeline)
 
 
-def replan(s: RunSettings, plan: dict[str, Any], teacher: torch.nn.Module, classes: int, device: torch.device,
-           checks: int, elapsed: float) -> dict[str, Any]:
-    """``plan`` with its epochs re-sized once D_K exists: the budget left after ``elapsed`` seconds, at the step
-    rate measured now. The first measurement can be far off (on a fresh clone a run measured a third of the
-    labelling rate and two thirds of the training rate it then reached, and ended after half its budget)."""
-    rate = train_images_per_s(s, teacher, plan["student"], classes, device)
-    per_epoch = SECONDS_PER_EPOCH + checks / plan["label_images_per_s"]
-    left = s.minutes * 60 - elapsed - FIXED_SECONDS
-    epochs = max(1, int(left / (plan["dk_images"] / rate + per_epoch)))
-    return {**plan, "epochs": epochs, "epochs_first_plan": plan["epochs"], "train_images_per_s_after_data":
-            round(rate, 1), "why": f"{plan['why']}; D_K was ready after {elapsed:.0f} s and training ran at "
-            f"{rate:.0f} img/s, so {epochs} epochs fill the rest"}
-
-
-def make_plan(s: RunSettings, teacher: torch.nn.Module, classes: int, device: torch.device,
-              checks: int = 0) -> dict[str, Any]:
-    """Measure this machine and size the run to ``s.minutes`` (``checks``: images the student is evaluated on after
-    every epoch); returns the plan (numbers, and why)."""
-    clock = time.perf_counter()
+def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: torch.device, checks: int,
+             measure: Measure, started: float, clock: Clock) -> dict[str, Any]:
+    """Measure this machine and split the budget left since ``started`` (``checks``: images the student is
+    evaluated on after every epoch); returns the run's first record (rates, sizes, and why)."""
     student = s.student if s.student != "auto" else auto_student(teacher)
-    train_rate = train_images_per_s(s, teacher, student, classes, device)
-    # Rates are timed on a second pass: the first pays one-off costs (the shader check on a fresh clone, compiling,
-    # the first inference call's kernel set-up) that made a clean clone's plan use half its budget.
-    make_chunk = source_chunks(StreamSettings(source=s.source, size=s.size), s.seed)[0]
-    images = make_chunk(0, 1024)[0]
-    predict(teacher, images[:256], device)
-    clock_render = time.perf_counter()
-    make_chunk(1, 1024)
-    render_rate = 1024 / (time.perf_counter() - clock_render)
-    clock_label = time.perf_counter()
-    labels = predict(teacher, images, device).argmax(1).numpy()
-    label_rate = len(images) / (time.perf_counter() - clock_label)
-    plain = relative_entropy(histogram(labels, classes))
-    steer = plain < STEER_BELOW
-    # Seconds: fixed costs, then per D_S image (render; a steered image is labelled once more when it is made),
-    # per training presentation, and per epoch (the checks). The steering fit labels every variant of a chunk.
-    fixed = (time.perf_counter() - clock) + FIXED_SECONDS + (len(variant_grid()) * len(images) / label_rate
-                                                               if steer else 0.0)
-    per_image = 1 / render_rate + (2 if steer else 1) / label_rate
-    per_epoch = SECONDS_PER_EPOCH + checks / label_rate
-    budget = s.minutes * 60 - fixed - EPOCHS_PER_IMAGE_SET * per_epoch
-    presentations = max(0.0, budget) / (OVERSHOOT / EPOCHS_PER_IMAGE_SET * per_image + 1 / train_rate)
-    dk = int(min(MAX_DK, max(MIN_DK, presentations / EPOCHS_PER_IMAGE_SET)))
-    dk = max(RECIPE["batch_size"], dk // 1000 * 1000 or dk)
-    ds = int(OVERSHOOT * dk)
-    train_seconds = s.minutes * 60 - fixed - ds * per_image
-    epochs = int(train_seconds / (dk / train_rate + per_epoch))
-    if epochs < 1:
-        raise UsageError(f"--minutes {s.minutes:g} is too short for this teacher on this machine: measuring and "
-                         f"making the smallest D_K take about {(fixed + ds * per_image) / 60:.1f} minutes")
-    why = (f"training {train_rate:.0f} img/s, rendering {render_rate:.0f} img/s, labelling {label_rate:.0f} img/s; "
-           f"the teacher's relative entropy on "
-           f"plain {s.source} is {plain:.3f}, so {'steer the generator (variants)' if steer else 'no steering'}; "
-           f"{ds} images rendered, {dk} balanced, {epochs} epochs ({epochs * dk} presentations) to fit "
-           f"{s.minutes:g} minutes")
-    planned = fixed + ds * per_image + epochs * (dk / train_rate + per_epoch)
-    return {"student": student, "train_images_per_s": round(train_rate, 1),
-            "render_images_per_s": round(render_rate, 1), "label_images_per_s": round(label_rate, 1),
-            "planned_seconds": round(planned, 1),
-            "plain_relative_entropy": round(plain, 4), "steer": steer, "ds_images": ds, "dk_images": dk,
-            "epochs": epochs, "recipe": RECIPE, "seconds_planning": round(time.perf_counter() - clock, 1),
-            "budget_seconds": round(s.minutes * 60), "why": why, "settings": _identity(s)}
+    rates = measure(s, teacher, student, device)
+    spent = clock() - started
+    steer = rates["plain_relative_entropy"] < STEER_BELOW
+    sizes = size_run(s.minutes * 60 - spent - RESERVE, rates, steer, checks, classes)
+    if sizes is None:
+        need = spent + RESERVE + floor_seconds(rates, steer, checks, classes)
+        raise UsageError(f"--minutes {s.minutes:g} is too short for this teacher on this machine: measuring, "
+                         f"{'steering, ' if steer else ''}and the smallest run (D_K of {FLOOR_DK} images, "
+                         f"{FLOOR_PASSES} passes) take about {need / 60:.1f} minutes here now; give --minutes "
+                         f"{math.ceil(need / 6) / 10:g} or more")
+    floor = sizes["dk_images"] < KNEE
+    why = (f"training {rates['train_images_per_s']:.0f} img/s, rendering {rates['render_images_per_s']:.0f} img/s, "
+           f"labelling {rates['label_images_per_s']:.0f} img/s (each once warm); the teacher's relative entropy on "
+           f"plain {s.source} is {rates['plain_relative_entropy']:.3f}, so "
+           f"{'steer the generator (variants)' if steer else 'no steering'}; about {sizes['ds_images']} images "
+           f"rendered in {sizes['data_seconds']:.0f} s and {sizes['dk_images']} balanced, trained for the rest of "
+           f"the {s.minutes:g} minutes (about {sizes['passes']:.0f} passes)"
+           + ("; the budget is short: D_K and the passes are cut towards the floor" if floor else ""))
+    return {"settings": identity(s), "measured": {k: round(float(v), 4) for k, v in rates.items()},
+            "student": student, "steer": steer, "why": why, "budget_seconds": round(s.minutes * 60),
+            "recipe": recipe_record(),
+            "planned": {k: round(v, 1) if isinstance(v, float) else v for k, v in sizes.items()},
+            "chunk_size": sizes["chunk_size"], "ds_cap": sizes["ds_cap"], "data_seconds": sizes["data_seconds"],
+            "teacher_weights": s.teacher.weights,
+            "eval_dir": str(Path(s.eval_dir).resolve()) if s.eval_dir is not None else None,
+            "seconds": {"measure": round(spent, 3)}}
+
+
+def costs(rates: dict[str, float], steer: bool, checks: int, chunk: int) -> tuple[float, float, float, float]:
+    """Seconds: fixed (steering's fit labels every variant of the first chunk), per D_S image (rendered and
+    labelled; a steered image is labelled once more when it is made), per training presentation, per epoch."""
+    label = rates["label_images_per_s"]
+    fixed = len(variant_grid()) * chunk / label if steer else 0.0
+    per_image = 1 / rates["render_images_per_s"] + (2 if steer else 1) / label
+    return fixed, per_image, 1 / rates["train_images_per_s"], SECONDS_PER_EPOCH + checks / label
+
+
+def size_run(budget: float, rates: dict[str, float], steer: bool, checks: int,
+             classes: int) -> dict[str, Any] | None:
+    """D_S, D_K and the data stage's seconds for ``budget`` seconds of data and training: D_K such that training
+    makes ``PASSES`` passes over it (at most ``MAX_DK``); a shorter budget cuts D_K and the passes together down
+    to ``FLOOR_DK`` and ``FLOOR_PASSES``; None below that."""
+    chunk = CHUNK
+    while True:
+        fixed, per_image, per_presentation, per_epoch = costs(rates, steer, checks, chunk)
+        left = budget - fixed
+        dk = (left - PASSES * per_epoch) / (OVERSHOOT * per_image + PASSES * per_presentation)
+        if dk < KNEE:  # degrade: D_K and the passes shrink together (passes = dk * PASSES / KNEE)
+            a, b = PASSES / KNEE * per_presentation, OVERSHOOT * per_image + PASSES / KNEE * per_epoch
+            dk = (-b + math.sqrt(b * b + 4 * a * max(0.0, left))) / (2 * a)
+        passes = PASSES * min(1.0, dk / KNEE)
+        small = max(SMALL_CHUNK, math.ceil(10 * classes / SMALL_CHUNK) * SMALL_CHUNK)
+        if chunk == CHUNK and OVERSHOOT * dk < 8 * CHUNK and small < CHUNK:
+            chunk = small
+            continue
+        break
+    if dk < FLOOR_DK or left <= 0:
+        return None
+    dk = min(MAX_DK, int(dk))
+    ds = OVERSHOOT * dk
+    return {"ds_images": ds, "dk_images": dk, "passes": passes, "chunk_size": chunk,
+            "data_seconds": fixed + ds * per_image, "ds_cap": math.ceil(OVERSHOOT * MAX_DK / chunk) * chunk}
+
+
+def floor_seconds(rates: dict[str, float], steer: bool, checks: int, classes: int) -> float:
+    """Seconds of data and training the smallest run takes (what :func:`size_run` needs for ``FLOOR_DK``)."""
+    chunk = max(SMALL_CHUNK, math.ceil(10 * classes / SMALL_CHUNK) * SMALL_CHUNK)
+    fixed, per_image, per_presentation, per_epoch = costs(rates, steer, checks, chunk)
+    return fixed + FLOOR_DK * (OVERSHOOT * per_image + FLOOR_PASSES * per_presentation) + FLOOR_PASSES * per_epoch
+
+
+def recipe_record(settings: DistillSettings = RECIPE) -> dict[str, Any]:
+    """A recipe's training numbers, as plans and experiments record them."""
+    return {k: getattr(settings, k) for k in RECIPE_KEYS}
 
 
 def auto_student(teacher: torch.nn.Module) -> str:
@@ -217,25 +371,71 @@ def auto_student(teacher: torch.nn.Module) -> str:
     return "resnet8_cifar" if params < 1_000_000 else "wrn16_2" if params < 5_000_000 else "resnet18_cifar"
 
 
-def _identity(s: RunSettings) -> dict[str, Any]:
-    return json.loads(json.dumps({**asdict(replace(s, quiet=False)), "teacher": s.teacher.record()}, default=str))
+# --------------------------------------------------------------------------------------------- data, training
 
 
-def _check_out(out: Path, s: RunSettings) -> None:
-    """A run directory holds one run: a different one there, or other files, are refused before any work."""
-    if out.exists() and not out.is_dir():
-        raise DatasetError(f"--out {out} is a file, not a directory")
-    if (out / PLAN).is_file():
-        old = json.loads((out / PLAN).read_text()).get("settings")
-        if old != _identity(s):
-            diff = sorted(k for k in set(old or {}) | set(_identity(s)) if (old or {}).get(k) != _identity(s).get(k))
-            raise DatasetError(f"{out} holds another run (differs in {', '.join(diff)}); choose another --out")
-    elif out.is_dir() and any(out.iterdir()):
-        raise DatasetError(f"{out} is not empty and holds no {PLAN}; refusing to start a run in it")
+def render(s: RunSettings, record: dict[str, Any], out: Path, n: int,
+           stop: Callable[[int], bool] | None = None) -> dict[str, Any]:
+    """Render (or finish, or check) D_S of ``n`` images as the record says (source, chunk size, steering)."""
+    source = SOURCES[s.source]
+    steering = {"teacher": s.teacher, "steering": SteerSettings(steer="variants")} if record["steer"] else {}
+    settings = source.settings(n=n, size=s.size, seed=s.seed, chunk_size=record["chunk_size"], out=out,
+                               quiet=s.quiet, **steering)
+    return source.render(settings, stop=stop)
 
 
-def _row(s: RunSettings, root: Path, data: Path, dk: Path, student: Path, probed: dict, summary: dict,
-         seconds: dict) -> dict[str, Any]:
+def render_data(s: RunSettings, record: dict[str, Any], out: Path, clock: Clock) -> dict[str, Any]:
+    """Render D_S until the data stage's deadline (``record["data_seconds"]`` from now, less what a killed run
+    made already); returns the render stage's record. A dataset finished by a killed run is taken as it is."""
+    header = out / HEADER
+    if header.is_file():
+        made = read_json(header, f"delete {out} and run the same command again")
+        if made.get("complete"):
+            return render(s, record, out, int(made["count"]))
+    chunk = record["chunk_size"]
+    held = chunk * len(list((out / "chunks").glob("*.json"))) if (out / "chunks").is_dir() else 0
+    rates = record["measured"]
+    per_image = 1 / rates["render_images_per_s"] + 1 / rates["label_images_per_s"]
+    deadline = clock() + record["data_seconds"] - held * per_image
+    stop = deadline_stop(deadline, rates["label_images_per_s"], chunk, OVERSHOOT * FLOOR_DK, clock)
+    return render(s, record, out, record["ds_cap"], stop)
+
+
+def deadline_stop(deadline: float, label_rate: float, chunk: int, least: int, clock: Clock) -> Callable[[int], bool]:
+    """A ``stop`` for the renderer: stop before a chunk once rendering it (at the pace of the chunks so far) and
+    then labelling every image made would end after ``deadline``; never before ``least`` images."""
+    last: list[float] = []
+    pace: list[float] = []  # seconds per chunk, smoothed
+
+    def stop(held: int) -> bool:
+        now = clock()
+        if last:
+            pace[:] = [now - last[0] if not pace else 0.5 * pace[0] + 0.5 * (now - last[0])]
+        last[:] = [now]
+        if held < least:
+            return False
+        return now + (pace[0] if pace else 0.0) + (held + chunk) / label_rate > deadline
+
+    return stop
+
+
+def dk_size(ds_images: int) -> int:
+    """D_K for the D_S made: half of it, within the floor and ``MAX_DK``."""
+    return max(FLOOR_DK, min(MAX_DK, ds_images // OVERSHOOT))
+
+
+def distill_settings(s: RunSettings, record: dict[str, Any], dk: Path, student: Path) -> DistillSettings:
+    """The recipe for this run: timed by the record's allotment, or replaying its recorded schedule."""
+    training = record["training"]
+    timing = {"minutes": training["allotted_seconds"] / 60}
+    if "replay_of" in record:
+        write_json(student.parent / "replay-schedule.json", {k: training[k] for k in ("steps", "points")})
+        timing = {"replay": student.parent / "replay-schedule.json"}
+    return replace(RECIPE, teacher=s.teacher, student=record["student"], data=dk, out=student, eval_dir=s.eval_dir,
+                   seed=s.seed, device=s.device, threads=s.threads, resume=True, quiet=s.quiet, **timing)
+
+
+def _row(s: RunSettings, probed: dict, summary: dict, seconds: dict) -> dict[str, Any]:
     """The run as one results row (the report's and the demo's)."""
     return {"source": s.source, "student_top1": summary.get("eval_student_top1"),
             "teacher_top1": summary.get("eval_teacher_top1"),
@@ -244,7 +444,7 @@ def _row(s: RunSettings, root: Path, data: Path, dk: Path, student: Path, probed
             "effective_relative_entropy": summary.get("effective_relative_entropy"),
             "pairs_valid": probed.get("attack", {}).get("pairs_valid", 0),
             "pairs_tried": probed.get("attack", {}).get("pairs_tried", 0),
-            "train_images": summary["train_images"], "epochs": summary["epochs"],
+            "train_images": summary["train_images"], "epochs": summary["epochs"], "steps": summary["steps"],
             "seconds": {k: round(v, 1) for k, v in seconds.items()},
-            "paths": {k: str(p.relative_to(root)) for k, p in (("data", data), ("dk", dk), ("student", student))}}
+            "paths": {"data": "data", "dk": "dk", "student": "student"}}
 

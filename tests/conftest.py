@@ -7,7 +7,7 @@ import pytest
 
 from synthkd.shaders.gl import create_context
 from synthkd.shaders.render import TileRenderer
-from tests.helpers import Teacher, train_digits_teacher, untrained_teacher
+from tests.helpers import Teacher, make_tiny, train_digits_teacher, untrained_teacher
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -39,3 +39,9 @@ def random_teacher(tmp_path_factory) -> Teacher:
 def digits_teacher(tmp_path_factory) -> Teacher:
     """resnet8_cifar trained for 10 epochs on the digits train split (~15 s on 2 cores, ~97 % test accuracy)."""
     return train_digits_teacher(tmp_path_factory.mktemp("teacher") / "digits_resnet8.pt")
+
+
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory):
+    """A tiny distillation set-up (tests.helpers.make_tiny): a random teacher, a BN-free student, 64 images."""
+    return make_tiny(tmp_path_factory.mktemp("distill-runs"))

@@ -13,7 +13,7 @@ from synthkd.core.cli import command_line, settings_from
 from synthkd.core.models import TeacherSpec, list_models
 from synthkd.core.networks import REGISTRY
 from synthkd.distill.cli import parser as distill_parser
-from synthkd.distill.train import DistillSettings
+from synthkd.distill.settings import DistillSettings
 from synthkd.probe.balance import BalanceSettings
 from synthkd.probe.cli import build_parser as probe_parser
 from synthkd.probe.stage import ProbeSettings

@@ -232,7 +232,7 @@ def test_a_process_augments_its_rows_as_one_process_would():
 def test_pipeline_leaves_plain_rows_unaugmented():
     """Rows marked plain (the prober's boundary pairs) come out as they went in; the other rows get exactly the
     augmentation they get without the mask (the draws are made for every row either way)."""
-    from synthkd.distill.train import Pipeline
+    from synthkd.distill.pipeline import Pipeline
 
     x = smooth_images(8)
     plain = torch.tensor([True, False, False, True, False, False, False, True])
@@ -318,7 +318,7 @@ def test_image_folder_classes_and_sizes(tmp_path):
     """Class folders with names: sorted order is the class index; images of another size are resized."""
     from PIL import Image
 
-    from synthkd.distill.train import load_image_folder
+    from synthkd.distill.checks import load_image_folder
 
     for i, name in enumerate("jihgfedcba"):
         (tmp_path / name).mkdir()

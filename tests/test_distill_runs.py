@@ -17,85 +17,21 @@ import torch
 from PIL import Image
 
 from synthkd.core.dataset import DatasetWriter, open_dataset
-from synthkd.core.models import TeacherSpec
 from synthkd.distill.cli import main
-from synthkd.distill.train import DistillSettings, distill
-from tests.helpers import run_cli
+from synthkd.distill.settings import DistillSettings
+from synthkd.distill.train import distill
+from tests.helpers import history, run_cli, same_run, tiny_args, tiny_config, weights
 from tests.test_distill import one_thread  # noqa: F401  (autouse fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
-
-# A student without batch norm: split over processes it computes exactly what one process computes.
-TINY_NETS = '''
-from torch import nn
-
-
-def plain_cnn(num_classes=10):
-    return nn.Sequential(nn.Conv2d(3, 8, 3, 2, 1), nn.ReLU(), nn.Conv2d(8, 16, 3, 2, 1), nn.ReLU(),
-                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, num_classes))
-'''
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory) -> Path:
-    """A random-weight resnet8_cifar teacher, a module with a BN-free student, and 64 smooth random images."""
-    from synthkd.core.models import build_model
-
-    root = tmp_path_factory.mktemp("distill-runs")
-    torch.manual_seed(0)
-    teacher = build_model("resnet8_cifar", 10)
-    teacher.fc.weight.data *= 30  # confident enough to give the student something to learn
-    torch.save({"state_dict": teacher.state_dict()}, root / "teacher.pt")
-    (root / "tinynets.py").write_text(TINY_NETS)
-    rng = np.random.default_rng(0)
-    small = rng.integers(0, 256, (64, 8, 8, 3)).astype(np.uint8)
-    images = np.stack([np.asarray(Image.fromarray(im).resize((32, 32), Image.BILINEAR)) for im in small])
-    writer = DatasetWriter(root / "data", {"generator": "test", "total": 64, "image_size": 32, "seed": 0,
-                                           "chunk_size": 40, "settings": {}})
-    writer.write_chunk(0, images[:40], {}, {})
-    writer.write_chunk(1, images[40:], {}, {})
-    writer.finish()
-    return root
-
-
-def tiny_config(root: Path, out: Path, **changes) -> DistillSettings:
-    settings = dict(teacher=TeacherSpec(name="resnet8_cifar", weights=str(root / "teacher.pt")),
-                    student="resnet8_cifar", data=root / "data", out=out, epochs=3, batch_size=16, holdout=0.25,
-                    workers=0, threads=1, quiet=True)
-    return DistillSettings(**{**settings, **changes})
-
-
-def tiny_args(root: Path, out: Path) -> list[str]:
-    """tiny_config(root, out) as command-line arguments."""
-    return ["--teacher", "resnet8_cifar", "--weights", str(root / "teacher.pt"), "--student", "resnet8_cifar",
-            "--data", str(root / "data"), "--out", str(out), "--epochs", "3", "--batch-size", "16",
-            "--holdout", "0.25", "--workers", "0", "--threads", "1", "--quiet"]
-
-
-def history(out: Path) -> list[dict]:
-    return [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
-
-
-def weights(out: Path) -> dict[str, torch.Tensor]:
-    return torch.load(out / "student.pt", weights_only=True)["state_dict"]
-
-
-def same_run(a: Path, b: Path) -> None:
-    """Bit-identical students (batch-norm buffers included) and the same metrics, timings aside."""
-    for key, value in weights(a).items():
-        assert torch.equal(value, weights(b)[key]), key
-    drop = ("seconds", "images_per_s")
-    assert [{k: v for k, v in m.items() if k not in drop} for m in history(a)] == \
-           [{k: v for k, v in m.items() if k not in drop} for m in history(b)]
-
 
 @pytest.fixture(scope="module")
 def whole(tiny, tmp_path_factory) -> Path:
     """An uninterrupted 3-epoch run (with a DataLoader worker making the batches)."""
     out = tmp_path_factory.mktemp("whole") / "run"
     distill(tiny_config(tiny, out, workers=1))
-    assert set(history(out)[0]) == {"epoch", "loss", "lr", "seconds", "images_per_s", "holdout_agreement",
-                                    "effective_relative_entropy", "effective_histogram"}
+    assert set(history(out)[0]) == {"epoch", "loss", "lr", "steps", "progress", "seconds", "images_per_s",
+                                    "holdout_agreement", "effective_relative_entropy", "effective_histogram"}
     return out
 
 
@@ -162,7 +98,7 @@ def digits_dk(digits_teacher, tmp_path_factory) -> Path:
     the way probe balances a D_S; and the digits test split as an ImageFolder for --eval."""
     from synthkd.core.tensors import to_uint8
     from synthkd.digits import digits
-    from synthkd.distill.train import Pipeline
+    from synthkd.distill.pipeline import Pipeline
     from synthkd.shaders.stage import ShaderDataset, render_shaders
 
     root = tmp_path_factory.mktemp("digits")

@@ -19,7 +19,8 @@ import pytest
 from synthkd.cli import main as synthkd_main
 from synthkd.core.dataset import LOCK, DatasetError, DatasetWriter, Shard, open_dataset
 from synthkd.distill.cli import main as distill_main
-from synthkd.distill.train import DistillSettings, distill
+from synthkd.distill.settings import DistillSettings
+from synthkd.distill.train import distill
 from synthkd.export import main as export_main
 from synthkd.probe.cli import main as probe_main
 from synthkd.procgen.cli import render_noise_main

@@ -17,7 +17,8 @@ from synthkd.core.classes import histogram, relative_entropy
 from synthkd.core.dataset import merge, open_dataset
 from synthkd.core.tensors import soft_stats, to_float
 from synthkd.core.torchdata import ImageDataset
-from synthkd.distill.train import BatchKey, Images, Pipeline, boundary_rows
+from synthkd.distill.data import BatchKey, Images, boundary_rows
+from synthkd.distill.pipeline import Pipeline
 from synthkd.probe.balance import BalanceSettings, predict_chunks
 from synthkd.probe.cli import main as probe_main
 from synthkd.probe.stage import ProbeSettings, probe

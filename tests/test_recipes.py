@@ -17,7 +17,7 @@ from recipes.cifar import RECIPES, main, parser, stages
 from synthkd.core.cli import settings_from
 from synthkd.core.models import build_model
 from synthkd.distill.cli import parser as distill_parser
-from synthkd.distill.train import DistillSettings
+from synthkd.distill.settings import DistillSettings
 from synthkd.probe.cli import build_parser as probe_parser
 from synthkd.probe.stage import ProbeSettings
 from synthkd.procgen.cli import leaves_parser, noise_parser

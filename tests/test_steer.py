@@ -82,7 +82,7 @@ def test_steering_covers_the_low_entropy_teachers_classes(tmp_path):
     from synthkd.teacher import PANEL
 
     teacher = PANEL["ink_gapcnn"]
-    settings = LeavesDataset(out=tmp_path / "d", n=2048, size=32, quiet=True, teacher=teacher.spec,
+    settings = LeavesDataset(out=tmp_path / "d", n=1024, chunk_size=256, size=32, quiet=True, teacher=teacher.spec,
                              steering=SteerSettings(steer="variants"))
     record = render_leaves(settings)
     counts = histogram(np.asarray(open_dataset(tmp_path / "d").column("teacher_class")), 10)

@@ -17,8 +17,9 @@ import torch
 
 from synthkd.core.classes import histogram
 from synthkd.distill.cli import main
+from synthkd.distill.settings import DistillSettings
 from synthkd.distill.stream import StreamSettings, make_window, source_chunks, window_batches, window_chunks
-from synthkd.distill.train import DistillSettings, distill
+from synthkd.distill.train import distill
 from tests.helpers import ROOT, run_cli
 
 STREAM = StreamSettings(source="leaves", window=256, overshoot=1.5, reuse=1, size=16)
@@ -56,13 +57,10 @@ def test_windows_and_ranks_draw_different_chunks():
 
 
 def test_same_seed_same_student_and_resume_mid_stream(random_teacher, tmp_path):
-    """Two runs of the same stream give the same student; so does one stopped after an epoch and resumed (the
-    stream's process is started again at the second window). Steered, so the plan is the same each time."""
+    """A run stopped after an epoch and resumed (the stream's process is started again at the second window) gives
+    the student an uninterrupted run of the same stream gives. Steered, so the plan is the same each time."""
     steered = replace(STREAM, steer="variants")
     distill(stream_config(random_teacher, tmp_path / "a", stream=steered))
-    distill(stream_config(random_teacher, tmp_path / "b", stream=steered))
-    for key, value in weights(tmp_path / "a").items():
-        assert torch.equal(value, weights(tmp_path / "b")[key]), key
     cut = tmp_path / "cut"
     assert distill(stream_config(random_teacher, cut, stream=steered), stop_after=1) is None
     summary = distill(stream_config(random_teacher, cut, stream=steered, resume=True))

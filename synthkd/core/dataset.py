@@ -168,6 +168,28 @@ def read_json(path: Path, hint: str = "") -> Any:
     raise DatasetFault(f"{path} {problem}{'; ' + hint if hint else ''}")
 
 
+def guard_out(out: Path, marker: str, what: str) -> bool:
+    """Check an output folder before any work: it must not exist yet, be empty, or hold ``marker`` (the file the
+    command writes there: then the folder is its own, ``what``, to resume or refuse by its contents); a file, a
+    broken link or a folder of other files is refused in one line. Returns whether ``marker`` is there."""
+    out = Path(out)
+    if out.is_symlink() and not out.exists():
+        raise DatasetError(f"--out {out} is a broken symbolic link (to {os.readlink(out)}); remove it or choose "
+                           "another --out")
+    if out.exists() and not out.is_dir():
+        raise DatasetError(f"--out {out} is a file, not a directory")
+    if (out / marker).is_file():
+        return True
+    other = sorted(p.name for p in out.iterdir() if p.name != LOCK and not (p.name.startswith(".")
+                                                                            and p.name.endswith(".tmp"))) \
+        if out.is_dir() else []
+    if other:
+        raise DatasetError(f"{out} is not empty and holds no {marker} ({', '.join(other[:3])}"
+                           f"{', ...' if len(other) > 3 else ''}): not {what}; refusing to write into it, choose "
+                           "another --out")
+    return False
+
+
 def lock_folder(folder: Path) -> None:
     """Take this process's lock on ``folder`` (created if need be): an advisory ``fcntl.flock`` on its
     ``.synthkd.lock`` file, so a second process that would write the same folder is refused at once. The system
@@ -249,13 +271,10 @@ class DatasetWriter:
 
     def _prepare(self) -> None:
         out = self.out
-        if out.exists() and not out.is_dir():
-            raise DatasetError(f"--out {out} is a file, not a directory")
         existing = out / HEADER
-        if not existing.is_file() and out.is_dir() and any(p.name != LOCK for p in out.iterdir()):
-            raise DatasetError(f"{out} is not empty and holds no {HEADER}; refusing to write a dataset into it")
+        found = guard_out(out, HEADER, "a dataset")
         lock_folder(out)
-        if existing.is_file():
+        if found:
             old = read_json(existing, "restore it, or choose another --out")
             if not isinstance(old, dict):
                 raise DatasetFault(f"{existing} is not a dataset header; restore it, or choose another --out")
@@ -325,6 +344,22 @@ class DatasetWriter:
                    pretty=False)
         if self.done is not None:
             self.done[c] = checksum
+
+    def cut(self, chunks: int) -> None:
+        """Make the dataset its first ``chunks`` chunks (a run that stopped early, at its deadline): its total
+        shrinks to what they hold and later chunk files are deleted, so that it is the dataset the same settings
+        with that total make."""
+        if self.header["shard"] is not None or chunks < 1:
+            raise DatasetError(f"{self.out}: only a whole dataset can be cut, to one chunk or more")
+        for c in range(chunks, len(self.sizes)):
+            _chunk_meta(self.out, c).unlink(missing_ok=True)
+            _chunk_images(self.out, c).unlink(missing_ok=True)
+        self.sizes = self.sizes[:chunks]
+        self.span = range(chunks)
+        self.header["total"] = self.header["count"] = sum(self.sizes)
+        self.done = {c: v for c, v in (self.done or {}).items() if c < chunks}
+        self.damaged = {c: v for c, v in self.damaged.items() if c < chunks}
+        write_json(self.out / HEADER, self.header)
 
     def finish(self, run: dict[str, Any] | None = None) -> dict[str, Any]:
         """Mark the dataset complete (only if every chunk is on disk intact) and record its fingerprint; returns

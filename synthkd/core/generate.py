@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 PILOT_PER_CLASS = 10  # pilot images per class that steering needs to fit its plan
 
 MakeChunk = Callable[[int, int], tuple[np.ndarray, dict[str, list], dict[str, int]]]
+Stop = Callable[[int], bool]  # asked before each chunk with the images made so far: stop here?
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,15 +93,21 @@ def open_writer(options: DatasetOptions, generator: str, settings: dict[str, Any
     return DatasetWriter(out, identity, shard, variable=variable)
 
 
-def write_chunks(writer: DatasetWriter, make_chunk: MakeChunk, desc: str, quiet: bool = False) -> dict[str, Any]:
+def write_chunks(writer: DatasetWriter, make_chunk: MakeChunk, desc: str, quiet: bool = False,
+                 stop: Stop | None = None) -> dict[str, Any]:
     """Make every chunk still missing from ``writer`` (or found damaged: deleted, truncated or altered since it was
     written) and write it. Writing runs on a second thread while the next chunk is made (at most one write pending).
+    ``stop(images)`` is asked before each chunk, with the images the dataset holds by then; once it says so, no
+    more are made and the dataset becomes the chunks before that one (:meth:`DatasetWriter.cut`): a run with a
+    deadline makes as many as its time allows, and the same dataset with that total is the same bytes.
 
     Returns what a run record needs: images made, chunks repaired, and seconds spent making chunks and waiting for
     writes.
     """
     todo = writer.todo()
     record = {"images": 0, "repaired": len(writer.damaged), "seconds_making": 0.0, "seconds_waiting_to_write": 0.0}
+    held = writer.header["count"] - sum(writer.chunk_count(c) for c in todo)
+    cut = None
 
     def write(c: int, images: np.ndarray, columns: dict[str, list], counts: dict[str, int]) -> int:
         writer.write_chunk(c, images, columns, counts)
@@ -110,8 +117,12 @@ def write_chunks(writer: DatasetWriter, make_chunk: MakeChunk, desc: str, quiet:
         bar.update(writer.header["count"] - sum(writer.chunk_count(c) for c in todo))
         pending = None
         for c in todo:
+            if stop is not None and stop(held):
+                cut = c
+                break
             clock = time.perf_counter()
             images, columns, counts = make_chunk(c, writer.chunk_count(c))
+            held += len(images)
             record["seconds_making"] += time.perf_counter() - clock
             clock = time.perf_counter()
             if pending is not None:
@@ -121,6 +132,8 @@ def write_chunks(writer: DatasetWriter, make_chunk: MakeChunk, desc: str, quiet:
             record["images"] += len(images)
         if pending is not None:
             bar.update(pending.result())
+    if cut is not None:
+        writer.cut(cut)
     if writer.damaged:
         log.warning("%s: repaired %d damaged chunks", writer.out, len(writer.damaged))
     return record

@@ -6,6 +6,7 @@ import math
 import multiprocessing
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -138,3 +139,22 @@ def progress(total: int, desc: str, unit: str = "img", quiet: bool = False) -> t
     """The progress bar of a long loop (on stderr; ``quiet`` hides it)."""
     return tqdm(total=total, desc=desc, unit=unit, unit_scale=False, dynamic_ncols=True, disable=quiet,
                 smoothing=0.1)
+
+
+def measure_rate(work: Callable[[], int], warmup: int = 2, window: float = 0.5, tolerance: float = 0.15,
+                 most: int = 8, clock: Callable[[], float] = time.perf_counter) -> float:
+    """Items per second of ``work`` (a call that does some work and returns how many items it did), as it runs
+    once warm: ``warmup`` calls are not timed (the first calls of a TorchScript, exported or compiled program
+    optimise it, and kernels are set up), then windows of at least ``window`` seconds are timed until two in a
+    row agree within ``tolerance`` (or ``most`` windows); the faster of the last two."""
+    for _ in range(warmup):
+        work()
+    rates: list[float] = []
+    while len(rates) < most:
+        start, items = clock(), 0
+        while (seconds := clock() - start) < window or items == 0:
+            items += work()
+        rates.append(items / seconds)
+        if len(rates) >= 2 and abs(rates[-1] - rates[-2]) <= tolerance * max(rates[-2:]):
+            break
+    return max(rates[-2:])
