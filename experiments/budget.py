@@ -46,7 +46,7 @@ def row(root: Path) -> dict[str, Any]:
     summary = json.loads((root / SUMMARY).read_text())
     r, plan = summary["row"], summary["plan"]
     epochs = [json.loads(line) for line in (root / r["paths"]["student"] / METRICS).read_text().splitlines()]
-    elapsed, reached = sum(summary["seconds"][k] for k in ("plan", "render", "probe")), None
+    elapsed, reached = sum(summary["seconds"][k] for k in ("measure", "data")), None
     for m in epochs:
         elapsed += m["seconds"]
         if reached is None and m["eval_student_top1"] >= GOAL * m["eval_teacher_top1"]:

@@ -10,8 +10,8 @@ A run has three stages, each with a deadline taken from the budget:
    makes about ``PASSES`` passes over D_K. A budget too short for that shrinks D_K and the passes down to a
    floor (``FLOOR_DK`` images, ``FLOOR_PASSES`` passes); only below the floor is the run refused, with the
    minutes that would do.
-2. **Data**, until its deadline: D_S is rendered chunk by chunk while the time to finish it (rendering at the
-   rate measured as it goes, then labelling) still fits; the teacher balances it into D_K, half its size.
+2. **Data**: D_S is rendered chunk by chunk while the time left still lets training make the planned passes over
+   the D_K it gives (rendering at the pace measured as it goes); the teacher balances it into D_K, half its size.
 3. **Training**, until the run's deadline: distillation with the measured recipe (``RECIPE``) under a timed
    schedule: the learning rate follows the time elapsed, so a slower or busier machine takes fewer steps, not
    longer (``synthkd.distill.schedule``).
@@ -38,7 +38,7 @@ import torch
 from synthkd.core.classes import histogram, relative_entropy
 from synthkd.core.dataset import HEADER, DatasetError, guard_out, lock_folder, read_json, unlock_folder, write_json
 from synthkd.core.models import TeacherSpec, load_model, num_classes_of
-from synthkd.core.runtime import measure_rate, pick_device
+from synthkd.core.runtime import CpuShare, measure_rate, pick_device
 from synthkd.core.settings import (
     REQUIRED,
     UsageError,
@@ -123,24 +123,29 @@ Measure = Callable[[RunSettings, torch.nn.Module, str, torch.device], dict[str, 
 REPLAY_KEEPS = ("out", "threads", "device", "quiet", "replay")  # what --replay takes from the command line
 
 
-def run(s: RunSettings, clock: Clock = time.monotonic, measure: Measure | None = None) -> dict[str, Any]:
+def run(s: RunSettings, clock: Clock = time.monotonic, measure: Measure | None = None,
+        started: float | None = None) -> dict[str, Any]:
     """Plan (or follow the record of) the run in ``s.out``, run its stages, and return its summary.
 
     ``clock`` times the stages' deadlines and ``measure`` gives the machine's rates (default:
-    :func:`measure_machine`); tests replace them."""
-    started = clock()
+    :func:`measure_machine`); tests replace them. ``started``: the clock's reading the budget counts from (the
+    command's start; default: now)."""
+    started = clock() if started is None else started
     s, replayed = with_replay(s)
     out = Path(s.out)
     record = read_record(out, s) if guard_out(out, PLAN, "a synthkd run") else replayed or {}
     if "steps" in record.get("training", {}) and (out / SUMMARY).is_file():  # finished: nothing to do
         return result_line(read_json(out / SUMMARY), out)
     lock_folder(out)
+    threads = torch.get_num_threads()
+    share = CpuShare(s.threads, every=0.5)  # torch's threads follow the cores other programs leave free
     try:
         device = pick_device(s.device)
         teacher = s.teacher.load(check_size=s.size).to(device)
         classes = num_classes_of(teacher, s.size)
         checks = len(load_image_folder(Path(s.eval_dir), s.size, classes)[1]) if s.eval_dir is not None else 0
         if "measured" not in record:
+            share.settle()  # rates are timed with the threads the run will have
             record = plan_run(s, teacher, classes, device, checks, measure or measure_machine, started, clock)
             save(out, record)
         log.info("plan: %s", record["why"])
@@ -148,13 +153,14 @@ def run(s: RunSettings, clock: Clock = time.monotonic, measure: Measure | None =
         data, dk, student = out / "data", out / "dk", out / "student"
         clock_data = clock()
         if "ds_images" not in record:
-            rendered = render_data(s, record, data, clock)
+            rendered = render_data(s, record, data, clock, share)
             record["ds_images"] = rendered["images"]
         else:  # finished already: checked, or made again (--replay)
             rendered = render(s, record, data, record["ds_images"])
         record.setdefault("observed", {})["render_images_per_s"] = rendered["images_per_s_this_run"]
         record.setdefault("dk_images", dk_size(record["ds_images"]))
         save(out, record)
+        share.update()
         probed = probe(ProbeSettings(data=(data,), out=dk, teacher=s.teacher, seed=s.seed, attack="none",
                                      balance=BalanceSettings(total=record["dk_images"]), device=s.device,
                                      quiet=s.quiet))
@@ -173,6 +179,7 @@ def run(s: RunSettings, clock: Clock = time.monotonic, measure: Measure | None =
         record["seconds"] = seconds
         save(out, record)
     finally:
+        torch.set_num_threads(threads)
         unlock_folder(out)
     result = {"kind": "run", "source": s.source, "minutes": s.minutes, "teacher": s.teacher.record(),
               "student": record["student"], "plan": record,
@@ -247,8 +254,8 @@ def with_replay(s: RunSettings) -> tuple[RunSettings, dict[str, Any] | None]:
     replayed = RunSettings(teacher=teacher, out=s.out, minutes=settings["minutes"], source=settings["source"],
                            eval_dir=eval_dir, student=settings["student"], size=settings["size"],
                            seed=settings["seed"], threads=s.threads, device=s.device, quiet=s.quiet, replay=s.replay)
-    kept = ("measured", "why", "student", "steer", "chunk_size", "ds_cap", "ds_images", "dk_images", "budget_seconds",
-            "teacher_weights", "eval_dir")
+    kept = ("measured", "planned", "why", "student", "steer", "chunk_size", "ds_cap", "ds_images", "dk_images",
+            "budget_seconds", "teacher_weights", "eval_dir", "checks", "recipe")
     record = {**{k: old[k] for k in kept if k in old}, "settings": identity(replayed), "replay_of": str(s.replay),
               "training": {k: training[k] for k in ("steps", "points", "allotted_seconds") if k in training}}
     return replayed, record
@@ -311,8 +318,8 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
             "student": student, "steer": steer, "why": why, "budget_seconds": round(s.minutes * 60),
             "recipe": recipe_record(),
             "planned": {k: round(v, 1) if isinstance(v, float) else v for k, v in sizes.items()},
-            "chunk_size": sizes["chunk_size"], "ds_cap": sizes["ds_cap"], "data_seconds": sizes["data_seconds"],
-            "teacher_weights": s.teacher.weights,
+            "chunk_size": sizes["chunk_size"], "ds_cap": sizes["ds_cap"],
+            "teacher_weights": s.teacher.weights, "checks": checks,
             "eval_dir": str(Path(s.eval_dir).resolve()) if s.eval_dir is not None else None,
             "seconds": {"measure": round(spent, 3)}}
 
@@ -384,26 +391,35 @@ def render(s: RunSettings, record: dict[str, Any], out: Path, n: int,
     return source.render(settings, stop=stop)
 
 
-def render_data(s: RunSettings, record: dict[str, Any], out: Path, clock: Clock) -> dict[str, Any]:
-    """Render D_S until the data stage's deadline (``record["data_seconds"]`` from now, less what a killed run
-    made already); returns the render stage's record. A dataset finished by a killed run is taken as it is."""
+def render_data(s: RunSettings, record: dict[str, Any], out: Path, clock: Clock, share: CpuShare) -> dict[str, Any]:
+    """Render D_S while the run's time still lets training make the planned passes over the D_K it gives
+    (:func:`data_stop`; ``share`` adapts the thread count at each chunk); returns the render stage's record. A
+    dataset a killed run finished is taken as it is."""
     header = out / HEADER
     if header.is_file():
         made = read_json(header, f"delete {out} and run the same command again")
         if made.get("complete"):
             return render(s, record, out, int(made["count"]))
-    chunk = record["chunk_size"]
-    held = chunk * len(list((out / "chunks").glob("*.json"))) if (out / "chunks").is_dir() else 0
+    held = record["chunk_size"] * len(list((out / "chunks").glob("*.json"))) if (out / "chunks").is_dir() else 0
     rates = record["measured"]
-    per_image = 1 / rates["render_images_per_s"] + 1 / rates["label_images_per_s"]
-    deadline = clock() + record["data_seconds"] - held * per_image
-    stop = deadline_stop(deadline, rates["label_images_per_s"], chunk, OVERSHOOT * FLOOR_DK, clock)
-    return render(s, record, out, record["ds_cap"], stop)
+    made_before = held * (1 / rates["render_images_per_s"] + 1 / rates["label_images_per_s"])  # by a killed run
+    end = clock() + s.minutes * 60 - record["seconds"]["measure"] - made_before
+    stop = data_stop(record, end, clock)
+
+    def stop_or_adapt(held: int) -> bool:
+        share.update()
+        return stop(held)
+
+    return render(s, record, out, record["ds_cap"], stop_or_adapt)
 
 
-def deadline_stop(deadline: float, label_rate: float, chunk: int, least: int, clock: Clock) -> Callable[[int], bool]:
-    """A ``stop`` for the renderer: stop before a chunk once rendering it (at the pace of the chunks so far) and
-    then labelling every image made would end after ``deadline``; never before ``least`` images."""
+def data_stop(record: dict[str, Any], end: float, clock: Clock) -> Callable[[int], bool]:
+    """A ``stop`` for the renderer: stop before a chunk once the D_K it would give (half the images) could not be
+    labelled and then trained for the planned passes by ``end`` (the run's end, less ``RESERVE``), at the pace
+    of the chunks so far and the measured rates; never before the floor's images. The split between data and
+    training thus follows how fast rendering actually goes (steered renders are slower than plain ones)."""
+    rates, chunk, passes = record["measured"], record["chunk_size"], record["planned"]["passes"]
+    per_epoch = SECONDS_PER_EPOCH + record["checks"] / rates["label_images_per_s"]
     last: list[float] = []
     pace: list[float] = []  # seconds per chunk, smoothed
 
@@ -412,9 +428,11 @@ def deadline_stop(deadline: float, label_rate: float, chunk: int, least: int, cl
         if last:
             pace[:] = [now - last[0] if not pace else 0.5 * pace[0] + 0.5 * (now - last[0])]
         last[:] = [now]
-        if held < least:
+        if held < OVERSHOOT * FLOOR_DK:
             return False
-        return now + (pace[0] if pace else 0.0) + (held + chunk) / label_rate > deadline
+        more = held + chunk
+        training_left = end - RESERVE - now - (pace[0] if pace else 0.0) - more / rates["label_images_per_s"]
+        return passes * (more / OVERSHOOT / rates["train_images_per_s"] + per_epoch) > training_left
 
     return stop
 

@@ -17,8 +17,7 @@ from PIL import Image
 from synthkd import run as run_module
 from synthkd.cli import main as synthkd_main
 from synthkd.core.dataset import open_dataset
-from synthkd.core.settings import UsageError
-from synthkd.run import FLOOR_DK, KNEE, PASSES, RESERVE, RunSettings, run, size_run
+from synthkd.run import FLOOR_DK, KNEE, PASSES, RESERVE, RunSettings, floor_seconds, run, size_run
 from tests.helpers import ROOT, FakeClock, chunk_bytes, fixed_rates, run_cli
 
 RATES = fixed_rates()  # this machine as the tests see it: 1,000 training, 5,000 rendered, 2,000 labelled images/s
@@ -86,12 +85,11 @@ def test_a_budget_below_the_floor_is_refused_with_the_minutes_that_would_do(rand
     assert err.count("\n") == 1 and "--minutes 0.5 is too short" in err and "D_K of 512 images, 5 passes" in err
     need = float(err.split("give --minutes ")[1].split()[0])
     assert not (tmp_path / "run" / "plan.json").exists()
-    with pytest.raises(UsageError):
-        run(RunSettings(teacher=random_teacher.settings, out=tmp_path / "run", minutes=need - 0.1, source="leaves",
-                        quiet=True), measure=fixed_rates(train=20, render=200, label=100))
-    sizes = size_run(need * 60 - RESERVE, RATES() | {"train_images_per_s": 20, "render_images_per_s": 200,
-                                                      "label_images_per_s": 100}, False, 0, 10)
-    assert sizes is not None and sizes["dk_images"] >= FLOOR_DK  # the minutes it names do
+    slow = fixed_rates(train=20, render=200, label=100)()
+    floor = RESERVE + floor_seconds(slow, False, 0, 10)
+    assert floor / 60 <= need <= floor / 60 + 0.2  # the floor, the seconds measuring took, rounded up
+    assert size_run(need * 60 - RESERVE, slow, False, 0, 10)["dk_images"] >= FLOOR_DK  # the minutes it names do
+    assert size_run(floor - RESERVE - 1, slow, False, 0, 10) is None
 
 
 KILLABLE = """

@@ -122,6 +122,12 @@ class CpuShare:
         ours = sum(v - ours0.get(pid, 0.0) for pid, v in ours1.items())
         return max(0.0, ((busy1 - busy0) - ours) / (t1 - t0))
 
+    def settle(self) -> int:
+        """:meth:`update` once a look is due (waiting for it if need be): before timing anything."""
+        if self.last is not None and math.isfinite(self.every):
+            time.sleep(max(0.0, self.every - (time.monotonic() - self.last[0])))
+        return self.update()
+
     def update(self) -> int:
         """Adjust the thread count if the load around this process changed; returns the count in use."""
         others = self.others()
@@ -139,6 +145,19 @@ def progress(total: int, desc: str, unit: str = "img", quiet: bool = False) -> t
     """The progress bar of a long loop (on stderr; ``quiet`` hides it)."""
     return tqdm(total=total, desc=desc, unit=unit, unit_scale=False, dynamic_ncols=True, disable=quiet,
                 smoothing=0.1)
+
+
+def process_age() -> float:
+    """Seconds since this process started (Linux ``/proc``; 0 where it cannot be read): a command's budget counts
+    its start-up and imports too."""
+    try:
+        with open("/proc/self/stat") as f:
+            started = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as f:
+            uptime = float(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return max(0.0, uptime - started / os.sysconf("SC_CLK_TCK"))
 
 
 def measure_rate(work: Callable[[], int], warmup: int = 2, window: float = 0.5, tolerance: float = 0.15,
