@@ -82,13 +82,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--minutes", type=float, default=30.0, help="each run's budget")
     p.add_argument("--out", type=Path, default=Path("runs/budget"), help="where the runs and eval folders go")
     p.add_argument("--collect", nargs="+", type=Path, metavar="RUN", help="only tabulate these finished runs")
+    p.add_argument("--pairs", nargs="+", metavar="TEACHER:SOURCE", default=[f"{t}:{s}" for t, s in PAIRS],
+                   help="the runs to make (default: every panel teacher on shaders, the built-in one on leaves)")
     args = p.parse_args(argv)
     if args.collect:
         if missing := [str(d) for d in args.collect if not (d / SUMMARY).is_file()]:
             p.error(f"not a finished synthkd run (no {SUMMARY}): {missing[0]}")
         roots = args.collect
     else:
-        roots = [make_run(PANEL[name], source, args.minutes, args.out) for name, source in PAIRS]
+        roots = [make_run(PANEL[name], source, args.minutes, args.out)
+                 for name, source in (pair.split(":") for pair in args.pairs)]
     rows = [row(root) for root in roots]
     command = "python -m experiments.budget " + " ".join(argv if argv is not None else sys.argv[1:])
     write_json(HERE / "budget-results.json", {"rows": rows, "command": command})
