@@ -14,6 +14,7 @@ import torch
 import torchvision
 from PIL import Image
 
+from synthkd.core.resources import check_fits, image_bytes
 from synthkd.core.tensors import predict, to_uint8
 from synthkd.distill.settings import DistillError
 
@@ -113,6 +114,8 @@ def load_image_folder(root: Path, size: int, classes: int) -> tuple[torch.Tensor
         raise DistillError(f"--eval {root} has {len(folder.classes)} class folders, the teacher has {classes} classes")
     if not folder.samples:
         raise DistillError(f"--eval {root} holds no images ({', '.join(IMG_EXTENSIONS)})")
+    check_fits(f"--eval {root} ({len(folder.samples)} images at {size} px)",
+               memory=3 * len(folder.samples) * image_bytes(size))  # the images, and the teacher's and student's
     out = np.empty((len(folder.samples), size, size, 3), np.uint8)
     for i, (path, _) in enumerate(folder.samples):
         try:

@@ -33,7 +33,7 @@ def parser() -> Parser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     return run("distill", lambda: distill(settings_from(DistillSettings, args)),
-               (DistillError, ModelError, DatasetError), args.quiet)
+               (DistillError, ModelError, DatasetError), args.quiet, argv, resume_flag="--resume")
 
 
 if __name__ == "__main__":

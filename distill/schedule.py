@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from synthkd.core.dataset import read_json
+from synthkd.core.settings import finite
 from synthkd.distill.settings import DistillError
 
 LEVELS = 1000  # a timed schedule's progress moves in steps of 1 / LEVELS
@@ -113,16 +114,26 @@ class Schedule:
                 "allotted_seconds": self.seconds}
 
 
-def read_schedule(path: Path) -> dict[str, Any]:
-    """A recorded schedule (``schedule.json`` of a finished run), checked: a step count and (step, progress)
-    points in order."""
-    record = read_json(Path(path), "give the schedule.json of a finished distill run")
+def schedule_problem(record: Any) -> str | None:
+    """What is wrong with a recorded schedule (a step count, and (step, progress) points in order); None when
+    nothing is."""
     try:
-        steps = int(record["steps"])
-        points = [(int(a), float(p)) for a, p in record["points"]]
+        steps = record["steps"]
+        points = [(a, p) for a, p in record["points"]]
     except (TypeError, KeyError, ValueError):
-        raise DistillError(f"--replay {path} is not a recorded schedule (steps and points)") from None
+        return "it is not a recorded schedule (steps and points)"
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in [steps, *(a for a, _ in points)]) \
+            or not all(finite(p) for _, p in points):
+        return "its steps must be whole numbers and its points (step, progress) pairs"
     ordered = all(a < b for (a, _), (b, _) in zip(points, points[1:], strict=False))
     if steps < 1 or not ordered or any(not 0.0 <= p <= 1.0 or a < 0 for a, p in points):
-        raise DistillError(f"--replay {path}: the schedule's steps or points are out of range")
-    return {"steps": steps, "points": [list(p) for p in points]}
+        return "the schedule's steps or points are out of range"
+    return None
+
+
+def read_schedule(path: Path) -> dict[str, Any]:
+    """A recorded schedule (``schedule.json`` of a finished run), checked."""
+    record = read_json(Path(path), "give the schedule.json of a finished distill run")
+    if problem := schedule_problem(record):
+        raise DistillError(f"--replay {path}: {problem}")
+    return {"steps": record["steps"], "points": [list(p) for p in record["points"]]}

@@ -20,6 +20,7 @@ timed schedule goes by the slowest process's clock, so that every process stops 
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -33,7 +34,9 @@ from torch.nn.parallel import DistributedDataParallel
 from synthkd.core.classes import relative_entropy
 from synthkd.core.dataset import Dataset, atomic_write, guard_out, lock_folder, unlock_folder, write_json
 from synthkd.core.models import Classifier, ModelError, load_model, num_classes_of, weights_sha256
+from synthkd.core.resources import check_fits, image_bytes
 from synthkd.core.runtime import CpuShare, Dist, init_distributed, pick_device, progress
+from synthkd.core.settings import Fault
 from synthkd.core.tensors import to_uint8
 from synthkd.distill.checkpoint import CHECKPOINT, read_checkpoint, save_checkpoint, set_rng_states
 from synthkd.distill.checks import evaluate, load_checks
@@ -99,6 +102,11 @@ def distill(cfg: DistillSettings, stop_after: int | None = None,
             if stop_after is not None and epoch + 1 >= stop_after and not run.schedule.finished:
                 return None
         return finish(run)
+    except RuntimeError as exc:  # torch reports a dead worker wherever the training process happens to be
+        if "DataLoader worker" not in str(exc):
+            raise
+        raise Fault(f"a DataLoader worker died ({' '.join(str(exc).split())[:200]}); run the same command with "
+                    "--resume to continue from the last finished epoch") from None
     finally:
         if run is not None and isinstance(run.loader, StreamLoader):
             run.loader.close()
@@ -116,6 +124,8 @@ def guard(cfg: DistillSettings, dist: Dist) -> None:
                            "choose another --out")
     if dist.main:
         lock_folder(cfg.out)
+        for stale in Path(cfg.out).glob(".*.tmp"):  # a killed run's half-written files (see atomic_write)
+            stale.unlink(missing_ok=True)
 
 
 def prepare(cfg: DistillSettings, dist: Dist, device: torch.device, clock: Clock = time.monotonic) -> Run:
@@ -134,6 +144,9 @@ def prepare(cfg: DistillSettings, dist: Dist, device: torch.device, clock: Clock
         held_images = Images(data, held).read(list(range(len(held))))[0]
         loader = make_loader(data, train_idx, cfg, dist, pipeline if device.type == "cpu" else None)
     else:
+        candidates = math.ceil(cfg.stream.window * cfg.stream.overshoot)
+        check_fits(f"--stream-window {cfg.stream.window} at --stream-size {cfg.stream.size}",
+                   memory=(6 * candidates + 2 * cfg.stream.window * cfg.stream.reuse) * image_bytes(size))
         make_chunk, chosen = source_chunks(cfg.stream, cfg.seed, cfg.teacher)  # steering fitted once, here
         count = max(1, round(cfg.stream.window * holdout)) if holdout > 0 else 0
         held_images = to_uint8(held_out(make_chunk, cfg.stream, count)) if count else None

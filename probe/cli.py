@@ -24,7 +24,7 @@ def build_parser() -> Parser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     return run("probe", lambda: probe(settings_from(ProbeSettings, args)), (DatasetError, ModelError, ValueError),
-               args.quiet)
+               args.quiet, argv)
 
 
 if __name__ == "__main__":

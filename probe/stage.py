@@ -30,6 +30,7 @@ from synthkd.core.dataset import (
     HEADER,
     Dataset,
     DatasetError,
+    DatasetFault,
     DatasetWriter,
     Shard,
     atomic_write,
@@ -38,6 +39,7 @@ from synthkd.core.dataset import (
 )
 from synthkd.core.generate import finish, resolve_shard, write_chunks
 from synthkd.core.models import Classifier, TeacherSpec, num_classes_of
+from synthkd.core.resources import check_fits, image_bytes
 from synthkd.core.runtime import init_distributed, pick_device, progress
 from synthkd.core.settings import (
     REQUIRED,
@@ -60,6 +62,9 @@ from synthkd.probe.plots import save_class_sheet, save_histograms, save_pair_she
 
 ATTACKS = ("boundary", "none")
 FILL_FILE = "fill.npz"  # the fill images, made once when D_K is chosen
+SELECTION = "selection.npz"  # the chosen D_S rows, made once when D_K is chosen
+BYTES_PER_ROW = 64  # memory per D_K row while choosing and writing it (index, label, confidence, copies)
+BYTES_PER_DS_IMAGE = 48  # memory per D_S image: the teacher's label, confidence and entropy, and copies
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -135,6 +140,12 @@ def build_dk(data: Dataset, teacher: Classifier, teacher_record: dict[str, Any],
             f"--fill-budget {s.fill_budget} is too small to fill any class: give at least one attack per class "
             f"({num_classes}), or --fill off")
     _refuse_changed_data(out, data)
+    probed_share = 0.0 if attack is None else \
+        (s.probe_fraction or 1.0) if s.pairs is None else min(1.0, s.pairs / total)
+    rows = total * (1 + len(KINDS) * probed_share)  # balanced rows, and up to four images per probed one
+    check_fits(f"probe --total {total}" if s.balance.total else f"a D_K of {total} images",
+               memory=total * BYTES_PER_ROW + len(data) * BYTES_PER_DS_IMAGE
+               + 8 * s.chunk_size * image_bytes(data.image_size), disk=rows * image_bytes(data.image_size), out=out)
     writer = DatasetWriter(out, _identity(data, teacher_record, s, num_classes, total), shard,
                            variable=attack is not None)
     if writer.derived is None:
@@ -147,8 +158,10 @@ def build_dk(data: Dataset, teacher: Classifier, teacher_record: dict[str, Any],
                                   s.seed, device, s.quiet)
             atomic_write(writer.out / FILL_FILE, lambda f: np.savez(f, **filled.arrays()))
             pred, info["fill_seconds"] = with_fill(pred, filled), round(time.perf_counter() - clock, 2)
-        writer.set_derived(_balance(pred, num_classes, total, s, filled), info)
-    chosen = writer.derived
+        derived, selection = _balance(pred, num_classes, total, s, filled)
+        atomic_write(writer.out / SELECTION, lambda f: np.savez(f, **selection))  # before the header names it
+        writer.set_derived(derived, info)
+    chosen = {**writer.derived, **_selection(writer)}
     pool = _Pool(data, writer.out / FILL_FILE if "fill" in chosen else None)
     probed = _probed_counts(writer, s)
     record = write_chunks(writer, lambda c, n: _make_chunk(pool, teacher, attack, chosen, s, probed, c, n, device),
@@ -211,9 +224,10 @@ def _load_predictions(path: Path) -> Predictions:
 
 
 def _balance(pred: Predictions, num_classes: int, total: int, settings: ProbeSettings,
-             filled: Filled | None = None) -> dict[str, Any]:
-    """The selection and its statistics, as recorded in ``dataset.json`` (``derived``); with fill images, what
-    filling did and how many distinct images each class has in D_K."""
+             filled: Filled | None = None) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The selection's statistics, as recorded in ``dataset.json`` (``derived``; with fill images, what filling
+    did and how many distinct images each class has in D_K), and the selection itself (``selection.npz``: row
+    arrays, which a JSON header would hold as lists many times their size)."""
     sel = select(pred, num_classes, total, settings.balance.strategy, settings.seed)
     n_ds = len(pred) - (len(filled) if filled else 0)
     before = histogram(pred.labels[:n_ds], num_classes)
@@ -221,12 +235,30 @@ def _balance(pred: Predictions, num_classes: int, total: int, settings: ProbeSet
     distinct = histogram(pred.labels[np.unique(sel.indices)], num_classes)
     fill = {} if filled is None else {"fill": filled.report, "fill_images": len(filled),
                                       "histogram_filled": histogram(pred.labels, num_classes).tolist()}
-    return {**fill, "distinct_dk": distinct.tolist(), "num_classes": num_classes, "indices": sel.indices.tolist(),
-            "labels": pred.labels[sel.indices].tolist(),
-            "confidence": np.round(pred.confidence[sel.indices].astype(np.float64), 6).tolist(),
-            "histogram_ds": before.tolist(), "histogram_dk": after.tolist(),
-            "relative_entropy_ds": round(relative_entropy(before), 4),
-            "relative_entropy_dk": round(relative_entropy(after), 4), **sel.info()}
+    derived = {**fill, "distinct_dk": distinct.tolist(), "num_classes": num_classes,
+               "histogram_ds": before.tolist(), "histogram_dk": after.tolist(),
+               "relative_entropy_ds": round(relative_entropy(before), 4),
+               "relative_entropy_dk": round(relative_entropy(after), 4), **sel.info()}
+    selection = {"indices": sel.indices.astype(np.int64), "labels": pred.labels[sel.indices].astype(np.int64),
+                 "confidence": np.round(pred.confidence[sel.indices].astype(np.float64), 6)}
+    return derived, selection
+
+
+def _selection(writer: DatasetWriter) -> dict[str, np.ndarray]:
+    """The chosen D_S rows, their labels and confidences (``selection.npz``; D_K written before it kept them in
+    its header), checked against the header's total."""
+    if "indices" in writer.derived:
+        return {k: np.asarray(writer.derived[k]) for k in ("indices", "labels", "confidence")}
+    path = writer.out / SELECTION
+    try:
+        with np.load(path) as z:
+            arrays = {k: z[k] for k in ("indices", "labels", "confidence")}
+    except (OSError, ValueError, KeyError) as exc:
+        raise DatasetFault(f"{path} is missing or damaged ({exc}); delete {writer.out} and run probe again") from None
+    if any(len(a) != writer.header["total"] for a in arrays.values()):
+        raise DatasetFault(f"{path} does not hold the {writer.header['total']} rows of {writer.out}; delete "
+                           f"{writer.out} and run probe again")
+    return arrays
 
 
 def _probed_counts(writer: DatasetWriter, settings: ProbeSettings) -> list[int]:
@@ -263,10 +295,10 @@ def _make_chunk(pool: _Pool, teacher: torch.nn.Module, attack: BoundaryPairAttac
                 settings: ProbeSettings, probed: list[int], c: int, count: int, device: torch.device):
     start = c * settings.chunk_size
     rows = np.asarray(chosen["indices"][start:start + count])
-    labels = chosen["labels"][start:start + count]
+    labels = np.asarray(chosen["labels"][start:start + count]).tolist()
     images = pool.take(rows)
     columns: dict[str, list] = {"kind": ["balanced"] * count, "label": list(labels),
-                                "confidence": chosen["confidence"][start:start + count],
+                                "confidence": np.asarray(chosen["confidence"][start:start + count]).tolist(),
                                 "source_index": rows.tolist(), "target": [None] * count, "steps": [None] * count,
                                 "step_size": [None] * count, "linf": [None] * count, "l2": [None] * count}
     counts = {"balanced": count}

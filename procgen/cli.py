@@ -31,13 +31,13 @@ def noise_parser() -> Parser:
 def render_leaves_main(argv: list[str] | None = None) -> int:
     args = leaves_parser().parse_args(argv)
     return run("render-leaves", lambda: render_leaves(settings_from(LeavesDataset, args)), (DatasetError, ModelError),
-               args.quiet)
+               args.quiet, argv)
 
 
 def render_noise_main(argv: list[str] | None = None) -> int:
     args = noise_parser().parse_args(argv)
     return run("render-noise", lambda: render_noise(settings_from(NoiseDataset, args)), (DatasetError, ModelError),
-               args.quiet)
+               args.quiet, argv)
 
 
 if __name__ == "__main__":

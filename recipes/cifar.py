@@ -210,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
                 run_recipe(recipe, args)
         return 0
 
-    return run("recipes.cifar", body, (ModelError, DatasetError, *SHADER_ERRORS), getattr(args, "quiet", False))
+    return run("recipes.cifar", body, (ModelError, DatasetError, *SHADER_ERRORS), getattr(args, "quiet", False),
+               argv)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ def build_parser() -> Parser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return run(PROG, lambda: render_shaders(settings_from(ShaderDataset, args)), ERRORS, args.quiet)
+    return run(PROG, lambda: render_shaders(settings_from(ShaderDataset, args)), ERRORS, args.quiet, argv)
 
 
 if __name__ == "__main__":

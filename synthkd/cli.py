@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
             print(args.png)
         return 0
 
-    return run("synthkd", body, (DatasetError, ModelError), getattr(args, "quiet", False))
+    return run("synthkd", body, (DatasetError, ModelError), getattr(args, "quiet", False), argv)
 
 
 def report_verified(checked: dict) -> int:

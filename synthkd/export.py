@@ -41,6 +41,7 @@ from synthkd.core.dataset import (
     unlock_folder,
     write_json,
 )
+from synthkd.core.resources import check_fits, image_bytes
 from synthkd.core.runtime import progress
 from synthkd.core.settings import REQUIRED, UsageError, opt, positive_int, quiet_field, require
 
@@ -119,6 +120,7 @@ def export(s: ExportSettings) -> dict[str, Any]:
     manifest = json.loads(json.dumps({"format": "synthkd-export/1", "source": source, "options": options,
                                       "dataset": str(Path(s.dataset).resolve()), "images": len(metas),
                                       "num_classes": _num_classes(ds, max(labels)), "complete": False}))
+    check_fits(f"exporting {len(metas)} images", disk=len(metas) * image_bytes(ds.image_size), out=out)
     _prepare(out, manifest)
     width = max(6, len(str(len(ds) - 1)))
     keys = [f"{m['index']:0{width}d}" for m in metas]
@@ -140,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
                "as WebDataset tar shards, for training with your own code. Running it again finishes a killed export.")
     add_options(p, ExportSettings)
     args = p.parse_args(argv)
-    return run(PROG, lambda: export(settings_from(ExportSettings, args)), (DatasetError,), args.quiet)
+    return run(PROG, lambda: export(settings_from(ExportSettings, args)), (DatasetError,), args.quiet, argv)
 
 
 def _matches(meta: dict, where: list[str]) -> bool:

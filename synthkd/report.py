@@ -17,12 +17,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from synthkd.core.dataset import atomic_write  # noqa: E402
+from synthkd.core.dataset import atomic_write
 
 CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .7em;text-align:right}
@@ -51,7 +48,8 @@ def learning_curves(metrics: Path, png: Path) -> Path | None:
     if not rows:
         return None
     epochs = [r["epoch"] for r in rows]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 2.8))
+    fig = Figure(figsize=(8, 2.8))  # not pyplot's: nothing global is left open if drawing fails
+    left, right = fig.subplots(1, 2)
     left.plot(epochs, [r.get("loss") for r in rows], marker="o", ms=3)
     left.set_title("KD loss", fontsize=9)
     for key in ("eval_student_top1", "eval_agreement", "holdout_agreement", "effective_relative_entropy"):
@@ -65,7 +63,36 @@ def learning_curves(metrics: Path, png: Path) -> Path | None:
         ax.tick_params(labelsize=7)
     fig.tight_layout()
     fig.savefig(png, dpi=100)
-    plt.close(fig)
+    return png
+
+
+def budget_chart(plan: dict[str, Any], png: Path) -> Path | None:
+    """Where a ``synthkd run``'s budget went (seconds per stage against the budget), and how its timed schedule
+    moved (training progress, which sets the learning rate, against the steps taken)."""
+    seconds, training = plan.get("seconds", {}), plan.get("training", {})
+    if not seconds or "points" not in training:
+        return None
+    fig = Figure(figsize=(8, 2.2))
+    left, right = fig.subplots(1, 2)
+    start = 0.0
+    for stage, colour in (("measure", "#999"), ("data", "#4a90d9"), ("train", "#e8912d")):
+        width = seconds.get(stage, 0.0)
+        left.barh(0, width, left=start, color=colour, label=f"{stage} {width:.0f} s")
+        start += width
+    left.axvline(plan["budget_seconds"], color="k", lw=1)
+    left.text(plan["budget_seconds"], 0.45, " budget", fontsize=7, va="bottom")
+    left.set_yticks([])
+    left.set_xlabel("seconds", fontsize=8)
+    left.legend(fontsize=7, loc="lower left", ncol=3, frameon=False, bbox_to_anchor=(0, 1.02))
+    steps = [p[0] for p in training["points"]] + [training.get("steps", 0)]
+    progress = [p[1] for p in training["points"]]
+    right.step(steps, progress + progress[-1:], where="post")
+    right.set_xlabel("training step", fontsize=8)
+    right.set_title("schedule progress (learning rate = half cosine of it)", fontsize=8)
+    for ax in (left, right):
+        ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    fig.savefig(png, dpi=100)
     return png
 
 
@@ -97,6 +124,9 @@ def write_report(run: Path, screenshot: bool = False) -> Path:
         base = run / r["run"] if "run" in r else run
         paths = {k: base / v for k, v in r.get("paths", {}).items()}
         curves = learning_curves(paths["student"] / "metrics.jsonl", run / f"curves-{r['source']}.png")
+        plan_path = base / "plan.json"
+        budget = budget_chart(json.loads(plan_path.read_text()), run / f"budget-{r['source']}.png") \
+            if plan_path.is_file() else None
         steer = json.loads((paths["data"] / "dataset.json").read_text()).get("derived") or {}
         steer_note = (f" The generator was steered towards the teacher's rare classes (relative entropy of plain "
                       f"images {steer['steer']['identity_relative_entropy']:.3f}, of the steered mix "
@@ -109,7 +139,8 @@ def write_report(run: Path, screenshot: bool = False) -> Path:
                   '<div class="row">', _img(paths["dk"] / "classes.png", "D_K by teacher class"),
                   _img(paths["dk"] / "pairs.png", "boundary pairs") if (paths["dk"] / "pairs.png").is_file() else "",
                   "</div>",
-                  _img(curves, "learning curves") if curves else "<p>(no learning curves)</p>"]
+                  _img(curves, "learning curves") if curves else "<p>(no learning curves)</p>",
+                  _img(budget, "where the budget went, and the timed schedule") if budget else ""]
     page = (f"<!doctype html><html><head><meta charset='utf-8'><title>synthkd report</title><style>{CSS}</style>"
             f"</head><body>{''.join(parts)}</body></html>")
     out = run / "report.html"

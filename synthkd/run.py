@@ -36,8 +36,18 @@ from typing import Any
 import torch
 
 from synthkd.core.classes import histogram, relative_entropy
-from synthkd.core.dataset import HEADER, DatasetError, guard_out, lock_folder, read_json, unlock_folder, write_json
+from synthkd.core.dataset import (
+    HEADER,
+    DatasetError,
+    DatasetFault,
+    guard_out,
+    lock_folder,
+    read_json,
+    unlock_folder,
+    write_json,
+)
 from synthkd.core.models import TeacherSpec, load_model, num_classes_of
+from synthkd.core.resources import check_fits
 from synthkd.core.runtime import CpuShare, measure_rate, pick_device
 from synthkd.core.settings import (
     REQUIRED,
@@ -50,13 +60,14 @@ from synthkd.core.settings import (
     quiet_field,
     require,
     seed_field,
+    whole,
 )
 from synthkd.core.steer import SteerSettings, variant_grid
 from synthkd.core.tensors import predict
 from synthkd.distill.checks import folder_identity, load_image_folder
 from synthkd.distill.pipeline import Pipeline
 from synthkd.distill.rate import step_rate
-from synthkd.distill.schedule import Clock
+from synthkd.distill.schedule import Clock, schedule_problem
 from synthkd.distill.settings import DistillSettings, amp_dtype
 from synthkd.distill.sources import SOURCES
 from synthkd.distill.train import SCHEDULE, distill
@@ -217,11 +228,63 @@ def read_record(out: Path, s: RunSettings) -> dict[str, Any]:
     if not isinstance(record, dict) or not isinstance(record.get("settings"), dict) or "why" not in record:
         raise DatasetError(f"{out / PLAN} is not a run's plan (damaged?); delete {out} to start the run again, or "
                            "choose another --out")
+    problem = plan_problem(record)
+    if problem:
+        raise DatasetFault(f"{out / PLAN} is damaged ({problem}); delete {out} to start the run again, or choose "
+                           "another --out")
     old, now = record["settings"], identity(s)
     diff = sorted(k for k in set(old) | set(now) if old.get(k) != now.get(k))
     if diff:
         raise DatasetError(f"{out} holds another run (differs in {', '.join(diff)}); choose another --out")
     return record
+
+
+def _number(least: float = 0.0) -> Callable[[Any], bool]:
+    return lambda v: finite(v) and v >= least
+
+
+def _whole(lo: int, hi: int) -> Callable[[Any], bool]:
+    return lambda v: whole(v, lo, hi)
+
+
+def _holds(check: Callable[[Any], bool], required: tuple[str, ...] = (), **named: Callable[[Any], bool]):
+    """A mapping that has the ``required`` keys, whose ``named`` keys pass their checks and all others ``check``."""
+    return lambda v: isinstance(v, dict) and all(k in v for k in required) and all(
+        named.get(k, check)(x) for k, x in v.items())
+
+
+RATES = ("train_images_per_s", "render_images_per_s", "label_images_per_s")
+# Every field of a run's record that a resumed run, --replay or the report reads: its check, and what it must be.
+# (A plan is data: a damaged one must give one line, not a traceback or a run of 10^12 images.)
+PLAN_FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "measured": (_holds(_number(), RATES, **{k: _number(1e-9) for k in RATES}), "rates, each a number above 0"),
+    "planned": (_holds(lambda v: True, ("passes",), passes=_number(1e-9)), "the sizes planned, passes above 0"),
+    "why": (lambda v: isinstance(v, str), "a sentence"),
+    "student": (lambda v: isinstance(v, str), "a model name"),
+    "steer": (lambda v: isinstance(v, bool), "true or false"),
+    "budget_seconds": (_number(1e-9), "a number of seconds above 0"),
+    "chunk_size": (_whole(1, MAX_DK * OVERSHOOT), f"a whole number in 1..{MAX_DK * OVERSHOOT}"),
+    "ds_cap": (_whole(1, MAX_DK * OVERSHOOT + CHUNK), f"a whole number in 1..{MAX_DK * OVERSHOOT + CHUNK}"),
+    "checks": (_whole(0, 10**9), "a whole number of images"),
+    "seconds": (_holds(_number(), ("measure",)), "the seconds each stage took"),
+    "ds_images": (_whole(1, MAX_DK * OVERSHOOT + CHUNK), f"a whole number in 1..{MAX_DK * OVERSHOOT + CHUNK}"),
+    "dk_images": (_whole(1, MAX_DK), f"a whole number in 1..{MAX_DK}"),
+    "training": (_holds(lambda v: True, allotted_seconds=_number(1e-9), seconds=_number()),
+                 "the training record, allotted seconds above 0"),
+    "observed": (_holds(_number()), "rates, each a number"),
+}
+PLAN_OPTIONAL = ("ds_images", "dk_images", "training", "observed")
+
+
+def plan_problem(record: dict[str, Any]) -> str | None:
+    """What is wrong with a run's record (see ``PLAN_FIELDS``); None when nothing is."""
+    for key, (check, what) in PLAN_FIELDS.items():
+        if (key in record or key not in PLAN_OPTIONAL) and not check(record.get(key)):
+            return f"{key} must be {what}"
+    training = record.get("training", {})
+    if "steps" in training or "points" in training:
+        return schedule_problem(training)
+    return None
 
 
 def save(out: Path, record: dict[str, Any]) -> None:
@@ -242,6 +305,8 @@ def with_replay(s: RunSettings) -> tuple[RunSettings, dict[str, Any] | None]:
     training = old.get("training", {}) if isinstance(old, dict) else {}
     if not all(k in training for k in ("steps", "points")) or "dk_images" not in old or "settings" not in old:
         raise UsageError(f"--replay {s.replay} is not the plan of a finished run (no training record)")
+    if problem := plan_problem(old):
+        raise UsageError(f"--replay {s.replay} is damaged ({problem})")
     t, settings = old["settings"]["teacher"], old["settings"]
     teacher = TeacherSpec(name=t["spec"], weights=t.get("weights", old.get("teacher_weights")),
                           num_classes=t["num_classes"], normalization=t["normalization"], size=t["size"])
@@ -306,6 +371,8 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
                          f"{'steering, ' if steer else ''}and the smallest run (D_K of {FLOOR_DK} images, "
                          f"{FLOOR_PASSES} passes) take about {need / 60:.1f} minutes here now; give --minutes "
                          f"{math.ceil(need / 6) / 10:g} or more")
+    check_fits(f"a run at --size {s.size}", out=s.out,
+               disk=(sizes["ds_cap"] + MAX_DK) * 3 * s.size * s.size)  # D_S as far as it may grow, and D_K
     floor = sizes["dk_images"] < KNEE
     why = (f"training {rates['train_images_per_s']:.0f} img/s, rendering {rates['render_images_per_s']:.0f} img/s, "
            f"labelling {rates['label_images_per_s']:.0f} img/s (each once warm); the teacher's relative entropy on "

@@ -15,7 +15,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import shlex
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import MISSING, Field, fields, is_dataclass
 from typing import Any, get_args, get_type_hints
@@ -160,13 +164,28 @@ def command_line(settings: Any) -> list[str]:
     return argv
 
 
-def run(prog: str, body: Callable[[], Any], errors: tuple[type[Exception], ...] = (), quiet: bool = False) -> int:
+class Terminated(BaseException):
+    """SIGTERM, raised where the command is (like KeyboardInterrupt for SIGINT), so that it stops as a Ctrl-C
+    does: finished files stay, half-written ones are removed."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+def run(prog: str, body: Callable[[], Any], errors: tuple[type[Exception], ...] = (), quiet: bool = False,
+        argv: list[str] | None = None, resume_flag: str | None = None) -> int:
     """Run a command body with logging on stderr; a returned record (a dict) is printed as one JSON line.
 
     :class:`UsageError` and the ``errors`` given (bad input) become ``prog: error: message`` and exit status 2;
-    a :class:`Fault` or an ``OSError`` (a file that cannot be read or written) the same line and exit status 1."""
+    a :class:`Fault` or an ``OSError`` (a file that cannot be read or written) the same line and exit status 1.
+    SIGINT (Ctrl-C) and SIGTERM stop it with one line naming the command that continues it (``prog`` with its
+    ``argv``, and ``resume_flag`` if the command needs one to continue), and exit status 130 or 143. Anything
+    else is a bug in synthkd: one line, exit status 70 (``SYNTHKD_TRACEBACK=1`` shows the traceback)."""
     logging.basicConfig(format=f"{prog}: %(message)s", level=logging.WARNING if quiet else logging.INFO,
                         stream=sys.stderr, force=True)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
     try:
         result = body()
     except Fault as exc:
@@ -178,9 +197,22 @@ def run(prog: str, body: Callable[[], Any], errors: tuple[type[Exception], ...] 
     except OSError as exc:
         print(f"{prog}: error: {os_error_text(exc)}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"{prog}: interrupted; run the same command again to resume", file=sys.stderr)
-        return 130
+    except (KeyboardInterrupt, Terminated) as exc:
+        command = [prog, *(sys.argv[1:] if argv is None else argv)]
+        command = shlex.join(command + ([resume_flag] if resume_flag and resume_flag not in command else []))
+        print(f"{prog}: stopped by {'Ctrl-C' if isinstance(exc, KeyboardInterrupt) else 'SIGTERM'}; to continue "
+              f"where it stopped, run: {command}", file=sys.stderr)
+        return 130 if isinstance(exc, KeyboardInterrupt) else 143
+    except Exception as exc:
+        if os.environ.get("SYNTHKD_TRACEBACK"):
+            raise
+        text = " ".join(str(exc).split())[:300] or type(exc).__name__
+        print(f"{prog}: internal error (a bug in synthkd, please report it): {type(exc).__name__}: {text}",
+              file=sys.stderr)
+        return 70
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     if isinstance(result, dict):
         if torchrun_place().main:  # under torchrun, one line for the job
             print(json.dumps(result), flush=True)

@@ -44,12 +44,13 @@ from typing import IO, Any
 
 import numpy as np
 
-from synthkd.core.settings import Fault
+from synthkd.core.settings import Fault, whole
 
 FORMAT = "synthkd-dataset/1"
 HEADER = "dataset.json"
 CHUNKS = "chunks"
 _IDENTITY = ("format", "generator", "total", "image_size", "seed", "chunk_size", "settings")
+MAX_IMAGE_SIZE = 4096
 LOCK = ".synthkd.lock"
 log = logging.getLogger(__name__)
 _locks: dict[Path, IO[bytes]] = {}  # the folders this process has locked (lock_folder), by resolved path
@@ -407,7 +408,9 @@ def check_chunk(root: Path, c: int) -> ChunkCheck:
         return ChunkCheck(c, meta_path, "is missing")
     try:
         meta = json.loads(meta_path.read_text())
-        count, recorded, length = int(meta["size"]), meta.get("sha256"), meta.get("bytes")
+        count, recorded, length = meta["size"], meta.get("sha256"), meta.get("bytes")
+        if not whole(count) or not (recorded is None or (isinstance(recorded, str) and whole(length))):
+            raise ValueError("its size, sha256 or bytes are not what a chunk records")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return ChunkCheck(c, meta_path, f"is unreadable ({_reason(exc)})", written=True)
     try:
@@ -459,7 +462,8 @@ def _read_chunk_meta(root: Path, c: int) -> dict[str, Any]:
     """Chunk ``c``'s metadata file; a missing or damaged one is a :class:`DatasetFault` that names it."""
     path = _chunk_meta(root, c)
     meta = read_json(path, _repair_hint(root))
-    if not isinstance(meta, dict) or not isinstance(meta.get("columns"), dict) or "counts" not in meta:
+    if not isinstance(meta, dict) or not isinstance(meta.get("columns"), dict) \
+            or not isinstance(meta.get("counts"), dict) or not all(whole(v) for v in meta["counts"].values()):
         raise DatasetFault(f"{path} is not chunk metadata; {_repair_hint(root)}")
     return meta
 
@@ -627,7 +631,40 @@ def _read_header(root: Path) -> dict[str, Any]:
     h = read_json(root / HEADER, "restore it, or run the command that made the dataset again in a new directory")
     if not isinstance(h, dict) or h.get("format") != FORMAT:
         raise DatasetError(f"{root}: unknown dataset format {h.get('format') if isinstance(h, dict) else h!r}")
+    problem = _header_problem(root, h)
+    if problem:
+        raise DatasetFault(f"{root / HEADER} is damaged ({problem}); restore it, or run the command that made the "
+                           "dataset again in a new directory")
     return h
+
+
+def _header_problem(root: Path, h: dict[str, Any]) -> str | None:
+    """What is wrong with a header's numbers, checked against each other and against the chunk files on disk
+    before anything uses them (a header is data: a damaged or planted one must not divide by zero or send a
+    reader through 10^12 chunks); None when nothing is."""
+    for key, least in (("total", 0), ("chunk_size", 1), ("image_size", 1), ("count", 0)):
+        if (key in h or key != "count") and not whole(h.get(key), least):
+            return f"{key} must be a whole number of at least {least}, it is {h.get(key)!r}"
+    if h["image_size"] > MAX_IMAGE_SIZE:
+        return f"image_size {h['image_size']} is above {MAX_IMAGE_SIZE}"
+    if not isinstance(h.get("variable", False), bool) or not isinstance(h.get("complete", False), bool):
+        return "variable and complete must be true or false"
+    chunks = -(-h["total"] // h["chunk_size"])
+    shard = h.get("shard")
+    if shard is not None:
+        span = shard.get("chunks") if isinstance(shard, dict) else None
+        if not (isinstance(span, list) and len(span) == 2 and all(whole(v) for v in span)
+                and span[0] <= span[1] <= chunks):
+            return f"shard {shard!r} is not a range of the dataset's {chunks} chunks"
+        chunks = span[1] - span[0]
+    on_disk = sum(1 for _ in (root / CHUNKS).glob("c*.json")) if (root / CHUNKS).is_dir() else 0
+    if h.get("complete") and chunks > 2 * on_disk + 16:  # a few missing chunks are repaired; this many: the header
+        return f"it counts {chunks} chunks, {root / CHUNKS} holds {on_disk}"
+    sizes = h.get("chunk_sizes")
+    if h.get("complete") and h.get("variable") and not (isinstance(sizes, list) and len(sizes) == chunks
+                                                         and all(whole(v) for v in sizes)):
+        return "chunk_sizes must list the size of every chunk"
+    return None
 
 
 def verify(path: str | Path | Sequence[str | Path]) -> dict[str, Any]:
@@ -640,7 +677,10 @@ def verify(path: str | Path | Sequence[str | Path]) -> dict[str, Any]:
                               "incomplete": [], "bad": []}
     for root in paths:
         h = _read_header(root)
-        span = range(*h["shard"]["chunks"]) if h.get("shard") else range(len(_sizes(h)))
+        span = range(*h["shard"]["chunks"]) if h.get("shard") else range(-(-h["total"] // h["chunk_size"]))
+        if not h.get("complete"):  # still being made: what was written (its header may plan any number)
+            written = {int(p.stem[1:]) for p in (root / CHUNKS).glob("c*.json") if p.stem[1:].isdigit()}
+            span = sorted(c for c in written if c in span)
         with ThreadPoolExecutor(_check_threads()) as pool:
             checks = list(pool.map(lambda c, root=root: check_chunk(root, c), span))
         bad = [x for x in checks if x.problem is not None]
@@ -666,8 +706,8 @@ def merge(out: str | Path, shards: Sequence[str | Path]) -> Path:
         raise DatasetFault(f"{bad[0][0]} {bad[0][1]} ({len(bad)} damaged files in the shards); run the command "
                            "that made them again to repair them")
     out = Path(out)
-    if out.exists() and any(p.name != LOCK for p in out.iterdir()):
-        raise DatasetError(f"{out} exists and is not empty")
+    if guard_out(out, HEADER, "a dataset"):
+        raise DatasetError(f"{out} already holds a dataset; merge into a new or empty folder")
     lock_folder(out)
     (out / CHUNKS).mkdir(parents=True, exist_ok=True)
     for root, c in ds._chunks:

@@ -24,6 +24,7 @@ import torch
 
 from synthkd.core.dataset import Dataset, DatasetWriter, Shard, chunk_sizes, open_dataset
 from synthkd.core.models import TeacherSpec, num_classes_of
+from synthkd.core.resources import check_fits, image_bytes
 from synthkd.core.runtime import progress, torchrun_place
 from synthkd.core.settings import group, opt, positive_int, quiet_field, require, seed_field, shard_field
 from synthkd.core.sheet import save_sheet
@@ -88,6 +89,12 @@ def open_writer(options: DatasetOptions, generator: str, settings: dict[str, Any
                 variable: bool = False) -> DatasetWriter:
     """The writer for this run's dataset (or shard), created or resumed; a different dataset there is refused."""
     shard, out = resolve_shard(options.shard, Path(options.out))
+    made = sum(p.stat().st_size for p in (out / "chunks").glob("*.npy")) if (out / "chunks").is_dir() else 0
+    share = 1.0 / (shard.count if shard is not None else 1)
+    working = (16 if options.steering.steer else 4) * options.chunk_size  # a chunk's images, variants, writes
+    check_fits(f"--n {options.n} at --size {options.size} (--chunk-size {options.chunk_size})",
+               memory=working * image_bytes(options.size),
+               disk=options.n * share * image_bytes(options.size) - made, out=out)
     identity = {"generator": generator, "total": options.n, "image_size": options.size, "seed": options.seed,
                 "chunk_size": options.chunk_size, "settings": options.identity(settings)}
     return DatasetWriter(out, identity, shard, variable=variable)

@@ -18,12 +18,15 @@ pixel space. :func:`load_model` also loads weights and checks the model before a
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import importlib
 import inspect
 import itertools
-from collections.abc import Sequence
+import logging
+import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,9 +98,10 @@ def build_model(spec: str, num_classes: int | None = None) -> nn.Module:
         if not path.is_file():
             raise ModelError(f"model file {path} does not exist")
         try:
-            if src.kind == "export":
-                return _Exported(torch.export.load(str(path)).module())
-            return torch.jit.load(str(path), map_location="cpu")
+            with quiet_torch():  # a damaged program makes torch warn at length before it fails
+                if src.kind == "export":
+                    return _Exported(torch.export.load(str(path)).module())
+                return torch.jit.load(str(path), map_location="cpu")
         except Exception as exc:  # any failure to read the program is the user's file, said in one line
             raise ModelError(f"cannot load {path} as a {src.kind} program: {_first_line(exc)}") from None
     classes = 10 if num_classes is None else num_classes
@@ -113,8 +117,11 @@ def build_model(spec: str, num_classes: int | None = None) -> nn.Module:
         fn = getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError) as exc:
         raise ModelError(f"cannot import {spec!r}: {_first_line(exc)}") from None
-    takes_classes = "num_classes" in inspect.signature(fn).parameters
-    model = fn(num_classes=num_classes) if takes_classes and num_classes is not None else fn()
+    try:
+        takes_classes = "num_classes" in inspect.signature(fn).parameters
+        model = fn(num_classes=num_classes) if takes_classes and num_classes is not None else fn()
+    except Exception as exc:  # the user's code (it is run, as code: see the README) failing is said in one line
+        raise ModelError(f"{spec} raised {type(exc).__name__}: {_first_line(exc)}") from None
     if not isinstance(model, nn.Module):
         raise ModelError(f"{spec} returned {type(model).__name__}, not a torch.nn.Module")
     return model
@@ -140,12 +147,16 @@ def read_checkpoint(path: str | Path) -> dict[str, torch.Tensor]:
     """A state_dict from a file holding one, or a checkpoint dict with it under ``state_dict``/``model``/
     ``model_state_dict``/``student``; ``module.`` (DDP) and ``_orig_mod.`` (torch.compile) prefixes removed."""
     path = Path(path)
+    if path.is_dir():
+        raise ModelError(f"--weights {path} is a directory, not a checkpoint file")
     if not path.is_file():
         raise ModelError(f"weights file {path} does not exist")
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # pickle, zip and format errors alike: the file is not a checkpoint we can read
-        raise ModelError(f"cannot read {path} as a torch checkpoint: {_first_line(exc)}") from None
+        reason = _first_line(exc).split(". ")[0]  # torch goes on to suggest loading it as code: we do not
+        raise ModelError(f"cannot read {path} as a checkpoint of tensors (synthkd loads weights as data, never as "
+                         f"code): {reason}") from None
     for key in ("state_dict", "model_state_dict", "model", "student"):
         if isinstance(obj, dict) and isinstance(obj.get(key), dict):
             obj = obj[key]
@@ -247,18 +258,22 @@ def load_model(spec: str, weights: str | None = None, num_classes: int | None = 
 
 
 def check_logits(model: nn.Module, size: int, num_classes: int | None, spec: str) -> int:
-    """Run ``model`` on two blank images (on the model's device); the output must be (2, C) logits (with
-    C == num_classes if given)."""
+    """Run ``model`` on batches of two and of three blank images (on the model's device): the stages feed it
+    batches of every size, so each output must be (N, C) logits (with C == num_classes if given)."""
     tensor = next(itertools.chain(model.parameters(), model.buffers()), None)
     device = tensor.device if tensor is not None else torch.device("cpu")
-    try:
-        with torch.inference_mode():
-            out = model(torch.full((2, 3, size, size), 0.5, device=device))
-    except Exception as exc:  # the user's model failing on a plain image batch is a model error
-        raise ModelError(f"{spec} fails on a (2, 3, {size}, {size}) image batch: {_first_line(exc)}") from None
-    if not isinstance(out, torch.Tensor) or out.ndim != 2 or out.shape[0] != 2:
-        shape = list(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-        raise ModelError(f"{spec} must return (N, classes) logits, got {shape} for a batch of 2 images")
+    for n in (2, 3):
+        try:
+            with torch.inference_mode():
+                out = model(torch.full((n, 3, size, size), 0.5, device=device))
+        except Exception as exc:  # the user's model failing on a plain image batch is a model error
+            fixed = " (was it exported for a fixed batch size? export it with a dynamic batch dimension)" \
+                if n > 2 and spec.endswith(".pt2") else ""
+            raise ModelError(f"{spec} fails on a ({n}, 3, {size}, {size}) image batch{fixed}: "
+                             f"{_first_line(exc)}") from None
+        if not isinstance(out, torch.Tensor) or out.ndim != 2 or out.shape[0] != n:
+            shape = list(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+            raise ModelError(f"{spec} must return (N, classes) logits, got {shape} for a batch of {n} images")
     if num_classes is not None and out.shape[1] != num_classes:
         raise ModelError(f"{spec} gives {out.shape[1]} classes, --num-classes says {num_classes}")
     return int(out.shape[1])
@@ -303,6 +318,20 @@ def _few(items: list[str], n: int = 4) -> str:
     if not items:
         return "none"
     return ", ".join(items[:n]) + (f" and {len(items) - n} more" if len(items) > n else "")
+
+
+@contextlib.contextmanager
+def quiet_torch() -> Iterator[None]:
+    """Silence torch's warnings and log lines while reading a user's file (its failure is said in one line)."""
+    logger = logging.getLogger("torch")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -113,6 +113,11 @@ def finite(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def whole(value: Any, least: int = 0, most: float = math.inf) -> bool:
+    """``value`` is an int (not a bool) in ``least``..``most``: a count read from a file is checked this way."""
+    return isinstance(value, int) and not isinstance(value, bool) and least <= value <= most
+
+
 # --------------------------------------------------------------------- options that several commands share
 
 
