@@ -9,7 +9,7 @@ A run has three stages, each with a deadline taken from the budget:
    generator (``synthkd.core.steer``). The rates split the budget between data and training so that training
    makes about ``PASSES`` passes over D_K. A budget too short for that shrinks D_K and the passes down to a
    floor (``FLOOR_DK`` images, ``FLOOR_PASSES`` passes); only below the floor is the run refused, with the
-   minutes that would do.
+   minutes that would do. The arithmetic of the split is in ``synthkd.budget``.
 2. **Data**: D_S is rendered chunk by chunk while the time left still lets training make the planned passes over
    the D_K it gives (rendering at the pace measured as it goes); the teacher balances it into D_K, half its size.
 3. **Training**, until the run's deadline: distillation with the measured recipe (``RECIPE``) under a timed
@@ -35,6 +35,20 @@ from typing import Any
 
 import torch
 
+from synthkd.budget import (
+    CHUNK,
+    FLOOR_DK,
+    FLOOR_PASSES,
+    KNEE,
+    MAX_DK,
+    RESERVE,
+    SMALL_CHUNK,
+    data_stop,
+    dk_size,
+    floor_seconds,
+    plan_problem,
+    size_run,
+)
 from synthkd.core.classes import histogram, relative_entropy
 from synthkd.core.dataset import (
     HEADER,
@@ -60,14 +74,13 @@ from synthkd.core.settings import (
     quiet_field,
     require,
     seed_field,
-    whole,
 )
-from synthkd.core.steer import SteerSettings, variant_grid
+from synthkd.core.steer import SteerSettings
 from synthkd.core.tensors import predict
 from synthkd.distill.checks import folder_identity, load_image_folder
 from synthkd.distill.pipeline import Pipeline
 from synthkd.distill.rate import step_rate
-from synthkd.distill.schedule import Clock, schedule_problem
+from synthkd.distill.schedule import Clock
 from synthkd.distill.settings import DistillSettings, amp_dtype
 from synthkd.distill.sources import SOURCES
 from synthkd.distill.train import SCHEDULE, distill
@@ -85,14 +98,6 @@ RECIPE = DistillSettings(teacher=TeacherSpec(name="TEACHER"), data=Path("D_K"), 
                          weight_decay=1e-4)
 RECIPE_KEYS = ("aug", "mixup_alpha", "temperature", "hard_weight", "lr", "momentum", "weight_decay", "batch_size")
 STEER_BELOW = 0.95  # steer the generator when the teacher's relative entropy on plain renders is below this
-PASSES = 25  # D_K is sized so that training makes about this many passes over it ...
-MAX_DK = 50_000  # ... with at most this many images
-FLOOR_DK, FLOOR_PASSES = 512, 5  # the smallest run: below this the budget is refused
-KNEE = FLOOR_DK * PASSES // FLOOR_PASSES  # below this D_K a run makes fewer passes too, down to the floor
-OVERSHOOT = 2  # D_S images rendered per D_K image (the balancer's choice)
-CHUNK, SMALL_CHUNK = 1024, 256  # D_S chunk sizes; small ones for short runs (steering fits on the first chunk)
-RESERVE = 5.0  # seconds kept for writing the student, the summary and the report
-SECONDS_PER_EPOCH = 0.1  # the checkpoint and the metrics after every epoch (the checks are counted apart)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -239,54 +244,6 @@ def read_record(out: Path, s: RunSettings) -> dict[str, Any]:
     return record
 
 
-def _number(least: float = 0.0) -> Callable[[Any], bool]:
-    return lambda v: finite(v) and v >= least
-
-
-def _whole(lo: int, hi: int) -> Callable[[Any], bool]:
-    return lambda v: whole(v, lo, hi)
-
-
-def _holds(check: Callable[[Any], bool], required: tuple[str, ...] = (), **named: Callable[[Any], bool]):
-    """A mapping that has the ``required`` keys, whose ``named`` keys pass their checks and all others ``check``."""
-    return lambda v: isinstance(v, dict) and all(k in v for k in required) and all(
-        named.get(k, check)(x) for k, x in v.items())
-
-
-RATES = ("train_images_per_s", "render_images_per_s", "label_images_per_s")
-# Every field of a run's record that a resumed run, --replay or the report reads: its check, and what it must be.
-# (A plan is data: a damaged one must give one line, not a traceback or a run of 10^12 images.)
-PLAN_FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "measured": (_holds(_number(), RATES, **{k: _number(1e-9) for k in RATES}), "rates, each a number above 0"),
-    "planned": (_holds(lambda v: True, ("passes",), passes=_number(1e-9)), "the sizes planned, passes above 0"),
-    "why": (lambda v: isinstance(v, str), "a sentence"),
-    "student": (lambda v: isinstance(v, str), "a model name"),
-    "steer": (lambda v: isinstance(v, bool), "true or false"),
-    "budget_seconds": (_number(1e-9), "a number of seconds above 0"),
-    "chunk_size": (_whole(1, MAX_DK * OVERSHOOT), f"a whole number in 1..{MAX_DK * OVERSHOOT}"),
-    "ds_cap": (_whole(1, MAX_DK * OVERSHOOT + CHUNK), f"a whole number in 1..{MAX_DK * OVERSHOOT + CHUNK}"),
-    "checks": (_whole(0, 10**9), "a whole number of images"),
-    "seconds": (_holds(_number(), ("measure",)), "the seconds each stage took"),
-    "ds_images": (_whole(1, MAX_DK * OVERSHOOT + CHUNK), f"a whole number in 1..{MAX_DK * OVERSHOOT + CHUNK}"),
-    "dk_images": (_whole(1, MAX_DK), f"a whole number in 1..{MAX_DK}"),
-    "training": (_holds(lambda v: True, allotted_seconds=_number(1e-9), seconds=_number()),
-                 "the training record, allotted seconds above 0"),
-    "observed": (_holds(_number()), "rates, each a number"),
-}
-PLAN_OPTIONAL = ("ds_images", "dk_images", "training", "observed")
-
-
-def plan_problem(record: dict[str, Any]) -> str | None:
-    """What is wrong with a run's record (see ``PLAN_FIELDS``); None when nothing is."""
-    for key, (check, what) in PLAN_FIELDS.items():
-        if (key in record or key not in PLAN_OPTIONAL) and not check(record.get(key)):
-            return f"{key} must be {what}"
-    training = record.get("training", {})
-    if "steps" in training or "points" in training:
-        return schedule_problem(training)
-    return None
-
-
 def save(out: Path, record: dict[str, Any]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / PLAN, record)
@@ -391,49 +348,6 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
             "seconds": {"measure": round(spent, 3)}}
 
 
-def costs(rates: dict[str, float], steer: bool, checks: int, chunk: int) -> tuple[float, float, float, float]:
-    """Seconds: fixed (steering's fit labels every variant of the first chunk), per D_S image (rendered and
-    labelled; a steered image is labelled once more when it is made), per training presentation, per epoch."""
-    label = rates["label_images_per_s"]
-    fixed = len(variant_grid()) * chunk / label if steer else 0.0
-    per_image = 1 / rates["render_images_per_s"] + (2 if steer else 1) / label
-    return fixed, per_image, 1 / rates["train_images_per_s"], SECONDS_PER_EPOCH + checks / label
-
-
-def size_run(budget: float, rates: dict[str, float], steer: bool, checks: int,
-             classes: int) -> dict[str, Any] | None:
-    """D_S, D_K and the data stage's seconds for ``budget`` seconds of data and training: D_K such that training
-    makes ``PASSES`` passes over it (at most ``MAX_DK``); a shorter budget cuts D_K and the passes together down
-    to ``FLOOR_DK`` and ``FLOOR_PASSES``; None below that."""
-    chunk = CHUNK
-    while True:
-        fixed, per_image, per_presentation, per_epoch = costs(rates, steer, checks, chunk)
-        left = budget - fixed
-        dk = (left - PASSES * per_epoch) / (OVERSHOOT * per_image + PASSES * per_presentation)
-        if dk < KNEE:  # degrade: D_K and the passes shrink together (passes = dk * PASSES / KNEE)
-            a, b = PASSES / KNEE * per_presentation, OVERSHOOT * per_image + PASSES / KNEE * per_epoch
-            dk = (-b + math.sqrt(b * b + 4 * a * max(0.0, left))) / (2 * a)
-        passes = PASSES * min(1.0, dk / KNEE)
-        small = max(SMALL_CHUNK, math.ceil(10 * classes / SMALL_CHUNK) * SMALL_CHUNK)
-        if chunk == CHUNK and OVERSHOOT * dk < 8 * CHUNK and small < CHUNK:
-            chunk = small
-            continue
-        break
-    if dk < FLOOR_DK or left <= 0:
-        return None
-    dk = min(MAX_DK, int(dk))
-    ds = OVERSHOOT * dk
-    return {"ds_images": ds, "dk_images": dk, "passes": passes, "chunk_size": chunk,
-            "data_seconds": fixed + ds * per_image, "ds_cap": math.ceil(OVERSHOOT * MAX_DK / chunk) * chunk}
-
-
-def floor_seconds(rates: dict[str, float], steer: bool, checks: int, classes: int) -> float:
-    """Seconds of data and training the smallest run takes (what :func:`size_run` needs for ``FLOOR_DK``)."""
-    chunk = max(SMALL_CHUNK, math.ceil(10 * classes / SMALL_CHUNK) * SMALL_CHUNK)
-    fixed, per_image, per_presentation, per_epoch = costs(rates, steer, checks, chunk)
-    return fixed + FLOOR_DK * (OVERSHOOT * per_image + FLOOR_PASSES * per_presentation) + FLOOR_PASSES * per_epoch
-
-
 def recipe_record(settings: DistillSettings = RECIPE) -> dict[str, Any]:
     """A recipe's training numbers, as plans and experiments record them."""
     return {k: getattr(settings, k) for k in RECIPE_KEYS}
@@ -478,35 +392,6 @@ def render_data(s: RunSettings, record: dict[str, Any], out: Path, clock: Clock,
         return stop(held)
 
     return render(s, record, out, record["ds_cap"], stop_or_adapt)
-
-
-def data_stop(record: dict[str, Any], end: float, clock: Clock) -> Callable[[int], bool]:
-    """A ``stop`` for the renderer: stop before a chunk once the D_K it would give (half the images) could not be
-    labelled and then trained for the planned passes by ``end`` (the run's end, less ``RESERVE``), at the pace
-    of the chunks so far and the measured rates; never before the floor's images. The split between data and
-    training thus follows how fast rendering actually goes (steered renders are slower than plain ones)."""
-    rates, chunk, passes = record["measured"], record["chunk_size"], record["planned"]["passes"]
-    per_epoch = SECONDS_PER_EPOCH + record["checks"] / rates["label_images_per_s"]
-    last: list[float] = []
-    pace: list[float] = []  # seconds per chunk, smoothed
-
-    def stop(held: int) -> bool:
-        now = clock()
-        if last:
-            pace[:] = [now - last[0] if not pace else 0.5 * pace[0] + 0.5 * (now - last[0])]
-        last[:] = [now]
-        if held < OVERSHOOT * FLOOR_DK:
-            return False
-        more = held + chunk
-        training_left = end - RESERVE - now - (pace[0] if pace else 0.0) - more / rates["label_images_per_s"]
-        return passes * (more / OVERSHOOT / rates["train_images_per_s"] + per_epoch) > training_left
-
-    return stop
-
-
-def dk_size(ds_images: int) -> int:
-    """D_K for the D_S made: half of it, within the floor and ``MAX_DK``."""
-    return max(FLOOR_DK, min(MAX_DK, ds_images // OVERSHOOT))
 
 
 def distill_settings(s: RunSettings, record: dict[str, Any], dk: Path, student: Path) -> DistillSettings:

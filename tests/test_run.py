@@ -15,9 +15,10 @@ import torch
 from PIL import Image
 
 from synthkd import run as run_module
+from synthkd.budget import FLOOR_DK, KNEE, PASSES, RESERVE, floor_seconds, size_run
 from synthkd.cli import main as synthkd_main
 from synthkd.core.dataset import open_dataset
-from synthkd.run import FLOOR_DK, KNEE, PASSES, RESERVE, RunSettings, floor_seconds, run, size_run
+from synthkd.run import RunSettings, run
 from tests.helpers import ROOT, FakeClock, chunk_bytes, fixed_rates, run_cli
 
 RATES = fixed_rates()  # this machine as the tests see it: 1,000 training, 5,000 rendered, 2,000 labelled images/s
