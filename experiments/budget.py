@@ -22,13 +22,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from synthkd.core.dataset import write_json
+from experiments import HERE, command_of, publish
 from synthkd.distill.logs import METRICS
 from synthkd.export import write_image_folder
 from synthkd.run import SUMMARY, RunSettings, run
 from synthkd.teacher import BUILTIN, PANEL, PanelTeacher
 
-HERE = Path(__file__).resolve().parent
 PAIRS = [(name, "shaders") for name in PANEL] + [(BUILTIN.name, "leaves")]
 GOAL = 0.95  # x the teacher's top-1
 
@@ -93,10 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         roots = [make_run(PANEL[name], source, args.minutes, args.out)
                  for name, source in (pair.split(":") for pair in args.pairs)]
     rows = [row(root) for root in roots]
-    command = "python -m experiments.budget " + " ".join(argv if argv is not None else sys.argv[1:])
-    write_json(HERE / "budget-results.json", {"rows": rows, "command": command})
+    command = command_of("experiments.budget", argv)
     write_markdown(rows, command)
-    print((HERE / "budget-results.md").read_text())
+    publish("budget", {"rows": rows, "command": command})
     return 0
 
 

@@ -33,11 +33,10 @@ from typing import Any
 
 import torch
 
-from synthkd.core.dataset import write_json
+from experiments import HERE, command_of, publish
 from synthkd.export import write_image_folder
 from synthkd.teacher import PANEL
 
-HERE = Path(__file__).resolve().parent
 CASES = ("quiet", "busy", "halfway", "torchscript")
 BUSY = [sys.executable, "-c", "while True: pass"]
 
@@ -162,11 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     for case in args.cases:
         for seed in args.seeds:
             rows += run_case(case, seed, args.minutes, args.out, args.teacher)
-    command = "python -m experiments.busy " + " ".join(argv if argv is not None else sys.argv[1:])
-    commands = {**old.get("commands", {}), command: time.strftime("%Y-%m-%d")}
-    write_json(HERE / "busy-results.json", {"rows": rows, "commands": commands})
+    commands = {**old.get("commands", {}), command_of("experiments.busy", argv): time.strftime("%Y-%m-%d")}
     write_markdown(rows, commands)
-    print((HERE / "busy-results.md").read_text())
+    publish("busy", {"rows": rows, "commands": commands})
     return 0
 
 
