@@ -14,6 +14,7 @@ import torch
 import torchvision
 from PIL import Image
 
+from synthkd.core.pictures import read_rgb8
 from synthkd.core.resources import check_fits, image_bytes
 from synthkd.core.tensors import predict, to_uint8
 from synthkd.distill.settings import DistillError
@@ -60,7 +61,7 @@ def _visible(path: str, root: str) -> bool:
 class ClassFolders(torchvision.datasets.ImageFolder):
     """torchvision's ImageFolder, except that folders named by whole numbers (``0``..``C-1``, any subset) are those
     class indices (other names are indexed in sorted order, as ImageFolder does), hidden folders and files are
-    ignored, and every image mode is read as 8-bit RGB with its full range kept (:func:`rgb8`)."""
+    ignored, and every image mode is read as 8-bit RGB with its full range kept (:func:`synthkd.core.pictures.rgb8`)."""
 
     def __init__(self, root: str):
         super().__init__(root, loader=read_rgb8, allow_empty=True,
@@ -73,27 +74,6 @@ class ClassFolders(torchvision.datasets.ImageFolder):
             raise FileNotFoundError("no class folders (one sub-folder of images per class)")
         numbered = all(n.isdigit() for n in names)
         return names, {n: int(n) if numbered else i for i, n in enumerate(names)}
-
-
-def read_rgb8(path: str) -> Image.Image:
-    """An image file as 8-bit RGB (see :func:`rgb8`)."""
-    with Image.open(path) as image:
-        return rgb8(image)
-
-
-def rgb8(image: Image.Image) -> Image.Image:
-    """Any PIL image as 8-bit RGB with its range kept: 16- and 32-bit integer images are scaled from 0..65535,
-    float images from 0..1 (or kept as 0..255 when their values go above 1); palette, grey, alpha and 1-bit
-    images convert as PIL does (alpha is dropped)."""
-    if image.mode.startswith("I") or image.mode == "F":
-        values = np.asarray(image, dtype=np.float64)
-        if image.mode == "F":
-            scaled = values * 255.0 if np.nanmax(values, initial=0.0) <= 1.0 else values
-        else:
-            scaled = np.clip(values, 0, 65535) / 257.0
-        grey = np.clip(np.nan_to_num(scaled), 0, 255).round().astype(np.uint8)
-        return Image.fromarray(grey).convert("RGB")
-    return image.convert("RGB")
 
 
 def load_image_folder(root: Path, size: int, classes: int) -> tuple[torch.Tensor, torch.Tensor]:

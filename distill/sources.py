@@ -2,17 +2,33 @@
 
 Each :class:`ImageSource` is a generator stage: its settings dataclass, the function that writes a dataset
 (``render-shaders`` ...), and the function that makes the same chunks in memory (the stream). ``synthkd models``
-lists networks the same way; here ``SOURCES`` lists what images can be made.
+lists networks the same way; here ``SOURCES`` lists what images can be made. A source that needs an argument
+is named with it, ``NAME:ARG`` (``images:DIR``): :func:`source_settings` turns such a name into the stage's
+settings.
 """
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from synthkd.core.generate import DatasetOptions, MakeChunk
-from synthkd.procgen.stage import LeavesDataset, NoiseDataset, leaves_chunks, noise_chunks, render_leaves, render_noise
+from synthkd.core.settings import UsageError
+from synthkd.procgen.folder import FolderSettings
+from synthkd.procgen.stage import (
+    ImagesDataset,
+    LeavesDataset,
+    NoiseDataset,
+    images_chunks,
+    leaves_chunks,
+    noise_chunks,
+    render_images,
+    render_leaves,
+    render_noise,
+)
 from synthkd.shaders.stage import ShaderDataset, render_shaders, shader_chunks
 
 
@@ -26,6 +42,8 @@ class ImageSource:
     settings: type[DatasetOptions]  # the command's settings
     render: Callable[..., dict[str, Any]]  # render(settings, stop=None) -> the run's record
     chunks: Callable[[Any, dict | None], tuple[MakeChunk, dict | None]]  # chunks(settings, plan) -> make_chunk, plan
+    argument: Callable[[str], dict[str, Any]] | None = None  # NAME:ARG -> more settings (None: takes no ARG)
+    metavar: str = ""  # what ARG is
 
 
 SOURCES: dict[str, ImageSource] = {s.name: s for s in (
@@ -35,4 +53,37 @@ SOURCES: dict[str, ImageSource] = {s.name: s for s in (
                 render_leaves, leaves_chunks),
     ImageSource("noise", "Gaussian noise with a dataset's channel statistics", "render-noise", NoiseDataset,
                 render_noise, noise_chunks),
+    ImageSource("images", "seeded random crops of a folder of unlabelled real images of any size", "render-images",
+                ImagesDataset, render_images, images_chunks, lambda arg: {"images": FolderSettings(folder=Path(arg))},
+                "DIR"),
 )}
+NAMES = ", ".join(f"{s.name}:{s.metavar}" if s.argument else s.name for s in SOURCES.values())
+
+
+def source_of(spec: str) -> tuple[ImageSource, dict[str, Any]]:
+    """The source a ``--source`` value names, and the settings its argument gives; UsageError if it names none
+    (an ``images:DIR`` folder is checked here: missing, empty or unreadable is refused before any work)."""
+    name, colon, arg = spec.partition(":")
+    source = SOURCES.get(name)
+    if source is None:
+        raise UsageError(f"unknown source {spec!r}: choose one of {NAMES}")
+    if source.argument is None and colon:
+        raise UsageError(f"source {name} takes no argument, got {spec!r}")
+    if source.argument is not None and not arg:
+        raise UsageError(f"source {name} needs its {source.metavar}: {name}:{source.metavar}")
+    return source, source.argument(arg) if source.argument else {}
+
+
+def source_settings(spec: str, **common: Any) -> DatasetOptions:
+    """The settings of the stage a ``--source`` value names, with ``common`` (n, size, seed, ...)."""
+    source, extra = source_of(spec)
+    return source.settings(**common, **extra)
+
+
+def source_spec(text: str) -> str:
+    """An option type: a ``--source`` value (a source's name, or ``images:DIR``)."""
+    try:
+        source_of(text)
+    except UsageError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return text

@@ -15,6 +15,7 @@ batches ahead.
 
 from __future__ import annotations
 
+import argparse
 import math
 import multiprocessing
 import os
@@ -33,10 +34,18 @@ from synthkd.core.settings import opt, positive_int, require
 from synthkd.core.steer import LEVERS, SteerSettings
 from synthkd.core.tensors import predict, to_uint8
 from synthkd.distill.pipeline import Pipeline
-from synthkd.distill.sources import SOURCES as IMAGE_SOURCES
+from synthkd.distill.sources import NAMES, source_of, source_settings, source_spec
 
-SOURCES = (*IMAGE_SOURCES, "mix")  # mix: shaders and Leaves, half each
+MIX = "mix"  # shaders and Leaves, half each
 CHUNK = 1024  # images per generator chunk in the stream
+
+
+def stream_source(text: str) -> str:
+    """An option type: a ``--source`` value, or ``mix``."""
+    try:
+        return text if text == MIX else source_spec(text)
+    except argparse.ArgumentTypeError as e:
+        raise argparse.ArgumentTypeError(f"{e}, or {MIX}") from None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,8 +53,8 @@ class StreamSettings:
     """Where a streaming run's images come from and how often each is used."""
 
     source: str | None = opt(None, "train on a stream of fresh images from this generator instead of --data: "
-                             "shaders, leaves, noise, or mix (shaders and Leaves, half each)", "--stream",
-                             choices=SOURCES)
+                             f"{NAMES}, or {MIX} (shaders and Leaves, half each)", "--stream",
+                             type=stream_source, metavar="SOURCE")
     window: int = opt(10240, "fresh images per epoch (a window of the stream, balanced by the teacher)",
                       "--stream-window", type=positive_int)
     overshoot: float = opt(2.0, "candidates rendered and labelled per window image; the balancer picks the window "
@@ -59,6 +68,8 @@ class StreamSettings:
                             "render-*)", "--stream-steer", choices=LEVERS)
 
     def __post_init__(self) -> None:
+        if self.source not in (None, MIX):
+            source_of(self.source)  # an unknown source, or a bad images:DIR, is refused before any work
         require(self.overshoot >= 1, f"--stream-overshoot must be at least 1, got {self.overshoot}")
         require(0 <= self.probe <= 1, f"--stream-probe must be in [0, 1], got {self.probe}")
 
@@ -75,10 +86,9 @@ def source_chunks(s: StreamSettings, seed: int, teacher: TeacherSpec | None = No
     common = {"n": CHUNK, "size": s.size, "seed": seed, "chunk_size": CHUNK, "quiet": True, **steering}
 
     def chunks_of(name: str, plan: dict | None) -> tuple[MakeChunk, dict | None]:
-        source = IMAGE_SOURCES[name]
-        return source.chunks(source.settings(**common), plan)
+        return source_of(name)[0].chunks(source_settings(name, **common), plan)
 
-    if s.source != "mix":
+    if s.source != MIX:
         return chunks_of(s.source, chosen)
     (shaders, plan_s), (leaves, plan_l) = (chunks_of(name, (chosen or {}).get(name)) for name in ("shaders", "leaves"))
 

@@ -1,4 +1,5 @@
-"""``render-leaves`` and ``render-noise``: parse the options into the stage's settings, run it, print its record."""
+"""``render-leaves``, ``render-noise`` and ``render-images``: parse the options into the stage's settings, run it,
+print its record."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 from synthkd.core.cli import Parser, add_options, run, settings_from
 from synthkd.core.dataset import DatasetError
 from synthkd.core.models import ModelError
-from synthkd.procgen.stage import LeavesDataset, NoiseDataset, render_leaves, render_noise
+from synthkd.procgen.stage import ImagesDataset, LeavesDataset, NoiseDataset, render_images, render_leaves, render_noise
 
 RESUMES = "Deterministic for a given seed; re-running the same command resumes a killed run."
 
@@ -28,6 +29,14 @@ def noise_parser() -> Parser:
     return p
 
 
+def images_parser() -> Parser:
+    p = Parser(prog="render-images", description="Crop a folder of unlabelled real images of any size and format "
+               "into a dataset: seeded square crops at random scales and places, mirrored at random, resized to "
+               f"--size. {RESUMES} A changed folder is refused (the dataset records its files' fingerprint).")
+    add_options(p, ImagesDataset)
+    return p
+
+
 def render_leaves_main(argv: list[str] | None = None) -> int:
     args = leaves_parser().parse_args(argv)
     return run("render-leaves", lambda: render_leaves(settings_from(LeavesDataset, args)), (DatasetError, ModelError),
@@ -40,6 +49,13 @@ def render_noise_main(argv: list[str] | None = None) -> int:
                args.quiet, argv)
 
 
+def render_images_main(argv: list[str] | None = None) -> int:
+    args = images_parser().parse_args(argv)
+    return run("render-images", lambda: render_images(settings_from(ImagesDataset, args)), (DatasetError, ModelError),
+               args.quiet, argv)
+
+
 if __name__ == "__main__":
-    command = {"render-leaves": render_leaves_main, "render-noise": render_noise_main}
+    command = {"render-leaves": render_leaves_main, "render-noise": render_noise_main,
+               "render-images": render_images_main}
     sys.exit(command[sys.argv[1]](sys.argv[2:]) if len(sys.argv) > 1 and sys.argv[1] in command else 2)

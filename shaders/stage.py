@@ -145,7 +145,7 @@ def render_shaders(s: ShaderDataset, stop: Stop | None = None) -> dict[str, Any]
         writer.set_derived(*_choose(s, corpus, synth, renderer, duplicates))
     seconds_checking = time.perf_counter() - clock
     todo = writer.todo()
-    needs_pilot = bool(s.steering.steer) and "steer" not in writer.derived
+    needs_pilot = s.steering.active and "steer" not in writer.derived
     clock = time.perf_counter()
     plan = _plan(s, ctx, writer.derived, corpus + synth, _share(s, len(corpus)), compile=bool(todo) or needs_pilot)
     seconds_compiling = time.perf_counter() - clock

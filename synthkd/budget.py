@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from synthkd.core.settings import finite, whole
-from synthkd.core.steer import variant_grid
+from synthkd.core.steer import GRIDS
 from synthkd.distill.schedule import Clock, schedule_problem
 
 PASSES = 25  # D_K is sized so that training makes about this many passes over it ...
@@ -25,23 +25,25 @@ RESERVE = 5.0  # seconds kept for writing the student, the summary and the repor
 SECONDS_PER_EPOCH = 0.1  # the checkpoint and the metrics after every epoch (the checks are counted apart)
 
 
-def costs(rates: dict[str, float], steer: bool, checks: int, chunk: int) -> tuple[float, float, float, float]:
-    """Seconds: fixed (steering's fit labels every variant of the first chunk), per D_S image (rendered and
-    labelled; a steered image is labelled once more when it is made), per training presentation, per epoch."""
+def costs(rates: dict[str, float], steer: bool, checks: int, chunk: int,
+          refine: int = 0) -> tuple[float, float, float, float]:
+    """Seconds: fixed (steering's fit labels every variant of the first chunk, of the largest grid), per D_S image
+    (rendered and labelled; a steered image is labelled once more when it is made, and each refinement step costs
+    about three labellings), per training presentation, per epoch."""
     label = rates["label_images_per_s"]
-    fixed = len(variant_grid()) * chunk / label if steer else 0.0
-    per_image = 1 / rates["render_images_per_s"] + (2 if steer else 1) / label
+    fixed = max(len(grid()) for grid in GRIDS.values()) * chunk / label if steer else 0.0
+    per_image = 1 / rates["render_images_per_s"] + ((2 if steer else 1) + 3 * refine) / label
     return fixed, per_image, 1 / rates["train_images_per_s"], SECONDS_PER_EPOCH + checks / label
 
 
-def size_run(budget: float, rates: dict[str, float], steer: bool, checks: int,
-             classes: int) -> dict[str, Any] | None:
+def size_run(budget: float, rates: dict[str, float], steer: bool, checks: int, classes: int,
+             refine: int = 0) -> dict[str, Any] | None:
     """D_S, D_K and the data stage's seconds for ``budget`` seconds of data and training: D_K such that training
     makes ``PASSES`` passes over it (at most ``MAX_DK``); a shorter budget cuts D_K and the passes together down
     to ``FLOOR_DK`` and ``FLOOR_PASSES``; None below that."""
     chunk = CHUNK
     while True:
-        fixed, per_image, per_presentation, per_epoch = costs(rates, steer, checks, chunk)
+        fixed, per_image, per_presentation, per_epoch = costs(rates, steer, checks, chunk, refine)
         left = budget - fixed
         dk = (left - PASSES * per_epoch) / (OVERSHOOT * per_image + PASSES * per_presentation)
         if dk < KNEE:  # degrade: D_K and the passes shrink together (passes = dk * PASSES / KNEE)
@@ -61,10 +63,10 @@ def size_run(budget: float, rates: dict[str, float], steer: bool, checks: int,
             "data_seconds": fixed + ds * per_image, "ds_cap": math.ceil(OVERSHOOT * MAX_DK / chunk) * chunk}
 
 
-def floor_seconds(rates: dict[str, float], steer: bool, checks: int, classes: int) -> float:
+def floor_seconds(rates: dict[str, float], steer: bool, checks: int, classes: int, refine: int = 0) -> float:
     """Seconds of data and training the smallest run takes (what :func:`size_run` needs for ``FLOOR_DK``)."""
     chunk = max(SMALL_CHUNK, math.ceil(10 * classes / SMALL_CHUNK) * SMALL_CHUNK)
-    fixed, per_image, per_presentation, per_epoch = costs(rates, steer, checks, chunk)
+    fixed, per_image, per_presentation, per_epoch = costs(rates, steer, checks, chunk, refine)
     return fixed + FLOOR_DK * (OVERSHOOT * per_image + FLOOR_PASSES * per_presentation) + FLOOR_PASSES * per_epoch
 
 
@@ -120,6 +122,8 @@ PLAN_FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "why": (lambda v: isinstance(v, str), "a sentence"),
     "student": (lambda v: isinstance(v, str), "a model name"),
     "steer": (lambda v: isinstance(v, bool), "true or false"),
+    "lever": (lambda v: v in GRIDS, f"one of {', '.join(GRIDS)}"),
+    "refine": (_whole(1, 1000), "a whole number of steps in 1..1000"),
     "budget_seconds": (_number(1e-9), "a number of seconds above 0"),
     "chunk_size": (_whole(1, MAX_DK * OVERSHOOT), f"a whole number in 1..{MAX_DK * OVERSHOOT}"),
     "ds_cap": (_whole(1, MAX_DK * OVERSHOOT + CHUNK), f"a whole number in 1..{MAX_DK * OVERSHOOT + CHUNK}"),
@@ -131,7 +135,7 @@ PLAN_FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
                  "the training record, allotted seconds above 0"),
     "observed": (_holds(_number()), "rates, each a number"),
 }
-PLAN_OPTIONAL = ("ds_images", "dk_images", "training", "observed")
+PLAN_OPTIONAL = ("ds_images", "dk_images", "training", "observed", "lever", "refine")
 
 
 def plan_problem(record: dict[str, Any]) -> str | None:

@@ -68,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
                           "evaluate on real held-out digits, report")
     demo.add_argument("--out", type=Path, default=Path("runs/demo"), help="run directory (a re-run resumes)")
     demo.add_argument("--minutes", type=float, default=10.0, help="time budget per source")
-    demo.add_argument("--sources", nargs="+", choices=tuple(SOURCES), default=["shaders"],
+    demo.add_argument("--sources", nargs="+", choices=tuple(n for n, s in SOURCES.items() if s.argument is None),
+                      default=["shaders"],
                       help="the data to compare (each gets --minutes)")
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--quiet", action="store_true")

@@ -55,14 +55,19 @@ class TrainResult:
 
 def train_teacher(model: Classifier, epochs: int = 15, batch: int = 64, lr: float = 0.05, seed: int = 0,
                   size: int = 32, limit: int | None = None, thickness: int = 0, invert: bool = False) -> TrainResult:
-    """Supervised training on the digits train split (or its first ``limit`` images; SGD, one-cycle
-    schedule, random shifts of up to 2 px). Deterministic on the CPU for a given seed and thread count.
-    """
+    """Supervised training on the digits train split (or its first ``limit`` images): :func:`train_supervised`."""
     x_train, y_train = digits("train", size, thickness, invert)
-    x_train, y_train = x_train[:limit], y_train[:limit]
-    x_test, y_test = digits("test", size, thickness, invert)
+    return train_supervised(model, (x_train[:limit], y_train[:limit]), digits("test", size, thickness, invert),
+                            epochs=epochs, batch=batch, lr=lr, seed=seed)
+
+
+def train_supervised(model: Classifier, train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray],
+                     epochs: int = 15, batch: int = 64, lr: float = 0.05, seed: int = 0,
+                     flip: bool = False) -> TrainResult:
+    """A panel teacher's training on labelled uint8 images: SGD, one-cycle schedule, random shifts of up to 2 px
+    (and, with ``flip``, random mirroring of each batch). Deterministic on the CPU for a seed and thread count."""
     generator = torch.Generator().manual_seed(seed)
-    x, y = to_float(x_train), torch.from_numpy(y_train)
+    x, y = to_float(train[0]), torch.from_numpy(train[1])
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=5e-4, nesterov=True)
     steps = epochs * ((len(x) + batch - 1) // batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.15)
@@ -75,6 +80,8 @@ def train_teacher(model: Classifier, epochs: int = 15, batch: int = 64, lr: floa
             idx = order[i:i + batch]
             shift = torch.randint(-2, 3, (2,), generator=generator).tolist()
             xb = torch.roll(x[idx], shifts=shift, dims=(2, 3))
+            if flip and bool(torch.randint(0, 2, (1,), generator=generator)):
+                xb = xb.flip(3)
             loss = F.cross_entropy(model(xb), y[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -83,7 +90,7 @@ def train_teacher(model: Classifier, epochs: int = 15, batch: int = 64, lr: floa
             total += float(loss.detach()) * len(idx)
         losses.append(total / len(x))
     model.eval()
-    return TrainResult(accuracy(model, x_train, y_train), accuracy(model, x_test, y_test), losses)
+    return TrainResult(accuracy(model, *train), accuracy(model, *test), losses)
 
 
 def write_digits_dataset(out: Path, split: str = "train", size: int = 32) -> Path:

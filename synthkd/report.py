@@ -123,9 +123,10 @@ def write_report(run: Path, screenshot: bool = False) -> Path:
     for r in rows:
         base = run / r["run"] if "run" in r else run
         paths = {k: base / v for k, v in r.get("paths", {}).items()}
-        curves = learning_curves(paths["student"] / "metrics.jsonl", run / f"curves-{r['source']}.png")
+        name = r["source"].partition(":")[0]  # images:DIR -> images
+        curves = learning_curves(paths["student"] / "metrics.jsonl", run / f"curves-{name}.png")
         plan_path = base / "plan.json"
-        budget = budget_chart(json.loads(plan_path.read_text()), run / f"budget-{r['source']}.png") \
+        budget = budget_chart(json.loads(plan_path.read_text()), run / f"budget-{name}.png") \
             if plan_path.is_file() else None
         steer = json.loads((paths["data"] / "dataset.json").read_text()).get("derived") or {}
         steer_note = (f" The generator was steered towards the teacher's rare classes (relative entropy of plain "

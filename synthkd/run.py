@@ -69,20 +69,21 @@ from synthkd.core.settings import (
     device_field,
     finite,
     group,
+    int_at_least,
     opt,
     positive_int,
     quiet_field,
     require,
     seed_field,
 )
-from synthkd.core.steer import SteerSettings
+from synthkd.core.steer import GRIDS, SteerSettings
 from synthkd.core.tensors import predict
 from synthkd.distill.checks import folder_identity, load_image_folder
 from synthkd.distill.pipeline import Pipeline
 from synthkd.distill.rate import step_rate
 from synthkd.distill.schedule import Clock
 from synthkd.distill.settings import DistillSettings, amp_dtype
-from synthkd.distill.sources import SOURCES
+from synthkd.distill.sources import SOURCES, source_of, source_settings, source_spec
 from synthkd.distill.train import SCHEDULE, distill
 from synthkd.probe.balance import BalanceSettings
 from synthkd.probe.stage import ProbeSettings, probe
@@ -96,8 +97,8 @@ PLAN, SUMMARY = "plan.json", "summary.json"
 RECIPE = DistillSettings(teacher=TeacherSpec(name="TEACHER"), data=Path("D_K"), out=Path("STUDENT"),
                          aug="standard", mixup_alpha=0.0, temperature=4.0, hard_weight=0.0, lr=0.1, batch_size=64,
                          weight_decay=1e-4)
-RECIPE_KEYS = ("aug", "mixup_alpha", "temperature", "hard_weight", "lr", "momentum", "weight_decay", "batch_size")
 STEER_BELOW = 0.95  # steer the generator when the teacher's relative entropy on plain renders is below this
+RECIPE_KEYS = ("aug", "mixup_alpha", "temperature", "hard_weight", "lr", "momentum", "weight_decay", "batch_size")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,8 +109,16 @@ class RunSettings:
     out: Path = opt(REQUIRED, "run directory (running the same command again resumes it)", "--out", type=Path,
                     metavar="RUN")
     minutes: float = opt(30.0, "time budget for the whole run on this machine, in minutes", "--minutes", type=float)
-    source: str = opt("shaders", "what the images are: " + "; ".join(f"{s.name}: {s.about}" for s in SOURCES.values()),
-                      "--source", choices=tuple(SOURCES))
+    source: str = opt("shaders", "what the images are: " + "; ".join(
+        f"{s.name}{':' + s.metavar if s.argument else ''}: {s.about}" for s in SOURCES.values()), "--source",
+                      type=source_spec, metavar="NAME")
+    steer: str = opt("auto", "steer the generator towards the teacher's rare classes with a fitted mixture of image "
+                     "variants: auto (variants, when the teacher's relative entropy on plain images is below "
+                     f"{STEER_BELOW}), variants (made for ink-on-paper teachers), natural (variants that keep colour "
+                     "and texture) or off", "--steer", choices=("auto", "variants", "natural", "off"))
+    refine: int = opt(0, "refine each rendered image with this many gradient steps towards the teacher's batch-norm "
+                      "statistics (the DeepInversion prior, started from renders; a teacher without batch norm is "
+                      "not refined; 0: none)", "--refine", type=int_at_least(0), metavar="STEPS")
     eval_dir: Path | None = opt(None, "labelled real images, one folder per class (named 0..C-1, or sorted names "
                                 "= class indices): the student's top-1 on them is the run's figure; without it, "
                                 "its agreement with the teacher on held-out synthetic images", "--eval", type=Path,
@@ -133,6 +142,7 @@ class RunSettings:
         require(finite(self.minutes) and self.minutes > 0,
                 f"--minutes must be a number of minutes above 0, got {self.minutes:g}")
         require(8 <= self.size <= 1024, f"--size must be in 8..1024, got {self.size}")
+        source_of(self.source)  # an unknown source, or a bad images:DIR, is refused before any work
 
 
 Measure = Callable[[RunSettings, torch.nn.Module, str, torch.device], dict[str, float]]
@@ -224,7 +234,9 @@ def identity(s: RunSettings) -> dict[str, Any]:
     if teacher.get("weights_sha256") != teacher.get("weights"):
         teacher.pop("weights")  # known by its checksum: the file may move
     return {"teacher": teacher, "minutes": s.minutes, "source": s.source, "student": s.student, "size": s.size,
-            "seed": s.seed, "eval": folder_identity(Path(s.eval_dir)) if s.eval_dir is not None else None}
+            "seed": s.seed, "eval": folder_identity(Path(s.eval_dir)) if s.eval_dir is not None else None,
+            **({"steer": s.steer} if s.steer != "auto" else {}),  # runs recorded before --steer still resume
+            **({"refine": s.refine} if s.refine else {})}
 
 
 def read_record(out: Path, s: RunSettings) -> dict[str, Any]:
@@ -276,8 +288,8 @@ def with_replay(s: RunSettings) -> tuple[RunSettings, dict[str, Any] | None]:
     replayed = RunSettings(teacher=teacher, out=s.out, minutes=settings["minutes"], source=settings["source"],
                            eval_dir=eval_dir, student=settings["student"], size=settings["size"],
                            seed=settings["seed"], threads=s.threads, device=s.device, quiet=s.quiet, replay=s.replay)
-    kept = ("measured", "planned", "why", "student", "steer", "chunk_size", "ds_cap", "ds_images", "dk_images",
-            "budget_seconds", "teacher_weights", "eval_dir", "checks", "recipe")
+    kept = ("measured", "planned", "why", "student", "steer", "lever", "refine", "chunk_size", "ds_cap", "ds_images",
+            "dk_images", "budget_seconds", "teacher_weights", "eval_dir", "checks", "recipe")
     record = {**{k: old[k] for k in kept if k in old}, "settings": identity(replayed), "replay_of": str(s.replay),
               "training": {k: training[k] for k in ("steps", "points", "allotted_seconds") if k in training}}
     return replayed, record
@@ -290,9 +302,8 @@ def measure_machine(s: RunSettings, teacher: torch.nn.Module, student: str, devi
     """This machine's rates for the run, each timed once warm: training images/s (teacher and a fresh student),
     rendered and labelled images/s, and the teacher's relative entropy on plain renders."""
     classes = num_classes_of(teacher, s.size)
-    source = SOURCES[s.source]
-    make_chunk = source.chunks(source.settings(n=CHUNK, size=s.size, seed=s.seed, chunk_size=CHUNK, quiet=True),
-                               None)[0]
+    make_chunk = source_of(s.source)[0].chunks(source_settings(s.source, n=CHUNK, size=s.size, seed=s.seed,
+                                                               chunk_size=CHUNK, quiet=True), None)[0]
     images = make_chunk(0, CHUNK)[0]
     chunks = iter(range(1, 1 << 30))
     render = measure_rate(lambda: len(make_chunk(next(chunks), SMALL_CHUNK)[0]), warmup=1)
@@ -320,10 +331,11 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
     student = s.student if s.student != "auto" else auto_student(teacher)
     rates = measure(s, teacher, student, device)
     spent = clock() - started
-    steer = rates["plain_relative_entropy"] < STEER_BELOW
-    sizes = size_run(s.minutes * 60 - spent - RESERVE, rates, steer, checks, classes)
+    steer = s.steer in GRIDS or (s.steer == "auto" and rates["plain_relative_entropy"] < STEER_BELOW)
+    lever = s.steer if s.steer in GRIDS else "variants"
+    sizes = size_run(s.minutes * 60 - spent - RESERVE, rates, steer, checks, classes, s.refine)
     if sizes is None:
-        need = spent + RESERVE + floor_seconds(rates, steer, checks, classes)
+        need = spent + RESERVE + floor_seconds(rates, steer, checks, classes, s.refine)
         raise UsageError(f"--minutes {s.minutes:g} is too short for this teacher on this machine: measuring, "
                          f"{'steering, ' if steer else ''}and the smallest run (D_K of {FLOOR_DK} images, "
                          f"{FLOOR_PASSES} passes) take about {need / 60:.1f} minutes here now; give --minutes "
@@ -334,12 +346,16 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
     why = (f"training {rates['train_images_per_s']:.0f} img/s, rendering {rates['render_images_per_s']:.0f} img/s, "
            f"labelling {rates['label_images_per_s']:.0f} img/s (each once warm); the teacher's relative entropy on "
            f"plain {s.source} is {rates['plain_relative_entropy']:.3f}, so "
-           f"{'steer the generator (variants)' if steer else 'no steering'}; about {sizes['ds_images']} images "
+           f"{f'steer the generator ({lever})' if steer else 'no steering'}"
+           f"{f' (--steer {s.steer})' if s.steer != 'auto' else ''}"
+           f"{f', each image refined with {s.refine} steps' if s.refine else ''}; about {sizes['ds_images']} images "
            f"rendered in {sizes['data_seconds']:.0f} s and {sizes['dk_images']} balanced, trained for the rest of "
            f"the {s.minutes:g} minutes (about {sizes['passes']:.0f} passes)"
            + ("; the budget is short: D_K and the passes are cut towards the floor" if floor else ""))
     return {"settings": identity(s), "measured": {k: round(float(v), 4) for k, v in rates.items()},
-            "student": student, "steer": steer, "why": why, "budget_seconds": round(s.minutes * 60),
+            "student": student, "steer": steer, **({"lever": lever} if steer and lever != "variants" else {}),
+            **({"refine": s.refine} if s.refine else {}),
+            "why": why, "budget_seconds": round(s.minutes * 60),
             "recipe": recipe_record(),
             "planned": {k: round(v, 1) if isinstance(v, float) else v for k, v in sizes.items()},
             "chunk_size": sizes["chunk_size"], "ds_cap": sizes["ds_cap"],
@@ -365,11 +381,12 @@ def auto_student(teacher: torch.nn.Module) -> str:
 def render(s: RunSettings, record: dict[str, Any], out: Path, n: int,
            stop: Callable[[int], bool] | None = None) -> dict[str, Any]:
     """Render (or finish, or check) D_S of ``n`` images as the record says (source, chunk size, steering)."""
-    source = SOURCES[s.source]
-    steering = {"teacher": s.teacher, "steering": SteerSettings(steer="variants")} if record["steer"] else {}
-    settings = source.settings(n=n, size=s.size, seed=s.seed, chunk_size=record["chunk_size"], out=out,
+    steering = SteerSettings(steer=record.get("lever", "variants") if record["steer"] else None,
+                             refine_steps=record.get("refine", 0))
+    steering = {"teacher": s.teacher, "steering": steering} if steering.active else {}
+    settings = source_settings(s.source, n=n, size=s.size, seed=s.seed, chunk_size=record["chunk_size"], out=out,
                                quiet=s.quiet, **steering)
-    return source.render(settings, stop=stop)
+    return source_of(s.source)[0].render(settings, stop=stop)
 
 
 def render_data(s: RunSettings, record: dict[str, Any], out: Path, clock: Clock, share: CpuShare) -> dict[str, Any]:

@@ -20,7 +20,8 @@ from PIL import Image
 
 from synthkd.cli import main as synthkd_main
 from synthkd.core.dataset import HEADER
-from synthkd.distill.checks import load_image_folder, rgb8
+from synthkd.core.pictures import rgb8
+from synthkd.distill.checks import load_image_folder
 from synthkd.distill.cli import main as distill_main
 from synthkd.probe.cli import main as probe_main
 from synthkd.procgen.cli import render_noise_main

@@ -4,14 +4,19 @@ shardable, the in-memory path, and bad input."""
 from __future__ import annotations
 
 import json
+from functools import partial
 
 import numpy as np
 import pytest
 
 from synthkd.core.classes import histogram, relative_entropy
 from synthkd.core.dataset import open_dataset
-from synthkd.core.steer import SteerSettings, Variant, by_quota, fit_mixture, variant_grid
+from synthkd.core.refine import bn_layers, refine
+from synthkd.core.steer import SteerSettings, Variant, by_quota, fit_mixture, natural_grid, variant_grid
+from synthkd.core.tensors import predict
 from synthkd.procgen.cli import render_leaves_main
+from synthkd.procgen.leaves import LeavesSettings
+from synthkd.procgen.leaves import make_chunk as leaves_chunk
 from synthkd.procgen.stage import LeavesDataset, leaves_batches, render_leaves
 from tests.helpers import chunk_bytes, run_cli
 
@@ -41,6 +46,30 @@ def test_variants_transform_as_named():
     assert len(variant_grid()) == 41 and len({v.name for v in variant_grid()}) == 41
 
 
+def test_natural_variants_keep_colour_and_move_the_spectrum_to_one_over_f():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (6, 32, 32, 3), dtype=np.uint8)
+    gray = Variant(saturation=0.0).apply(images, rng)
+    assert np.abs(gray.astype(int) - images.mean(3, keepdims=True).round()).max() <= 1
+    flat = Variant(contrast=0.0).apply(images, rng)
+    assert np.ptp(flat.reshape(6, -1), axis=1).max() <= 1  # every pixel at the image's mean
+    same = np.repeat(images[:1], 6, axis=0)
+    assert np.abs(Variant(blend=0.5).apply(same, rng).astype(int) - same).max() <= 1  # a blend of equals
+    blended = Variant(blend=0.5).apply(images, rng).astype(int)
+    assert not np.array_equal(blended, images) and blended.std() < images.std()
+    shaped = Variant(spectrum=1.0).apply(images, rng).astype(np.float64)
+    amplitude = np.abs(np.fft.fft2(shaped - shaped.mean((1, 2), keepdims=True), axes=(1, 2))).mean((0, 3))
+    f = np.hypot(*np.meshgrid(np.fft.fftfreq(32), np.fft.fftfreq(32), indexing="ij"))
+    ring = (f > 0.05) & (f < 0.45)
+    slope = np.polyfit(np.log(f[ring]), np.log(amplitude[ring]), 1)[0]
+    white = np.polyfit(np.log(f[ring]), np.log(np.abs(np.fft.fft2(images - images.mean((1, 2), keepdims=True),
+                                                                   axes=(1, 2))).mean((0, 3))[ring]), 1)[0]
+    assert slope < -0.7 and abs(white) < 0.2  # white noise in, about 1/f out
+    assert np.abs(shaped.mean((1, 2)) - images.mean((1, 2))).max() < 8  # the colours' means stay
+    grid = natural_grid()
+    assert len(grid) == 27 and len({v.name for v in grid}) == 27 and not any(v.gray or v.invert for v in grid)
+
+
 def test_rejection_keeps_each_class_to_its_share_first():
     labels = np.array([0, 0, 0, 0, 1, 0, 2, 0, 0, 1, 2, 0])
     keep = by_quota(labels, 3, 6)
@@ -48,32 +77,70 @@ def test_rejection_keeps_each_class_to_its_share_first():
     assert histogram(labels[by_quota(labels, 3, 9)], 3).tolist() == [5, 2, 2]  # short classes: filled in order
 
 
-def steered(out, teacher, **changes) -> LeavesDataset:
+def steered(out, teacher, lever="all", refine=0, **changes) -> LeavesDataset:
     settings = dict(out=out, n=300, size=32, chunk_size=100, quiet=True, teacher=teacher.settings,
-                    steering=SteerSettings(steer="all", oversample=2.0))
+                    steering=SteerSettings(steer=lever, oversample=2.0, refine_steps=refine))
     return LeavesDataset(**{**settings, **changes})
 
 
-def test_steered_leaves_are_deterministic_resumable_and_in_memory(random_teacher, tmp_path):
-    record = render_leaves(steered(tmp_path / "a", random_teacher))
-    assert record["steer"]["lever"] == "all" and record["candidates"] == 600 and record["kept"] == 300
-    render_leaves(steered(tmp_path / "b", random_teacher))
+@pytest.mark.parametrize("lever, refine", [("all", 0), ("natural", 2)])
+def test_steered_leaves_are_deterministic_resumable_and_in_memory(random_teacher, tmp_path, lever, refine):
+    steered_ = partial(steered, teacher=random_teacher, lever=lever, refine=refine)
+    record = render_leaves(steered_(tmp_path / "a"))
+    assert record["steer"]["lever"] == lever and record["kept"] == 300
+    assert record["candidates"] == (600 if lever == "all" else 300)  # "all" rejects, "natural" only varies
+    assert record["steer"].get("refine_steps", 0) == refine
+    render_leaves(steered_(tmp_path / "b"))
     assert chunk_bytes(tmp_path / "a") == chunk_bytes(tmp_path / "b")
     header = json.loads((tmp_path / "a" / "dataset.json").read_text())
     chosen = header["derived"]["steer"]
-    assert header["settings"]["steer"]["steer"] == "all" and header["settings"]["teacher"]["spec"] == "resnet8_cifar"
+    assert header["settings"]["steer"]["steer"] == lever and header["settings"]["teacher"]["spec"] == "resnet8_cifar"
     assert sum(chosen["weights"]) == pytest.approx(1.0, abs=1e-3) and len(chosen["names"]) == len(chosen["weights"])
     ds = open_dataset(tmp_path / "a")
     assert set(ds.column("variant")) <= set(chosen["names"]) and len(set(ds.column("teacher_class"))) >= 1
     for name in ("c000001.npy", "c000001.json"):
         (tmp_path / "b" / "chunks" / name).unlink()
-    render_leaves(steered(tmp_path / "b", random_teacher))  # resumes with the recorded plan
+    render_leaves(steered_(tmp_path / "b"))  # resumes with the recorded plan
     assert chunk_bytes(tmp_path / "a") == chunk_bytes(tmp_path / "b")
     for i in range(2):
-        render_leaves(steered(tmp_path / f"s{i}", random_teacher, shard=f"{i}/2"))
+        render_leaves(steered_(tmp_path / f"s{i}", shard=f"{i}/2"))
     assert np.array_equal(open_dataset([tmp_path / "s0", tmp_path / "s1"]).images(), ds.images())
-    images, columns = next(iter(leaves_batches(steered(tmp_path / "unused", random_teacher), [2])))
+    images, columns = next(iter(leaves_batches(steered_(tmp_path / "unused"), [2])))
     assert np.array_equal(images, ds.chunk_images(2)) and columns["variant"] == ds.column("variant")[200:]
+
+
+def test_refinement_moves_a_batch_towards_the_teachers_batch_norm_statistics():
+    from synthkd.teacher import BUILTIN
+
+    images = leaves_chunk(LeavesSettings(), 32, 0, 0, 64)[0]
+    teacher = BUILTIN.spec.load()
+    layers = bn_layers(teacher)
+
+    def mismatch(batch: np.ndarray) -> float:
+        seen = []
+        hooks = [m.register_forward_hook(lambda m, i, o: seen.append(
+            (i[0].mean((0, 2, 3)) - m.running_mean).norm() + (i[0].var((0, 2, 3)) - m.running_var).norm()))
+            for m in layers]
+        predict(teacher, batch, batch=len(batch))
+        for h in hooks:
+            h.remove()
+        return float(sum(seen))
+
+    refined = refine(images, teacher, 5)
+    assert refined.dtype == np.uint8 and refined.shape == images.shape and not np.array_equal(refined, images)
+    assert mismatch(refined) < 0.8 * mismatch(images)
+    assert np.array_equal(refine(images, teacher, 5), refined)  # deterministic
+    assert np.abs(refined.astype(int) - images).mean() < 40  # still the renders, moved
+
+
+def test_a_teacher_without_batch_norm_is_one_line_and_not_refined(tmp_path, capsys):
+    lenet = ["--teacher", "lenet5", "--weights", "assets/teacher/digits_lenet5.pt"]
+    common = ["--n", "200", "--chunk-size", "100", "--quiet"]
+    assert run_cli(render_leaves_main, *common, "--out", tmp_path / "refined", *lenet, "--refine-steps", "3") == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the teacher has no batch norm layers" in err and "without refining" in err
+    assert run_cli(render_leaves_main, *common, "--out", tmp_path / "plain") == 0
+    assert np.array_equal(open_dataset(tmp_path / "refined").images(), open_dataset(tmp_path / "plain").images())
 
 
 @pytest.mark.slow

@@ -125,7 +125,7 @@ def test_probed_windows_keep_the_steps_per_epoch(random_teacher, tmp_path):
     ([], "give --data DIR or --stream SOURCE"),
     (["--stream", "leaves", "--data", "somewhere"], "give --data DIR or --stream SOURCE"),
     (["--stream", "leaves", "--stream-overshoot", "0.5"], "--stream-overshoot must be at least 1"),
-    (["--stream", "clouds"], "invalid choice"),
+    (["--stream", "clouds"], "unknown source 'clouds': choose one of shaders, leaves, noise, images:DIR, or mix"),
 ])
 def test_bad_stream_input_is_one_line(random_teacher, tmp_path, capsys, args, message):
     from synthkd.distill.cli import main

@@ -60,18 +60,21 @@ class DatasetOptions:
         require(self.n >= 1 and self.chunk_size >= 1, "--n and --chunk-size must be at least 1")
         if self.shard is not None:
             Shard.parse(self.shard)
-        require(self.teacher is not None or not self.steering.steer, "--steer needs the teacher: add --teacher SPEC")
-        require(self.teacher is None or bool(self.steering.steer),
-                "--teacher is for steering the images: add --steer variants, reject, search or all")
+        require(self.teacher is not None or not self.steering.active,
+                f"--{'steer' if self.steering.steer else 'refine-steps'} needs the teacher: add --teacher SPEC")
+        require(self.teacher is None or self.steering.active,
+                "--teacher is for steering the images: add --steer variants, natural, reject, search or all, or "
+                "--refine-steps N")
         require(self.steering.steer != "search" or self.programs,
                 "program search needs shader programs (render-shaders)")
 
     def identity(self, settings: dict[str, Any]) -> dict[str, Any]:
         """The generator's ``settings`` for the dataset header, with the teacher and steering when steered."""
-        if not self.steering.steer:
+        if not self.steering.active:
             return settings  # unsteered datasets stay exactly what they were
-        # --search-budget only when given, so that steered datasets made before it still resume
-        steering = {k: v for k, v in asdict(self.steering).items() if k != "search_budget" or v is not None}
+        # --search-budget and --refine-steps only when given, so that steered datasets made before them still resume
+        steering = {k: v for k, v in asdict(self.steering).items()
+                    if (k != "search_budget" or v is not None) and (k != "refine_steps" or v)}
         return {**settings, "steer": steering, "teacher": self.teacher.record()}
 
 
@@ -91,7 +94,7 @@ def open_writer(options: DatasetOptions, generator: str, settings: dict[str, Any
     shard, out = resolve_shard(options.shard, Path(options.out))
     made = sum(p.stat().st_size for p in (out / "chunks").glob("*.npy")) if (out / "chunks").is_dir() else 0
     share = 1.0 / (shard.count if shard is not None else 1)
-    working = (16 if options.steering.steer else 4) * options.chunk_size  # a chunk's images, variants, writes
+    working = (16 if options.steering.active else 4) * options.chunk_size  # a chunk's images, variants, writes
     check_fits(f"--n {options.n} at --size {options.size} (--chunk-size {options.chunk_size})",
                memory=working * image_bytes(options.size),
                disk=options.n * share * image_bytes(options.size) - made, out=out)
@@ -176,7 +179,7 @@ def iter_chunks(make_chunk: MakeChunk, options: DatasetOptions,
 def steering_teacher(options: DatasetOptions) -> torch.nn.Module | None:
     """The steering teacher, loaded and checked at the dataset's image size (before any work), or None; a first
     chunk too small to fit a steering plan on is refused."""
-    if not options.steering.steer:
+    if not options.steering.active:
         return None
     teacher = options.teacher.load(check_size=options.size)
     classes = num_classes_of(teacher, options.size)
@@ -213,6 +216,8 @@ def steer_report(chosen: dict | None) -> dict[str, Any]:
     if chosen is None:
         return {}
     report = {k: chosen[k] for k in ("lever", "identity_relative_entropy", "expected_relative_entropy")}
+    if chosen.get("refine_steps"):
+        report["refine_steps"] = chosen["refine_steps"]
     if "search" in chosen:  # program search: elites per class, and what finding them cost
         report["search"] = {k: chosen["search"][k] for k in ("counts", "distinct_shaders", "rounds", "rendered")}
     return {"steer": report}

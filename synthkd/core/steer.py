@@ -2,12 +2,15 @@
 
 A teacher trained on, say, white digits on black sees almost every colourful render as one class; the same
 renders in grayscale, sparse (only the brightest pixels kept), inverted, zoomed or blurred fall into other
-classes, and which variant suits which class differs from teacher to teacher. Three levers, alone or together:
+classes, and which variant suits which class differs from teacher to teacher. The levers, alone or together:
 
 - ``variants``: each image goes out as one of a fixed set of :class:`Variant` transforms, chosen per image
   (seeded) from a mixture whose weights are fitted so that the teacher's class histogram over the mixture is as
   flat as possible (maximum entropy), with a small bonus for spreading over many variants (diversity). The fit
   uses the teacher's predictions on the variants of a pilot set: the dataset's first chunk.
+- ``natural``: the same fit over variants that keep colour and texture (saturation and contrast changes, zooms
+  at several scales, blends of two renders, a 1/f amplitude spectrum), for teachers of photographs, which read
+  colour and texture where digit teachers read strokes.
 - ``reject``: each chunk is drawn from ``oversample`` times as many candidates, kept by class quota (every
   class at most its share, the rest filled in candidate order): rejection sampling, the cheap baseline.
 - ``search`` (generators of programs only: ``render-shaders``): program search, an archive of (program, time,
@@ -22,6 +25,7 @@ so steered datasets are deterministic, shardable and resumable like any other.
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -32,18 +36,22 @@ import torch
 import torch.nn.functional as F
 
 from synthkd.core.classes import histogram, relative_entropy
-from synthkd.core.settings import opt, positive_int, require
+from synthkd.core.refine import bn_layers, refine
+from synthkd.core.settings import int_at_least, opt, positive_int, require
 from synthkd.core.tensors import predict, to_uint8
 
-LEVERS = ("variants", "reject", "search", "all")
+log = logging.getLogger(__name__)
+LEVERS = ("variants", "natural", "reject", "search", "all")
 
 MakeChunk = Callable[[int, int], tuple[np.ndarray, dict[str, list], dict[str, int]]]
 
 
 @dataclass(frozen=True)
 class Variant:
-    """One image transform: grayscale, keep the brightest fraction (sparse), gamma, blur, zoom, invert, in that
-    order. The identity is ``Variant()``."""
+    """One image transform, in this order: grayscale, keep the brightest fraction (sparse), gamma, blur, zoom
+    (the levers for ink-on-paper teachers), then saturation, contrast, a blend with another image of the batch,
+    a 1/f amplitude spectrum (the levers that keep colour and texture, for natural-image teachers), and
+    inversion. The identity is ``Variant()``."""
 
     gray: bool = False
     keep: float | None = None  # keep this fraction of the brightest pixels (grayscale), black elsewhere
@@ -51,13 +59,21 @@ class Variant:
     blur: int = 0  # box blur width in pixels (0: none)
     zoom: int = 1  # crop 1/zoom of the side (at a seeded place) and scale it back up
     invert: bool = False
+    saturation: float = 1.0  # colour distance from each pixel's gray, scaled (0: gray)
+    contrast: float = 1.0  # distance from the image's mean, scaled
+    blend: float = 0.0  # weight of another image of the batch (a seeded partner), mixed in
+    spectrum: float = 0.0  # 0..1: how far the amplitude spectrum moves towards 1/f (phases kept)
 
     @property
     def name(self) -> str:
         parts = [p for p, on in (("gray", self.gray and self.keep is None and self.gamma == 1.0),
                                  (f"keep{self.keep:g}" if self.keep else "", bool(self.keep)),
                                  (f"gamma{self.gamma:g}", self.gamma != 1.0), (f"blur{self.blur}", self.blur > 0),
-                                 (f"zoom{self.zoom}", self.zoom > 1), ("invert", self.invert)) if on]
+                                 (f"zoom{self.zoom}", self.zoom > 1),
+                                 (f"sat{self.saturation:g}", self.saturation != 1.0),
+                                 (f"contrast{self.contrast:g}", self.contrast != 1.0),
+                                 (f"blend{self.blend:g}", self.blend > 0),
+                                 (f"spectrum{self.spectrum:g}", self.spectrum > 0), ("invert", self.invert)) if on]
         return "+".join(parts) or "plain"
 
     def apply(self, images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -82,14 +98,39 @@ class Variant:
             crops = torch.stack([x[i, :, t:t + ch, left:left + cw]
                                  for i, (t, left) in enumerate(zip(tops, lefts, strict=True))])
             x = F.interpolate(crops, size=(h, w), mode="bilinear", align_corners=False)
+        if self.saturation != 1.0:
+            gray = x.mean(1, keepdim=True)
+            x = gray + self.saturation * (x - gray)
+        if self.contrast != 1.0:
+            mean = x.mean((1, 2, 3), keepdim=True)
+            x = mean + self.contrast * (x - mean)
+        if self.blend > 0:
+            x = (1 - self.blend) * x + self.blend * x[torch.from_numpy(rng.permutation(len(x)))]
+        if self.spectrum > 0:
+            x = toward_one_over_f(x, self.spectrum)
         if self.invert:
             x = 255 - x
         return x.round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).contiguous().numpy()
 
 
+def toward_one_over_f(x: torch.Tensor, amount: float) -> torch.Tensor:
+    """Images (N, C, H, W) whose amplitude spectrum is moved ``amount`` of the way (geometrically) towards 1/f,
+    the spectrum of natural photographs, with each channel's phases, mean and energy kept."""
+    mean = x.mean((2, 3), keepdim=True)
+    spectrum = torch.fft.rfft2(x - mean)
+    h, w = x.shape[2:]
+    f = torch.sqrt(torch.fft.fftfreq(h)[:, None] ** 2 + torch.fft.rfftfreq(w)[None, :] ** 2)
+    target = torch.where(f > 0, 1 / f.clamp(min=1e-6), torch.zeros_like(f))
+    amplitude = spectrum.abs()
+    target = target * (amplitude.pow(2).sum((2, 3), keepdim=True) / target.pow(2).sum().clamp(min=1e-12)).sqrt()
+    moved = amplitude.clamp(min=1e-6).pow(1 - amount) * target.clamp(min=1e-6).pow(amount)
+    shaped = torch.polar(torch.where(amplitude > 0, moved, torch.zeros_like(moved)), spectrum.angle())
+    return torch.fft.irfft2(shaped, s=(h, w)) + mean
+
+
 def variant_grid() -> list[Variant]:
-    """The variants steering chooses from: the identity, and grayscale images with every combination of sparse
-    (keep 10, 20 or 35 %), gamma 3 (on images that are not sparse), blur 3, zoom 2 and inversion; 41 in all."""
+    """The variants the ``variants`` lever chooses from: the identity, and grayscale images with every combination
+    of sparse (keep 10, 20 or 35 %), gamma 3 (on images that are not sparse), blur 3, zoom 2 and inversion; 41."""
     grid = [Variant()]
     for keep, gamma, blur, zoom, invert in itertools.product((None, 0.1, 0.2, 0.35), (1.0, 3.0), (0, 3), (1, 2),
                                                              (False, True)):
@@ -99,12 +140,27 @@ def variant_grid() -> list[Variant]:
     return grid
 
 
+def natural_grid() -> list[Variant]:
+    """The variants the ``natural`` lever chooses from, all in colour: zoom 1, 2 or 4 (crops at several scales),
+    times the colours as they are, muted (saturation 0.5, contrast 0.7) or vivid (saturation 1.6, contrast 1.4),
+    times the texture as it is, blended half with another render, or moved to a 1/f amplitude spectrum; 27."""
+    colours = ((1.0, 1.0), (0.5, 0.7), (1.6, 1.4))
+    return [Variant(zoom=zoom, saturation=sat, contrast=con, blend=blend, spectrum=spectrum)
+            for zoom, (sat, con), (blend, spectrum) in itertools.product((1, 2, 4), colours,
+                                                                          ((0.0, 0.0), (0.5, 0.0), (0.0, 1.0)))]
+
+
+GRIDS = {"variants": variant_grid, "natural": natural_grid}  # the levers that fit a mixture of variants
+
+
 @dataclass(frozen=True, kw_only=True)
 class SteerSettings:
     """How a generator is steered by the teacher (``--teacher`` with ``--steer``)."""
 
     steer: str | None = opt(None, "steer the images towards the classes the teacher rarely predicts (needs "
-                            "--teacher): 'variants' (a fitted mixture of image variants), 'reject' (more "
+                            "--teacher): 'variants' (a fitted mixture of image variants made for ink-on-paper "
+                            "teachers: gray, sparse, inverted), 'natural' (the same, of variants that keep colour "
+                            "and texture: saturation, contrast, zooms, blends, 1/f spectra), 'reject' (more "
                             "candidates, kept by class quota), 'search' (render-shaders only: program search, "
                             "an archive of programs per class) or 'all' (every lever the generator has)",
                             "--steer", choices=LEVERS)
@@ -112,6 +168,9 @@ class SteerSettings:
                             type=float)
     diversity_weight: float = opt(0.1, "--steer variants/all: bonus for spreading the mixture over many variants "
                                   "(0: flattest class histogram only)", "--diversity-weight", type=float)
+    refine_steps: int = opt(0, "refine each image with this many gradient steps that match the teacher's batch-norm "
+                            "statistics (the DeepInversion prior, from renders; about 3 teacher passes per step "
+                            "and image; 0: none)", "--refine-steps", type=int_at_least(0), metavar="STEPS")
     search_budget: int | None = opt(None, "--steer search/all on render-shaders: candidate renders of program "
                                     "search after its initial population (the first chunk); default 4 x "
                                     "--chunk-size", "--search-budget", type=positive_int, metavar="R")
@@ -121,8 +180,18 @@ class SteerSettings:
         require(self.diversity_weight >= 0, f"--diversity-weight must be 0 or more, got {self.diversity_weight}")
 
     @property
+    def active(self) -> bool:
+        """Whether the teacher shapes the images at all (a lever, or refinement)."""
+        return bool(self.steer) or self.refine_steps > 0
+
+    @property
     def variants(self) -> bool:
-        return self.steer in ("variants", "all")
+        """Whether a mixture of variants is fitted (``grid`` gives them)."""
+        return self.steer in ("variants", "natural", "all")
+
+    @property
+    def grid(self) -> list[Variant]:
+        return GRIDS["natural" if self.steer == "natural" else "variants"]() if self.variants else [Variant()]
 
     @property
     def reject(self) -> bool:
@@ -170,12 +239,18 @@ def pilot(images: np.ndarray, teacher: torch.nn.Module, num_classes: int, seed: 
 def plan(images: np.ndarray, teacher: torch.nn.Module, num_classes: int, seed: int, s: SteerSettings) -> dict:
     """What steering a generator whose first chunk is ``images`` records in its dataset: the variants and their
     fitted weights (or the identity alone), the pilot histograms, and the histogram the mixture should give."""
-    variants = variant_grid() if s.variants else [Variant()]
+    variants = s.grid
     hist = pilot(images, teacher, num_classes, seed, variants)
     weights = fit_mixture(hist, s.diversity_weight) if s.variants else np.ones(1)
     expected = weights @ (hist / np.maximum(hist.sum(1, keepdims=True), 1))
     keep = weights > 1e-4
-    return {"lever": s.steer, "num_classes": num_classes, "oversample": s.oversample if s.reject else 1.0,
+    steps = s.refine_steps
+    if steps and not bn_layers(teacher):
+        log.warning("--refine-steps: the teacher has no batch norm layers (no statistics to match): going on "
+                    "without refining")
+        steps = 0
+    return {"lever": s.steer, **({"refine_steps": steps} if steps else {}), "num_classes": num_classes,
+            "oversample": s.oversample if s.reject else 1.0,
             "variants": [asdict(v) for v, k in zip(variants, keep, strict=True) if k],
             "names": [v.name for v, k in zip(variants, keep, strict=True) if k],
             "weights": [round(float(w), 6) for w, k in zip(weights, keep, strict=True) if k],
@@ -210,6 +285,7 @@ def steered(make_chunk: MakeChunk, chosen: dict, teacher: torch.nn.Module, seed:
         for v in np.unique(pick):
             rows = np.flatnonzero(pick == v)
             out[rows] = variants[v].apply(images[rows], rng)
+        out = refine(out, teacher, chosen.get("refine_steps", 0))
         labels = predict(teacher, out).argmax(1).numpy()
         keep = by_quota(labels, classes, count) if factor > 1 else np.arange(count)
         columns = {key: [values[i] for i in keep] for key, values in columns.items()}

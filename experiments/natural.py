@@ -1,0 +1,165 @@
+"""How close does ``synthkd run`` come to the in-domain ceiling for natural-image teachers?
+
+For each teacher of the natural panel (``synthkd.natural``) and each case, the command a user would type runs as
+a separate process with the same budget, seed and student, and its student is measured on the teacher's real
+test split (never seen by the teacher or the student): top-1 against the true labels, and agreement with the
+teacher. The cases:
+
+- ``ceiling``: the in-domain ceiling: ``--source images:POOL --steer off``, where POOL holds the teacher's own
+  held-out real images (its pool split); the run crops, labels, balances and distills them like any source;
+- ``shaders``: ``synthkd run`` as it is, on its default source (shader renders, steered when the teacher calls
+  plain renders few classes);
+- ``natural``: shaders steered with ``--steer natural`` (variants that keep colour and texture);
+- ``openworld``: ``--source images:OTHER``, OTHER a folder of real pictures of other kinds (the bundled
+  pictures of scikit-image and matplotlib that no natural teacher was trained on);
+- ``leaves``: ``--source leaves``.
+
+Usage:
+    python -m experiments.natural --teachers elpv galaxy photos --cases ceiling shaders --minutes 10 --out runs/natural
+
+Writes ``experiments/natural-results.md`` and ``.json`` (rows of other teachers, cases, seeds and budgets kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from experiments import HERE, command_of, publish
+from synthkd.export import write_image_folder
+from synthkd.natural import NATURAL, PHOTOS, NaturalTeacher, package_dir
+
+CASES = ("ceiling", "shaders", "natural", "openworld", "leaves")
+OTHER = (("skimage", ("brick.png", "camera.png", "cell.png", "coins.png", "color.png", "grass.png", "gravel.png",
+                      "horse.png", "moon.png", "page.png", "text.png", "logo.png", "clock_motion.png",
+                      "microaneurysms.png", "motorcycle_right.png")),
+         ("matplotlib", ("grace_hopper.jpg", "Minduka_Present_Blue_Pack.png", "logo2.png")))
+
+
+def write_pictures(pictures: list[np.ndarray], folder: Path) -> Path:
+    """Pictures as PNG files in ``folder`` (made once)."""
+    if not (folder / "done").is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, picture in enumerate(pictures):
+            Image.fromarray(picture).save(folder / f"{i:05d}.png")
+        (folder / "done").write_text("")
+    return folder
+
+
+def other_pictures() -> list[np.ndarray]:
+    """Real pictures of other kinds than any natural teacher's (none of ``PHOTOS``)."""
+    used = {name for _, name in PHOTOS}
+    out = []
+    for package, names in OTHER:
+        folder = package_dir(package) / ("data" if package == "skimage" else "mpl-data/sample_data")
+        for name in names:
+            assert name not in used
+            with Image.open(folder / name) as im:
+                out.append(np.asarray(im.convert("RGB")))
+    return out
+
+
+def command(t: NaturalTeacher, case: str, seed: int, minutes: float, out: Path, root: Path) -> list[str]:
+    eval_dir = write_image_folder(*t.split("test"), out / "eval" / t.name)
+    source = {"ceiling": ["--source", f"images:{write_pictures(t.pool_images(), out / 'pool' / t.name)}",
+                          "--steer", "off"],
+              "openworld": ["--source", f"images:{write_pictures(other_pictures(), out / 'other')}"],
+              "leaves": ["--source", "leaves"], "shaders": [], "natural": ["--steer", "natural"]}[case]
+    return ["synthkd", "run", "--teacher", t.arch, "--weights", str(t.weights), "--num-classes", str(len(t.classes)),
+            "--teacher-normalization", "none", "--size", str(t.size), "--eval", str(eval_dir), *source,
+            "--minutes", f"{minutes:g}", "--seed", str(seed), "--out", str(root), "--quiet"]
+
+
+def run_case(t: NaturalTeacher, case: str, seed: int, minutes: float, out: Path) -> dict[str, Any]:
+    """One row: the run's student on the teacher's test split (a finished row is read back)."""
+    root = out / f"{t.name}-{case}-m{minutes:g}-seed{seed}"
+    done = root / "row.json"
+    if done.is_file():
+        return json.loads(done.read_text())
+    cmd = command(t, case, seed, minutes, out, root)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    summary = json.loads((root / "summary.json").read_text())
+    plan, r = summary["plan"], summary["row"]
+    row = {"teacher": t.name, "case": case, "seed": seed, "minutes": minutes, "run_over_budget":
+           round(r["seconds"]["total"] / (minutes * 60), 3), "student_top1": r["student_top1"],
+           "teacher_top1": r["teacher_top1"], "agreement": r["agreement"], "student": summary["student"],
+           "steer": plan["steer"], "lever": plan.get("lever"),
+           "ds_images": plan["ds_images"], "dk_images": plan["dk_images"], "epochs": r["epochs"], "steps": r["steps"],
+           "relative_entropy_dk": r["relative_entropy_dk"], "measured": plan["measured"],
+           "command": " ".join(cmd)}
+    done.write_text(json.dumps(row) + "\n")
+    print(json.dumps(row), flush=True)
+    return row
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}" if len(values) > 1 else \
+        f"{values[0]:.3f}"
+
+
+def write_markdown(rows: list[dict[str, Any]], commands: dict[str, str]) -> None:
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault((r["teacher"], r["minutes"], r["case"]), []).append(r)
+    lines = ["Each row: `synthkd run` as one process alone on this 2-core CPU; the student measured on the teacher's "
+             "real test split (never seen by teacher or student). Agreement: the share of test images on which the "
+             "student's class is the teacher's. `x ceiling`: agreement over the in-domain ceiling's at the same "
+             "budget; `x teacher`: top-1 over the teacher's top-1. Mean ± standard deviation over seeds.", "",
+             "| teacher | held out | minutes | case | seeds | student | run / budget | D_K x epochs | "
+             "rel. entropy D_K | top-1 (x teacher) | agreement (x ceiling) |",
+             "|---|---|---:|---|---:|---|---:|---:|---:|---:|---:|"]
+    for (teacher, minutes, case), members in sorted(groups.items(), key=lambda g: (
+            list(NATURAL).index(g[0][0]), g[0][1], CASES.index(g[0][2]))):
+        ceiling = groups.get((teacher, minutes, "ceiling"))
+        agree = statistics.mean(m["agreement"] for m in members)
+        top1 = statistics.mean(m["student_top1"] for m in members)
+        x_ceiling = f" ({agree / statistics.mean(c['agreement'] for c in ceiling):.3f})" if ceiling else ""
+        lines.append(f"| {teacher} | {'yes' if NATURAL[teacher].held_out else 'no'} | {minutes:g} | {case} | "
+                     f"{len(members)} | {members[0]['student']} | "
+                     f"{statistics.mean(m['run_over_budget'] for m in members):.3f} | "
+                     f"{statistics.mean(m['dk_images'] for m in members):.0f} x "
+                     f"{statistics.mean(m['epochs'] for m in members):.0f} | "
+                     f"{statistics.mean(m['relative_entropy_dk'] for m in members):.3f} | "
+                     f"{spread([m['student_top1'] for m in members])} ({top1 / members[0]['teacher_top1']:.3f}) | "
+                     f"{spread([m['agreement'] for m in members])}{x_ceiling} |")
+    teachers = [NATURAL[t] for t in dict.fromkeys(r["teacher"] for r in rows)]
+    lines += ["", "Teachers (top-1 on their test split): " + "; ".join(
+        f"{t.name} {json.loads(t.weights.with_suffix('.json').read_text())['test_accuracy']:.3f} ({t.arch}, "
+        f"{t.size} px, {len(t.classes)} classes)" for t in teachers) + ".",
+        "", "Made by:", *(f"- `{c}` ({d})" for c, d in commands.items())]
+    (HERE / "natural-results.md").write_text("\n".join(lines) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m experiments.natural", description=__doc__.split("\n\n")[0])
+    p.add_argument("--teachers", nargs="+", choices=tuple(NATURAL), default=list(NATURAL))
+    p.add_argument("--cases", nargs="+", choices=CASES, default=["ceiling", "shaders"])
+    p.add_argument("--seeds", nargs="+", type=int, default=[0])
+    p.add_argument("--minutes", type=float, default=10.0, help="each run's budget")
+    p.add_argument("--out", type=Path, default=Path("runs/natural"))
+    args = p.parse_args(argv)
+    old = json.loads((HERE / "natural-results.json").read_text()) if (HERE / "natural-results.json").is_file() else {}
+    fresh = {(t, c, s, args.minutes) for t in args.teachers for c in args.cases for s in args.seeds}
+    rows = [r for r in old.get("rows", []) if (r["teacher"], r["case"], r["seed"], r["minutes"]) not in fresh]
+    for name in args.teachers:
+        for case in args.cases:
+            for seed in args.seeds:
+                rows.append(run_case(NATURAL[name], case, seed, args.minutes, args.out))
+                write_markdown(rows, old.get("commands", {}))
+    commands = {**old.get("commands", {}), command_of("experiments.natural", argv): time.strftime("%Y-%m-%d")}
+    write_markdown(rows, commands)
+    publish("natural", {"rows": rows, "commands": commands})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
