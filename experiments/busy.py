@@ -33,7 +33,7 @@ from typing import Any
 
 import torch
 
-from experiments import HERE, command_of, publish
+from experiments import HERE, command_of, publish, spread
 from synthkd.export import write_image_folder
 from synthkd.teacher import PANEL
 
@@ -109,11 +109,6 @@ def run_case(case: str, seed: int, minutes: float, out: Path, teacher: str) -> l
         rows.append(row)
         print(json.dumps(row), flush=True)
     return rows
-
-
-def spread(values: list[float]) -> str:
-    return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}" if len(values) > 1 else \
-        f"{values[0]:.3f}"
 
 
 def write_markdown(rows: list[dict[str, Any]], commands: dict[str, str]) -> None:

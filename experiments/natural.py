@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from experiments import HERE, command_of, publish
+from experiments import HERE, command_of, publish, spread
 from synthkd.export import write_image_folder
 from synthkd.natural import NATURAL, PHOTOS, NaturalTeacher, package_dir
 
@@ -99,11 +99,6 @@ def run_case(t: NaturalTeacher, case: str, seed: int, minutes: float, out: Path)
     done.write_text(json.dumps(row) + "\n")
     print(json.dumps(row), flush=True)
     return row
-
-
-def spread(values: list[float]) -> str:
-    return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}" if len(values) > 1 else \
-        f"{values[0]:.3f}"
 
 
 def write_markdown(rows: list[dict[str, Any]], commands: dict[str, str]) -> None:

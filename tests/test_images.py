@@ -169,17 +169,17 @@ def test_bad_options_of_the_new_levers_are_one_line(tmp_path, capsys, random_tea
     assert not (tmp_path / "out").exists()
 
 
-def test_a_run_on_a_folder_steered_the_natural_way_and_refined(tmp_path, random_teacher):
-    """``synthkd run --source images:DIR --steer natural --refine 1`` on the stand-in clock and rates: the plan,
-    the dataset and the report say what was done."""
+def test_a_run_on_a_folder_refined(tmp_path, random_teacher):
+    """``synthkd run --source images:DIR --steer off --refine 1`` on the stand-in clock and rates: the plan, the
+    dataset and the report say what was done (the natural lever's fit is tested in test_steer)."""
     folder = pictures(tmp_path / "pictures")
     settings = RunSettings(teacher=random_teacher.settings, out=tmp_path / "run", minutes=1.0,
-                           source=f"images:{folder}", steer="natural", refine=1, threads=1, quiet=True)
+                           source=f"images:{folder}", steer="off", refine=1, threads=1, quiet=True)
     record = run(settings, clock=FakeClock(1.0), measure=fixed_rates())
     plan = json.loads((tmp_path / "run" / "plan.json").read_text())
-    assert plan["steer"] and plan["lever"] == "natural" and plan["refine"] == 1 and "(--steer natural)" in plan["why"]
+    assert not plan["steer"] and plan["refine"] == 1 and "(--steer off), each image refined with 1 steps" in plan["why"]
     header = json.loads((tmp_path / "run" / "data" / "dataset.json").read_text())
     assert header["generator"] == "images" and header["settings"]["steer"]["refine_steps"] == 1
-    assert header["derived"]["steer"]["lever"] == "natural" and header["derived"]["steer"]["refine_steps"] == 1
+    assert header["derived"]["steer"]["lever"] is None and header["derived"]["steer"]["refine_steps"] == 1
     assert record["steps"] > 5 and (tmp_path / "run" / "report.html").stat().st_size > 1000
     assert (tmp_path / "run" / "curves-images.png").is_file()
