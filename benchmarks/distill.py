@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -30,7 +29,7 @@ import numpy as np
 import torch
 
 from synthkd.core.dataset import DatasetWriter
-from synthkd.core.runtime import Dist, pick_device
+from synthkd.core.runtime import Dist, pick_device, usable_cores
 from synthkd.distill.settings import DistillSettings
 from synthkd.distill.train import prepare, train_one_epoch
 from synthkd.run import RECIPE
@@ -50,7 +49,7 @@ def write_dataset(path: Path, n: int, size: int) -> None:
     writer.finish()
 
 
-CORES = len(os.sched_getaffinity(0))
+CORES = usable_cores()
 
 
 def make_run(cfg: DistillSettings, old: bool):

@@ -42,7 +42,7 @@ class ImageSource:
     settings: type[DatasetOptions]  # the command's settings
     render: Callable[..., dict[str, Any]]  # render(settings, stop=None) -> the run's record
     chunks: Callable[[Any, dict | None], tuple[MakeChunk, dict | None]]  # chunks(settings, plan) -> make_chunk, plan
-    argument: Callable[[str], dict[str, Any]] | None = None  # NAME:ARG -> more settings (None: takes no ARG)
+    argument: Callable[..., dict[str, Any]] | None = None  # (ARG, **options) -> more settings (None: no ARG)
     metavar: str = ""  # what ARG is
 
 
@@ -54,15 +54,16 @@ SOURCES: dict[str, ImageSource] = {s.name: s for s in (
     ImageSource("noise", "Gaussian noise with a dataset's channel statistics", "render-noise", NoiseDataset,
                 render_noise, noise_chunks),
     ImageSource("images", "seeded random crops of a folder of unlabelled real images of any size", "render-images",
-                ImagesDataset, render_images, images_chunks, lambda arg: {"images": FolderSettings(folder=Path(arg))},
-                "DIR"),
+                ImagesDataset, render_images, images_chunks,
+                lambda arg, **options: {"images": FolderSettings(folder=Path(arg), **options)}, "DIR"),
 )}
 NAMES = ", ".join(f"{s.name}:{s.metavar}" if s.argument else s.name for s in SOURCES.values())
 
 
-def source_of(spec: str) -> tuple[ImageSource, dict[str, Any]]:
-    """The source a ``--source`` value names, and the settings its argument gives; UsageError if it names none
-    (an ``images:DIR`` folder is checked here: missing, empty or unreadable is refused before any work)."""
+def source_of(spec: str, **options: Any) -> tuple[ImageSource, dict[str, Any]]:
+    """The source a ``--source`` value names, and the settings its argument (and ``options``, such as the crops'
+    ``min_scale`` of ``images:DIR``) gives; UsageError if it names none (an ``images:DIR`` folder is checked here:
+    missing, empty or unreadable is refused before any work)."""
     name, colon, arg = spec.partition(":")
     source = SOURCES.get(name)
     if source is None:
@@ -71,12 +72,17 @@ def source_of(spec: str) -> tuple[ImageSource, dict[str, Any]]:
         raise UsageError(f"source {name} takes no argument, got {spec!r}")
     if source.argument is not None and not arg:
         raise UsageError(f"source {name} needs its {source.metavar}: {name}:{source.metavar}")
-    return source, source.argument(arg) if source.argument else {}
+    if options and source.argument is None:
+        raise UsageError(f"{', '.join('--' + k.replace('_', '-') for k in options)} applies to --source "
+                         f"{' or '.join(f'{s.name}:{s.metavar}' for s in SOURCES.values() if s.argument)} only, "
+                         f"not to {name}")
+    return source, source.argument(arg, **options) if source.argument else {}
 
 
-def source_settings(spec: str, **common: Any) -> DatasetOptions:
-    """The settings of the stage a ``--source`` value names, with ``common`` (n, size, seed, ...)."""
-    source, extra = source_of(spec)
+def source_settings(spec: str, options: dict[str, Any] | None = None, **common: Any) -> DatasetOptions:
+    """The settings of the stage a ``--source`` value names, with its ``options`` (see :func:`source_of`) and
+    ``common`` (n, size, seed, ...)."""
+    source, extra = source_of(spec, **(options or {}))
     return source.settings(**common, **extra)
 
 

@@ -10,7 +10,8 @@ Usage:
     python -m experiments.budget --minutes 30 --out runs/budget   # make every run (resumes), then the table
     python -m experiments.budget --collect RUN [RUN ...]           # the table from runs already made
 
-Writes ``experiments/budget-results.md`` and ``.json``.
+Writes ``experiments/budget-results.md`` and ``.json``; rows of other teachers, sources, budgets and seeds already
+there are kept, so held-out teachers' 10-minute rows sit beside the 30-minute panel.
 """
 
 from __future__ import annotations
@@ -59,20 +60,24 @@ def row(root: Path) -> dict[str, Any]:
             f"first_{GOAL}x": reached, "run": str(root), "settings": plan["settings"]}
 
 
-def write_markdown(rows: list[dict[str, Any]], command: str) -> None:
-    seeds = sorted({r["settings"]["seed"] for r in rows})
-    lines = [f"Student top-1 on the teacher's held-out digits (449 images, chance 0.10), seed "
-             f"{', '.join(map(str, seeds))}, each run alone on a 2-core CPU with nothing else running.", "",
-             f"| teacher (top-1) | source | student top-1 | x teacher | seconds (budget) | D_K x epochs | "
-             f"first >= {GOAL} x: epoch, seconds |", "|---|---|---:|---:|---:|---:|---:|"]
-    for r in rows:
+def key(r: dict[str, Any]) -> tuple:
+    return r["teacher"], r["source"], r["minutes"], r["settings"]["seed"]
+
+
+def write_markdown(rows: list[dict[str, Any]], commands: dict[str, str]) -> None:
+    lines = ["Student top-1 on the teacher's held-out digits (449 images, chance 0.10), each run alone on a 2-core "
+             "CPU with nothing else running. Held out: a teacher no lever or default was tuned on.", "",
+             f"| teacher (top-1) | held out | minutes | source | seed | student top-1 | x teacher | seconds (budget) | "
+             f"D_K x epochs | first >= {GOAL} x: epoch, seconds |", "|---|---|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for r in sorted(rows, key=lambda r: (PANEL[r["teacher"]].held_out, -r["minutes"], r["source"] != "shaders")):
         first = r[f"first_{GOAL}x"]
         reached = f"{first['epoch']}, ~{first['seconds']}" if first else "not reached"
-        lines.append(f"| {r['teacher']} ({r['teacher_top1']:.3f}) | {r['source']} | {r['student_top1']:.3f} | "
+        lines.append(f"| {r['teacher']} ({r['teacher_top1']:.3f}) | {'yes' if PANEL[r['teacher']].held_out else 'no'} "
+                     f"| {r['minutes']:g} | {r['source']} | {r['settings']['seed']} | {r['student_top1']:.3f} | "
                      f"{r['x_teacher']:.3f} | {r['seconds']:.0f} ({r['budget_seconds']}) | "
                      f"{r['dk_images']} x {r['epochs']} | {reached} |")
-    lines += ["", f"Made by `{command}` ({time.strftime('%Y-%m-%d')}); each run's own command is `synthkd run` "
-              "with the settings in the json."]
+    lines += ["", "Made by (each run's own command is `synthkd run` with the settings in the json):",
+              *(f"- `{c}` ({d})" for c, d in commands.items())]
     (HERE / "budget-results.md").write_text("\n".join(lines) + "\n")
 
 
@@ -91,10 +96,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         roots = [make_run(PANEL[name], source, args.minutes, args.out)
                  for name, source in (pair.split(":") for pair in args.pairs)]
-    rows = [row(root) for root in roots]
-    command = command_of("experiments.budget", argv)
-    write_markdown(rows, command)
-    publish("budget", {"rows": rows, "command": command})
+    old = json.loads((HERE / "budget-results.json").read_text()) if (HERE / "budget-results.json").is_file() else {}
+    commands = old.get("commands", {old["command"]: "2026-12-01"} if "command" in old else {})
+    fresh = [row(root) for root in roots]
+    rows = [r for r in old.get("rows", []) if key(r) not in {key(f) for f in fresh}] + fresh
+    commands[command_of("experiments.budget", argv)] = time.strftime("%Y-%m-%d")
+    write_markdown(rows, commands)
+    publish("budget", {"rows": rows, "commands": commands})
     return 0
 
 

@@ -6,7 +6,8 @@ test split (never seen by the teacher or the student): top-1 against the true la
 teacher. The cases:
 
 - ``ceiling``: the in-domain ceiling: ``--source images:POOL --steer off``, where POOL holds the teacher's own
-  held-out real images (its pool split); the run crops, labels, balances and distills them like any source;
+  held-out real images (its pool split); the run crops, labels, balances and distills them like any source
+  (with ``--min-scale 1``, the largest square of each picture, where the test images are whole pictures);
 - ``shaders``: ``synthkd run`` as it is, on its default source (shader renders, steered when the teacher calls
   plain renders few classes);
 - ``natural``: shaders steered with ``--steer natural`` (variants that keep colour and texture);
@@ -71,7 +72,7 @@ def other_pictures() -> list[np.ndarray]:
 def command(t: NaturalTeacher, case: str, seed: int, minutes: float, out: Path, root: Path) -> list[str]:
     eval_dir = write_image_folder(*t.split("test"), out / "eval" / t.name)
     source = {"ceiling": ["--source", f"images:{write_pictures(t.pool_images(), out / 'pool' / t.name)}",
-                          "--steer", "off"],
+                          "--steer", "off", *(["--min-scale", "1"] if t.whole else [])],
               "openworld": ["--source", f"images:{write_pictures(other_pictures(), out / 'other')}"],
               "leaves": ["--source", "leaves"], "shaders": [], "natural": ["--steer", "natural"]}[case]
     return ["synthkd", "run", "--teacher", t.arch, "--weights", str(t.weights), "--num-classes", str(len(t.classes)),

@@ -50,7 +50,7 @@ from synthkd.probe.balance import BalanceSettings
 from synthkd.probe.stage import ProbeSettings, probe
 from synthkd.run import RECIPE, recipe_record
 from synthkd.shaders.stage import ShaderDataset, render_shaders
-from synthkd.teacher import PANEL, PanelTeacher
+from synthkd.teacher import PANEL, TUNING, PanelTeacher
 
 HERE = Path(__file__).resolve().parent
 ROW = "row.json"  # a finished setting's row, in its run directory: a re-run reads it instead of training again
@@ -275,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.stage in ("final", "all"):
         rows = []
         for seed in range(args.seeds):
-            for t in PANEL.values():
+            for t in TUNING.values():
                 rows.append(run_setting(t, Setting("recipe"), seed, teacher_data(t, args.out), args.out,
                                         args.presentations, RECIPE))
                 print(json.dumps(rows[-1]), flush=True)

@@ -79,14 +79,18 @@ def list_folder(folder: Path) -> Listing:
     return Listing(root, tuple(files), tuple(unreadable), digest.hexdigest())
 
 
+MIN_SCALE = 0.25
+MIN_SCALE_HELP = (f"smallest crop side, as a fraction of each image's shorter side (default {MIN_SCALE:g}; 1: the "
+                  "largest square only, for pictures of one centred object)")
+
+
 @dataclass(frozen=True, kw_only=True)
 class FolderSettings:
     """Where the crops come from and how big they are; invalid values raise UsageError."""
 
     folder: Path | None = opt(None, "a folder of unlabelled images of any size and format (searched recursively)",
                               "--folder", type=Path, metavar="DIR")
-    min_scale: float = opt(0.25, "smallest crop side, as a fraction of the image's shorter side (1: the largest "
-                           "square only)", "--min-scale", type=float)
+    min_scale: float = opt(MIN_SCALE, MIN_SCALE_HELP, "--min-scale", type=float)
 
     def __post_init__(self) -> None:
         require(math.isfinite(self.min_scale) and 0 < self.min_scale <= 1,

@@ -120,9 +120,9 @@ def elpv(split: str, size: int = 64) -> tuple[np.ndarray, np.ndarray]:
 
 def galaxy_files(split: str) -> list[tuple[bytes, int]]:
     """The encoded images of a split of ``firstgalaxydata``'s bundled PNGs, with their class index."""
-    archive = zipfile.ZipFile(package_dir("firstgalaxydata") / "galaxy_data.zip")
-    names = sorted(n for n in archive.namelist() if n.endswith(".png") and n.split("/")[1] == GALAXY_SPLITS[split])
-    return [(archive.read(n), GALAXY_CLASSES.index(n.split("/")[2])) for n in names]
+    with zipfile.ZipFile(package_dir("firstgalaxydata") / "galaxy_data.zip") as archive:
+        names = sorted(n for n in archive.namelist() if n.endswith(".png") and n.split("/")[1] == GALAXY_SPLITS[split])
+        return [(archive.read(n), GALAXY_CLASSES.index(n.split("/")[2])) for n in names]
 
 
 def galaxy(split: str, size: int = 32) -> tuple[np.ndarray, np.ndarray]:
@@ -153,6 +153,7 @@ class NaturalTeacher:
     held_out: bool
     lr: float = 0.05
     about: str = ""
+    whole: bool = False  # its test images are whole pictures (not crops): the ceiling takes its pool whole too
 
     @property
     def weights(self) -> Path:
@@ -180,9 +181,9 @@ NATURAL = {t.name: t for t in (
     NaturalTeacher("photos", "wrn16_1", 32, tuple(Path(n).stem for _, n in PHOTOS), 15, held_out=False,
                    about="which of ten colour photographs a crop comes from"),
     NaturalTeacher("elpv", "wrn16_1", 64, ("functional", "possibly defective", "likely defective", "defective"), 15,
-                   held_out=True, about="solar-cell defect level in electroluminescence photographs, 64 px"),
+                   held_out=True, whole=True, about="solar-cell defect level in electroluminescence images, 64 px"),
     NaturalTeacher("galaxy", "gapcnn", 32, GALAXY_CLASSES, 20, held_out=True,
-                   about="radio-galaxy morphology in FIRST survey images"),
+                   about="radio-galaxy morphology in FIRST survey images", whole=True),
 )}
 
 

@@ -87,6 +87,7 @@ from synthkd.distill.sources import SOURCES, source_of, source_settings, source_
 from synthkd.distill.train import SCHEDULE, distill
 from synthkd.probe.balance import BalanceSettings
 from synthkd.probe.stage import ProbeSettings, probe
+from synthkd.procgen.folder import MIN_SCALE_HELP
 
 log = logging.getLogger(__name__)
 PLAN, SUMMARY = "plan.json", "summary.json"
@@ -119,6 +120,7 @@ class RunSettings:
     refine: int = opt(0, "refine each rendered image with this many gradient steps towards the teacher's batch-norm "
                       "statistics (the DeepInversion prior, started from renders; a teacher without batch norm is "
                       "not refined; 0: none)", "--refine", type=int_at_least(0), metavar="STEPS")
+    min_scale: float | None = opt(None, "with --source images:DIR: " + MIN_SCALE_HELP, "--min-scale", type=float)
     eval_dir: Path | None = opt(None, "labelled real images, one folder per class (named 0..C-1, or sorted names "
                                 "= class indices): the student's top-1 on them is the run's figure; without it, "
                                 "its agreement with the teacher on held-out synthetic images", "--eval", type=Path,
@@ -142,7 +144,12 @@ class RunSettings:
         require(finite(self.minutes) and self.minutes > 0,
                 f"--minutes must be a number of minutes above 0, got {self.minutes:g}")
         require(8 <= self.size <= 1024, f"--size must be in 8..1024, got {self.size}")
-        source_of(self.source)  # an unknown source, or a bad images:DIR, is refused before any work
+        source_of(self.source, **self.source_options)  # an unknown source, a bad images:DIR, is refused now
+
+    @property
+    def source_options(self) -> dict[str, Any]:
+        """What the run passes to its source beyond the common settings (the crops of ``images:DIR``)."""
+        return {"min_scale": self.min_scale} if self.min_scale is not None else {}
 
 
 Measure = Callable[[RunSettings, torch.nn.Module, str, torch.device], dict[str, float]]
@@ -236,7 +243,7 @@ def identity(s: RunSettings) -> dict[str, Any]:
     return {"teacher": teacher, "minutes": s.minutes, "source": s.source, "student": s.student, "size": s.size,
             "seed": s.seed, "eval": folder_identity(Path(s.eval_dir)) if s.eval_dir is not None else None,
             **({"steer": s.steer} if s.steer != "auto" else {}),  # runs recorded before --steer still resume
-            **({"refine": s.refine} if s.refine else {})}
+            **({"refine": s.refine} if s.refine else {}), **s.source_options}
 
 
 def read_record(out: Path, s: RunSettings) -> dict[str, Any]:
@@ -287,6 +294,7 @@ def with_replay(s: RunSettings) -> tuple[RunSettings, dict[str, Any] | None]:
                          "held-out share, and so the student, depends on it)")
     replayed = RunSettings(teacher=teacher, out=s.out, minutes=settings["minutes"], source=settings["source"],
                            eval_dir=eval_dir, student=settings["student"], size=settings["size"],
+                           min_scale=settings.get("min_scale"),
                            seed=settings["seed"], threads=s.threads, device=s.device, quiet=s.quiet, replay=s.replay)
     kept = ("measured", "planned", "why", "student", "steer", "lever", "refine", "chunk_size", "ds_cap", "ds_images",
             "dk_images", "budget_seconds", "teacher_weights", "eval_dir", "checks", "recipe")
@@ -302,8 +310,8 @@ def measure_machine(s: RunSettings, teacher: torch.nn.Module, student: str, devi
     """This machine's rates for the run, each timed once warm: training images/s (teacher and a fresh student),
     rendered and labelled images/s, and the teacher's relative entropy on plain renders."""
     classes = num_classes_of(teacher, s.size)
-    make_chunk = source_of(s.source)[0].chunks(source_settings(s.source, n=CHUNK, size=s.size, seed=s.seed,
-                                                               chunk_size=CHUNK, quiet=True), None)[0]
+    make_chunk = source_of(s.source)[0].chunks(source_settings(s.source, s.source_options, n=CHUNK, size=s.size,
+                                                               seed=s.seed, chunk_size=CHUNK, quiet=True), None)[0]
     images = make_chunk(0, CHUNK)[0]
     chunks = iter(range(1, 1 << 30))
     render = measure_rate(lambda: len(make_chunk(next(chunks), SMALL_CHUNK)[0]), warmup=1)
@@ -384,8 +392,8 @@ def render(s: RunSettings, record: dict[str, Any], out: Path, n: int,
     steering = SteerSettings(steer=record.get("lever", "variants") if record["steer"] else None,
                              refine_steps=record.get("refine", 0))
     steering = {"teacher": s.teacher, "steering": steering} if steering.active else {}
-    settings = source_settings(s.source, n=n, size=s.size, seed=s.seed, chunk_size=record["chunk_size"], out=out,
-                               quiet=s.quiet, **steering)
+    settings = source_settings(s.source, s.source_options, n=n, size=s.size, seed=s.seed,
+                               chunk_size=record["chunk_size"], out=out, quiet=s.quiet, **steering)
     return source_of(s.source)[0].render(settings, stop=stop)
 
 

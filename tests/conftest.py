@@ -3,11 +3,26 @@ digits teacher. Shared helpers are in tests/helpers.py."""
 
 from __future__ import annotations
 
-import pytest
+import os
 
+import pytest
+import torch
+
+from synthkd.core.runtime import usable_cores
 from synthkd.shaders.gl import create_context
 from synthkd.shaders.render import TileRenderer
 from tests.helpers import Teacher, make_tiny, train_digits_teacher, untrained_teacher
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist (``-n N``, the default here), each worker gets its share of the cores for torch, and so
+    do the programs the tests start: N processes each spinning every core's thread slow each other down many times
+    over."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1:
+        threads = max(1, usable_cores() // workers)
+        torch.set_num_threads(threads)
+        os.environ["OMP_NUM_THREADS"] = str(threads)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -157,12 +157,15 @@ def test_the_source_name_gives_the_same_settings_as_the_command(tmp_path):
     ("synthkd", ["run", "--refine", "-3"], "argument --refine: must be at least 0, got -3"),
     ("synthkd", ["run", "--steer", "sideways"], "argument --steer: invalid choice: 'sideways'"),
     ("synthkd", ["run", "--source", "noise:x"], "source noise takes no argument, got 'noise:x'"),
-])
+    ("synthkd", ["run", "--min-scale", "0.5"], "--min-scale applies to --source images:DIR only, not to shaders"),
+    ("synthkd", ["run", "--source", "images:FOLDER", "--min-scale", "1.5"], "--min-scale must be in (0, 1], got 1.5"),
+])  # synthkd run's own checks, after parsing, say "synthkd: error:"
 def test_bad_options_of_the_new_levers_are_one_line(tmp_path, capsys, random_teacher, command, args, says):
     folder = pictures(tmp_path / "pictures", count=1)
     main = {"render-images": render_images_main, "render-leaves": render_leaves_main, "synthkd": synthkd_main}[command]
     more = {"render-images": ["--folder", folder], "render-leaves": [], "synthkd": random_teacher.args}[command]
-    prog = "synthkd run" if command == "synthkd" else command
+    prog = command if command != "synthkd" else "synthkd" if "--min-scale" in args else "synthkd run"
+    args = [a.replace("FOLDER", str(folder)) for a in args]
     argv = [*args[:1], *more, *args[1:]] if command == "synthkd" else [*more, *args]
     assert run_cli(main, *argv, "--out", tmp_path / "out") == 2
     assert says in one_line(capsys.readouterr().err, prog)
@@ -174,12 +177,13 @@ def test_a_run_on_a_folder_refined(tmp_path, random_teacher):
     dataset and the report say what was done (the natural lever's fit is tested in test_steer)."""
     folder = pictures(tmp_path / "pictures")
     settings = RunSettings(teacher=random_teacher.settings, out=tmp_path / "run", minutes=1.0,
-                           source=f"images:{folder}", steer="off", refine=1, threads=1, quiet=True)
+                           source=f"images:{folder}", min_scale=1.0, steer="off", refine=1, threads=1, quiet=True)
     record = run(settings, clock=FakeClock(1.0), measure=fixed_rates())
     plan = json.loads((tmp_path / "run" / "plan.json").read_text())
     assert not plan["steer"] and plan["refine"] == 1 and "(--steer off), each image refined with 1 steps" in plan["why"]
     header = json.loads((tmp_path / "run" / "data" / "dataset.json").read_text())
     assert header["generator"] == "images" and header["settings"]["steer"]["refine_steps"] == 1
     assert header["derived"]["steer"]["lever"] is None and header["derived"]["steer"]["refine_steps"] == 1
+    assert plan["settings"]["min_scale"] == header["settings"]["min_scale"] == 1.0  # --min-scale 1
     assert record["steps"] > 5 and (tmp_path / "run" / "report.html").stat().st_size > 1000
     assert (tmp_path / "run" / "curves-images.png").is_file()

@@ -65,6 +65,11 @@ def init_distributed(device: torch.device) -> Dist:
     return place
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the system says)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 class CpuShare:
     """Keeps torch's CPU thread count at the cores this process can have, while other programs come and go.
 
@@ -79,10 +84,8 @@ class CpuShare:
 
     def __init__(self, threads: int | None = None, reserve: int = 0, every: float = 2.0, cores: int | None = None):
         """``threads``: a fixed count, never adapted; else every core but ``reserve`` (kept for helpers of ours)."""
-        if cores is None:
-            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        self.cores = cores
-        self.base = threads if threads else max(1, cores - reserve)
+        self.cores = usable_cores() if cores is None else cores
+        self.base = threads if threads else max(1, self.cores - reserve)
         self.every = float("inf") if threads else every
         self.tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
         torch.set_num_threads(self.base)
