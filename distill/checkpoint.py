@@ -83,7 +83,8 @@ def read_checkpoint(out: Path, settings: dict[str, Any]) -> dict[str, Any] | Non
     if changed:
         raise DistillError(f"cannot resume {out}: its data changed since the run started ({'; '.join(changed)}); "
                            "give the data it started with, or choose another --out")
-    diff = [f"{k}: {then.get(k)!r} there, {v!r} now" for k, v in settings.items() if then.get(k) != v]
+    diff = [f"{k}: {then.get(k)!r} there, {settings.get(k)!r} now" for k in dict.fromkeys([*then, *settings])
+            if then.get(k) != settings.get(k)]
     if state.get("format") != FORMAT or diff:
         diff = diff or [f"format {state.get('format')!r}, now {FORMAT!r}"]
         raise DistillError(f"cannot resume {out}: it was run with other settings ({'; '.join(diff[:4])}); "

@@ -73,6 +73,10 @@ class DistillSettings:
                              "w CE", "--hard-weight", type=float)
     mixup_alpha: float = opt(1.0, "mixup on every batch with lambda ~ Beta(a, a): 1 = uniform, 0 = no mixup",
                              "--mixup-alpha", type=float)
+    ema: float = opt(0.0, "keep an exponential moving average of the student's weights (and batch-norm statistics), "
+                     "with this decay per step, and evaluate and save the average: it damps the step-to-step "
+                     "swings of a student on data unlike its training images (0: off; 0.999 averages about the last "
+                     "1,000 steps)", "--ema", type=float, metavar="DECAY")
     aug: str = opt("high", "augmentation: none; standard = RandAugment(2, 14) + flip + padded crop; high = "
                    "RandAugment(4, 14) + elastic + invert + flip + crop; extreme = high with RandAugment(8, 30) + "
                    "random erasing", "--aug", choices=tuple(LEVELS))
@@ -117,6 +121,7 @@ class DistillSettings:
              f"--hard-weight must be in [0, 1], got {self.hard_weight}"),
             (finite(self.mixup_alpha) and self.mixup_alpha >= 0,
              f"--mixup-alpha must be 0 (off) or more, got {self.mixup_alpha}"),
+            (finite(self.ema) and 0 <= self.ema < 1, f"--ema must be in [0, 1) (0: off), got {self.ema}"),
             (self.holdout is None or (finite(self.holdout) and 0 <= self.holdout < 1),
              f"--holdout must be in [0, 1), got {self.holdout}"),
             (self.aug in LEVELS, f"--aug must be one of {', '.join(LEVELS)}, got {self.aug!r}"),
@@ -143,7 +148,8 @@ class DistillSettings:
                 "replay": None if self.replay is None else str(self.replay),
                 **{k: getattr(self, k) for k in ("epochs", "minutes", "batch_size", "lr", "momentum", "weight_decay",
                                                  "temperature", "hard_weight", "mixup_alpha", "aug", "augment_pairs",
-                                                 "holdout", "seed", "sync_bn")}}
+                                                 "holdout", "seed", "sync_bn")},
+                **({"ema": self.ema} if self.ema else {})}
 
 
 def amp_dtype(amp: str, device: torch.device, sync_bn: bool = False) -> torch.dtype | None:

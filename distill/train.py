@@ -30,6 +30,7 @@ import torch
 import torch.distributed as torch_dist
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from synthkd.core.classes import relative_entropy
 from synthkd.core.dataset import Dataset, atomic_write, guard_out, lock_folder, unlock_folder, write_json
@@ -73,10 +74,16 @@ class Run:
     tensorboard: Any = None
     cpu_share: CpuShare | None = None  # thread count kept to the free cores (CPU runs)
     memory_format: torch.memory_format = torch.channels_last  # of the batches and the models: faster with oneDNN
+    average: AveragedModel | None = None  # the student's weights averaged over steps (--ema)
 
     @property
     def plain_student(self) -> Classifier:
         return self.student.module if isinstance(self.student, DistributedDataParallel) else self.student
+
+    @property
+    def result(self) -> Classifier:
+        """The student that is evaluated and saved: the weight average with ``--ema``, else the trained one."""
+        return self.average.module if self.average is not None else self.plain_student
 
 
 def distill(cfg: DistillSettings, stop_after: int | None = None,
@@ -95,7 +102,7 @@ def distill(cfg: DistillSettings, stop_after: int | None = None,
         while not run.schedule.over(run.step):
             epoch = len(run.history)
             run.history.append({"epoch": epoch + 1, **train_one_epoch(run, epoch),
-                                **(evaluate(run.plain_student, run.checks, device) if dist.main else {})})
+                                **(evaluate(run.result, run.checks, device) if dist.main else {})})
             save_checkpoint(cfg.out, dist, checkpoint_state(run))
             if dist.main:
                 run.tensorboard = log_metrics(cfg.out, run.history, run.tensorboard)
@@ -164,7 +171,7 @@ def prepare(cfg: DistillSettings, dist: Dist, device: torch.device, clock: Clock
     settings = settings_of(cfg, data, holdout, dist.world, classes)
     run = Run(cfg, dist, device, amp, teacher, student, optimizer,
               torch.amp.GradScaler(device.type, enabled=amp == torch.float16), loader, pipeline, schedule, checks,
-              settings, [])
+              settings, [], average=average_of(student, cfg.ema))
     state = read_checkpoint(cfg.out, settings)
     if state is not None:
         resume(run, state)
@@ -174,6 +181,15 @@ def prepare(cfg: DistillSettings, dist: Dist, device: torch.device, clock: Clock
     if dist.main and run.history:  # a new run opens it after its first epoch (see log_metrics)
         run.tensorboard = open_tensorboard(cfg.out, len(run.history))
     return run
+
+
+def average_of(student: nn.Module, decay: float) -> AveragedModel | None:
+    """An exponential moving average of ``student``'s weights and batch-norm buffers (torch's AveragedModel), or
+    None when ``decay`` is 0."""
+    if not decay:
+        return None
+    plain = student.module if isinstance(student, DistributedDataParallel) else student
+    return AveragedModel(plain, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
 
 
 def epoch_cap(cfg: DistillSettings) -> int:
@@ -231,7 +247,8 @@ def checkpoint_state(run: Run) -> dict[str, Any]:
     """Everything a checkpoint holds but the random generators (see ``synthkd.distill.checkpoint``)."""
     return {"settings": run.settings, "history": run.history, "student": run.plain_student.state_dict(),
             "optimizer": run.optimizer.state_dict(), "scaler": run.scaler.state_dict(),
-            "schedule": run.schedule.state_dict(run.step)}
+            "schedule": run.schedule.state_dict(run.step),
+            **({"average": run.average.state_dict()} if run.average is not None else {})}
 
 
 def resume(run: Run, state: dict[str, Any]) -> None:
@@ -239,6 +256,8 @@ def resume(run: Run, state: dict[str, Any]) -> None:
     run.plain_student.load_state_dict(state["student"])
     run.optimizer.load_state_dict(state["optimizer"])
     run.scaler.load_state_dict(state["scaler"])
+    if run.average is not None:
+        run.average.load_state_dict(state["average"])
     run.step = run.schedule.load_state_dict(state["schedule"])
     set_rng_states(state["rng"][run.dist.rank])
     run.history = list(state["history"])
@@ -268,6 +287,8 @@ def train_one_epoch(run: Run, epoch: int) -> dict[str, Any]:
             total += loss
             seen += torch.bincount(teacher_classes, minlength=len(seen))
             run.step, done = run.step + 1, done + 1
+            if run.average is not None:
+                run.average.update_parameters(run.plain_student)
             if run.cpu_share is not None:
                 run.cpu_share.update()
             bar.update(cfg.batch_size)
@@ -306,7 +327,7 @@ def finish(run: Run) -> dict[str, Any]:
         "student_weights": str(cfg.out / STUDENT),
     }
     if run.dist.main:
-        net = run.plain_student
+        net = run.result
         weights = {"state_dict": net.net.state_dict(), "spec": cfg.student, "num_classes": summary["classes"],
                    "mean": net.mean.flatten().tolist(), "std": net.std.flatten().tolist(),
                    "input_size": net.input_size}

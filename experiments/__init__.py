@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import statistics
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,20 @@ def publish(name: str, record: dict[str, Any]) -> None:
     """Write ``NAME-results.json`` (the markdown beside it is the experiment's own) and print the markdown."""
     write_json(HERE / f"{name}-results.json", record)
     print((HERE / f"{name}-results.md").read_text())
+
+
+def previous(name: str) -> dict[str, Any]:
+    """What ``NAME-results.json`` holds so far (its rows and the commands that made them), or nothing."""
+    path = HERE / f"{name}-results.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def record(name: str, argv: list[str] | None, rows: list[dict[str, Any]], old: dict[str, Any],
+           write_markdown: Callable[[list[dict[str, Any]], dict[str, str]], None]) -> None:
+    """Add this command to those that made the results, then write the markdown and publish the JSON."""
+    commands = {**old.get("commands", {}), command_of(f"experiments.{name}", argv): time.strftime("%Y-%m-%d")}
+    write_markdown(rows, commands)
+    publish(name, {"rows": rows, "commands": commands})
 
 
 def spread(values: list[float]) -> str:

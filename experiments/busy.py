@@ -33,7 +33,7 @@ from typing import Any
 
 import torch
 
-from experiments import HERE, command_of, publish, spread
+from experiments import HERE, previous, record, spread
 from synthkd.export import write_image_folder
 from synthkd.teacher import PANEL
 
@@ -150,15 +150,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--teacher", default="wrn16_1", choices=tuple(PANEL), help="the torchscript case's teacher")
     p.add_argument("--out", type=Path, default=Path("runs/busy"))
     args = p.parse_args(argv)
-    old = json.loads((HERE / "busy-results.json").read_text()) if (HERE / "busy-results.json").is_file() else {}
+    old = previous("busy")
     rows = [r for r in old.get("rows", []) if not (r["case"] in args.cases and r["seed"] in args.seeds
                                                    and r["minutes"] == args.minutes)]
     for case in args.cases:
         for seed in args.seeds:
             rows += run_case(case, seed, args.minutes, args.out, args.teacher)
-    commands = {**old.get("commands", {}), command_of("experiments.busy", argv): time.strftime("%Y-%m-%d")}
-    write_markdown(rows, commands)
-    publish("busy", {"rows": rows, "commands": commands})
+    record("busy", argv, rows, old, write_markdown)
     return 0
 
 

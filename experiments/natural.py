@@ -11,6 +11,8 @@ teacher. The cases:
 - ``shaders``: ``synthkd run`` as it is, on its default source (shader renders, steered when the teacher calls
   plain renders few classes);
 - ``natural``: shaders steered with ``--steer natural`` (variants that keep colour and texture);
+- ``refine``: the default command with ``--refine 3`` (each render takes three steps towards the teacher's
+  batch-norm statistics, paid for with fewer images);
 - ``openworld``: ``--source images:OTHER``, OTHER a folder of real pictures of other kinds (the bundled
   pictures of scikit-image and matplotlib that no natural teacher was trained on);
 - ``leaves``: ``--source leaves``.
@@ -28,18 +30,18 @@ import json
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PIL import Image
 
-from experiments import HERE, command_of, publish, spread
+from experiments import HERE, previous, record, spread
 from synthkd.export import write_image_folder
 from synthkd.natural import NATURAL, PHOTOS, NaturalTeacher, package_dir
 
-CASES = ("ceiling", "shaders", "natural", "openworld", "leaves")
+CASES = ("ceiling", "shaders", "natural", "refine", "openworld", "leaves")
+REFINE_STEPS = 3
 OTHER = (("skimage", ("brick.png", "camera.png", "cell.png", "coins.png", "color.png", "grass.png", "gravel.png",
                       "horse.png", "moon.png", "page.png", "text.png", "logo.png", "clock_motion.png",
                       "microaneurysms.png", "motorcycle_right.png")),
@@ -74,7 +76,8 @@ def command(t: NaturalTeacher, case: str, seed: int, minutes: float, out: Path, 
     source = {"ceiling": ["--source", f"images:{write_pictures(t.pool_images(), out / 'pool' / t.name)}",
                           "--steer", "off", *(["--min-scale", "1"] if t.whole else [])],
               "openworld": ["--source", f"images:{write_pictures(other_pictures(), out / 'other')}"],
-              "leaves": ["--source", "leaves"], "shaders": [], "natural": ["--steer", "natural"]}[case]
+              "leaves": ["--source", "leaves"], "shaders": [], "natural": ["--steer", "natural"],
+              "refine": ["--refine", str(REFINE_STEPS)]}[case]
     return ["synthkd", "run", "--teacher", t.arch, "--weights", str(t.weights), "--num-classes", str(len(t.classes)),
             "--teacher-normalization", "none", "--size", str(t.size), "--eval", str(eval_dir), *source,
             "--minutes", f"{minutes:g}", "--seed", str(seed), "--out", str(root), "--quiet"]
@@ -109,10 +112,14 @@ def write_markdown(rows: list[dict[str, Any]], commands: dict[str, str]) -> None
     lines = ["Each row: `synthkd run` as one process alone on this 2-core CPU; the student measured on the teacher's "
              "real test split (never seen by teacher or student). Agreement: the share of test images on which the "
              "student's class is the teacher's. `x ceiling`: agreement over the in-domain ceiling's at the same "
-             "budget; `x teacher`: top-1 over the teacher's top-1. Mean ± standard deviation over seeds.", "",
-             "| teacher | held out | minutes | case | seeds | student | run / budget | D_K x epochs | "
+             "budget; `x teacher`: top-1 over the teacher's top-1. Mean ± standard deviation over seeds. The "
+             "ceiling of a teacher whose test images are whole pictures (" + ", ".join(
+                 t.name for t in NATURAL.values() if t.whole) + ") takes each pool picture whole (`--min-scale 1`); "
+             "the others' ceilings crop. Train img/s: the training rate the run measured (the machine's speed: rows "
+             "made on different CPUs differ there).", "",
+             "| teacher | held out | minutes | case | seeds | student | run / budget | train img/s | D_K x epochs | "
              "rel. entropy D_K | top-1 (x teacher) | agreement (x ceiling) |",
-             "|---|---|---:|---|---:|---|---:|---:|---:|---:|---:|"]
+             "|---|---|---:|---|---:|---|---:|---:|---:|---:|---:|---:|"]
     for (teacher, minutes, case), members in sorted(groups.items(), key=lambda g: (
             list(NATURAL).index(g[0][0]), g[0][1], CASES.index(g[0][2]))):
         ceiling = groups.get((teacher, minutes, "ceiling"))
@@ -122,6 +129,7 @@ def write_markdown(rows: list[dict[str, Any]], commands: dict[str, str]) -> None
         lines.append(f"| {teacher} | {'yes' if NATURAL[teacher].held_out else 'no'} | {minutes:g} | {case} | "
                      f"{len(members)} | {members[0]['student']} | "
                      f"{statistics.mean(m['run_over_budget'] for m in members):.3f} | "
+                     f"{', '.join(str(round(m['measured']['train_images_per_s'])) for m in members)} | "
                      f"{statistics.mean(m['dk_images'] for m in members):.0f} x "
                      f"{statistics.mean(m['epochs'] for m in members):.0f} | "
                      f"{statistics.mean(m['relative_entropy_dk'] for m in members):.3f} | "
@@ -143,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--minutes", type=float, default=10.0, help="each run's budget")
     p.add_argument("--out", type=Path, default=Path("runs/natural"))
     args = p.parse_args(argv)
-    old = json.loads((HERE / "natural-results.json").read_text()) if (HERE / "natural-results.json").is_file() else {}
+    old = previous("natural")
     fresh = {(t, c, s, args.minutes) for t in args.teachers for c in args.cases for s in args.seeds}
     rows = [r for r in old.get("rows", []) if (r["teacher"], r["case"], r["seed"], r["minutes"]) not in fresh]
     for name in args.teachers:
@@ -151,9 +159,7 @@ def main(argv: list[str] | None = None) -> int:
             for seed in args.seeds:
                 rows.append(run_case(NATURAL[name], case, seed, args.minutes, args.out))
                 write_markdown(rows, old.get("commands", {}))
-    commands = {**old.get("commands", {}), command_of("experiments.natural", argv): time.strftime("%Y-%m-%d")}
-    write_markdown(rows, commands)
-    publish("natural", {"rows": rows, "commands": commands})
+    record("natural", argv, rows, old, write_markdown)
     return 0
 
 

@@ -4,6 +4,7 @@ digits teacher. Shared helpers are in tests/helpers.py."""
 from __future__ import annotations
 
 import os
+from collections import Counter
 
 import pytest
 import torch
@@ -23,6 +24,13 @@ def pytest_configure(config: pytest.Config) -> None:
         threads = max(1, usable_cores() // workers)
         torch.set_num_threads(threads)
         os.environ["OMP_NUM_THREADS"] = str(threads)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Files with the most slow tests first (the order within a file kept): the workers take a file at a time, and a
+    long file started last would be the suite's tail."""
+    slow = Counter(item.path for item in items if item.get_closest_marker("slow"))
+    items.sort(key=lambda item: -slow[item.path])
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -294,6 +294,8 @@ BAD = {
     "mixup": (["--mixup-alpha", "-1"], "--mixup-alpha must be 0"),
     "holdout": (["--holdout", "1"], "--holdout must be in [0, 1)"),
     "weight decay": (["--weight-decay", "-0.5"], "--weight-decay must be 0 or more"),
+    "ema": (["--ema", "1"], "--ema must be in [0, 1)"),
+    "ema negative": (["--ema", "-0.1"], "--ema must be in [0, 1)"),
     "fp16 on cpu": (["--amp", "fp16", "--device", "cpu"], "--amp fp16 needs CUDA"),
     "not a number": (["--epochs", "two"], "invalid int value"),
     "aug": (["--aug", "wild"], "invalid choice"),

@@ -48,6 +48,29 @@ def test_stopped_run_resumes_to_the_same_result(tiny, whole, tmp_path, capsys):
     same_run(whole, cut)
 
 
+def test_the_weight_average_is_what_is_saved_and_it_resumes_bit_for_bit(tiny, tmp_path):
+    """--ema: the saved student is the running average of the trained weights (batch-norm buffers too), the one
+    the checkpoint keeps beside the trained student; stopped after epoch 1 and resumed, the same bits."""
+    def trained_and_saved(out):
+        last = torch.load(out / "checkpoint.pt", weights_only=True)
+        return {k.removeprefix("net."): v for k, v in last["student"].items()}, last["average"], weights(out)
+
+    distill(tiny_config(tiny, tmp_path / "close", ema=1e-6))  # an average that all but follows the last step
+    trained, _, saved = trained_and_saved(tmp_path / "close")
+    assert all(torch.allclose(v, trained[k], atol=1e-4) for k, v in saved.items() if v.is_floating_point())
+    distill(tiny_config(tiny, tmp_path / "ema", ema=0.5))
+    trained, average, saved = trained_and_saved(tmp_path / "ema")
+    assert all(torch.equal(v, average["module.net." + k]) for k, v in saved.items())
+    assert not all(torch.equal(v, trained[k]) for k, v in saved.items() if v.is_floating_point())
+    assert int(average["n_averaged"]) == history(tmp_path / "ema")[-1]["steps"]
+    cut = tmp_path / "cut"
+    assert distill(tiny_config(tiny, cut, ema=0.5), stop_after=1) is None
+    with pytest.raises(ValueError, match="other settings.*ema"):
+        distill(tiny_config(tiny, cut, resume=True))
+    distill(tiny_config(tiny, cut, ema=0.5, resume=True))
+    same_run(tmp_path / "ema", cut)
+
+
 @pytest.mark.slow
 def test_killed_run_resumes_to_the_same_result(tiny, whole, tmp_path, capsys):
     """The command SIGKILLed once its first checkpoint is on disk, then run again with --resume."""

@@ -239,8 +239,12 @@ def test_a_stopped_distill_names_the_command_that_continues_it(noise32, tmp_path
     run_dir = tmp_path / "run"
     args = [str(a) for a in teacher_run_args(random_teacher, noise32, run_dir)]
     args[args.index("--epochs") + 1] = "6"
+    args[args.index("--batch-size") + 1] = "2"  # 32 steps an epoch: still running well after the first checkpoint
+    # As from a terminal: a process started where SIGINT is ignored (a test worker, a shell's background job)
+    # inherits that, and Python then leaves Ctrl-C ignored.
     proc = subprocess.Popen([sys.executable, "-m", "synthkd.distill.cli", *args], env=SUBPROCESS_ENV,
-                            stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+                            stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     wait_for(lambda: (run_dir / "checkpoint.pt").is_file(), proc)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
