@@ -6,7 +6,8 @@ standard augmentation, no mixup, a DataLoader worker) and are timed over whole e
 
 - (old) the step as it was: float32, contiguous tensors, torch's default thread count, fixed;
 - (new) the step as it is: bf16 autocast where the CPU has native bf16 (float32 elsewhere), channels_last
-  batches and models, and the thread count kept to the cores other programs leave free (``CpuShare``).
+  batches and models, and the thread count kept to the cores other programs leave free (``CpuShare``);
+- (ema) the new step with ``--ema 0.999``: the cost of updating the weight average after every step.
 
 Each is measured alone and again while a second CPU-bound process (a Python busy loop, one core) runs. The
 machine may be noisy, so (old) and (new) alternate over rounds and each figure is the median over rounds.
@@ -34,6 +35,8 @@ from synthkd.distill.settings import DistillSettings
 from synthkd.distill.train import prepare, train_one_epoch
 from synthkd.run import RECIPE
 from synthkd.teacher import BUILTIN
+
+NAMES = ("old", "new", "ema")
 
 
 def write_dataset(path: Path, n: int, size: int) -> None:
@@ -85,19 +88,19 @@ def main() -> None:
         tmp = Path(tmp)
         write_dataset(tmp / "data", args.images, 32)
         runs = {}
-        for name in ("old", "new"):
+        for name in NAMES:
             cfg = DistillSettings(teacher=BUILTIN.spec, student=args.student, data=tmp / "data", out=tmp / name,
                                   epochs=1000, batch_size=args.batch_size, aug=args.aug, mixup_alpha=args.mixup_alpha,
-                                  lr=0.05, holdout=0.0, workers=1, quiet=True)
+                                  lr=0.05, holdout=0.0, workers=1, quiet=True, ema=0.999 if name == "ema" else 0.0)
             runs[name] = make_run(cfg, old=name == "old")
             rate(runs[name], 0)  # warm-up: worker start, first allocations
         epoch = 1
         for load in ("quiet", "busy"):
             busy = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if load == "busy" else None
             try:
-                rates = {"old": [], "new": []}
+                rates: dict[str, list[float]] = {name: [] for name in NAMES}
                 for r in range(args.rounds + 1):  # the first round settles in (and lets CpuShare notice the load)
-                    for name in ("old", "new"):
+                    for name in NAMES:
                         value = rate(runs[name], epoch)
                         epoch += 1
                         if r:
@@ -106,11 +109,12 @@ def main() -> None:
                 if busy is not None:
                     busy.kill()
                     busy.wait()
-            for name in ("old", "new"):
+            for name in NAMES:
                 figures[f"{name}_{load}_img_s"] = round(statistics.median(rates[name]), 1)
                 figures[f"{name}_{load}_rounds"] = rates[name]
     figures["new_over_old_quiet"] = round(figures["new_quiet_img_s"] / figures["old_quiet_img_s"], 2)
     figures["new_over_old_busy"] = round(figures["new_busy_img_s"] / figures["old_busy_img_s"], 2)
+    figures["ema_over_new_quiet"] = round(figures["ema_quiet_img_s"] / figures["new_quiet_img_s"], 2)
     figures["new_busy_over_quiet"] = round(figures["new_busy_img_s"] / figures["new_quiet_img_s"], 2)
     figures["old_busy_over_quiet"] = round(figures["old_busy_img_s"] / figures["old_quiet_img_s"], 2)
     print(f"{args.student} <- {BUILTIN.arch}, batch {args.batch_size}, aug {args.aug}, mixup {args.mixup_alpha}, "
@@ -118,6 +122,7 @@ def main() -> None:
     for load in ("quiet", "busy"):
         print(f"  {load:<6} old {figures[f'old_{load}_img_s']:>8.1f} img/s   new {figures[f'new_{load}_img_s']:>8.1f} "
               f"img/s   new/old {figures[f'new_over_old_{load}']}")
+    print(f"  --ema 0.999 over new, quiet: {figures['ema_over_new_quiet']}")
     print(f"  busy/quiet: old {figures['old_busy_over_quiet']}, new {figures['new_busy_over_quiet']}")
     print(json.dumps(figures))
 

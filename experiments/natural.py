@@ -11,6 +11,7 @@ teacher. The cases:
 - ``shaders``: ``synthkd run`` as it is, on its default source (shader renders, steered when the teacher calls
   plain renders few classes);
 - ``natural``: shaders steered with ``--steer natural`` (variants that keep colour and texture);
+- ``dark``: shaders steered with ``--steer dark`` (dim, very sparse grayscale variants);
 - ``refine``: the default command with ``--refine 3`` (each render takes three steps towards the teacher's
   batch-norm statistics, paid for with fewer images);
 - ``openworld``: ``--source images:OTHER``, OTHER a folder of real pictures of other kinds (the bundled
@@ -40,7 +41,7 @@ from experiments import HERE, previous, record, spread
 from synthkd.export import write_image_folder
 from synthkd.natural import NATURAL, PHOTOS, NaturalTeacher, package_dir
 
-CASES = ("ceiling", "shaders", "natural", "refine", "openworld", "leaves")
+CASES = ("ceiling", "shaders", "natural", "dark", "refine", "openworld", "leaves")
 REFINE_STEPS = 3
 OTHER = (("skimage", ("brick.png", "camera.png", "cell.png", "coins.png", "color.png", "grass.png", "gravel.png",
                       "horse.png", "moon.png", "page.png", "text.png", "logo.png", "clock_motion.png",
@@ -77,6 +78,7 @@ def command(t: NaturalTeacher, case: str, seed: int, minutes: float, out: Path, 
                           "--steer", "off", *(["--min-scale", "1"] if t.whole else [])],
               "openworld": ["--source", f"images:{write_pictures(other_pictures(), out / 'other')}"],
               "leaves": ["--source", "leaves"], "shaders": [], "natural": ["--steer", "natural"],
+              "dark": ["--steer", "dark"],
               "refine": ["--refine", str(REFINE_STEPS)]}[case]
     return ["synthkd", "run", "--teacher", t.arch, "--weights", str(t.weights), "--num-classes", str(len(t.classes)),
             "--teacher-normalization", "none", "--size", str(t.size), "--eval", str(eval_dir), *source,

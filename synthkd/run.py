@@ -116,7 +116,8 @@ class RunSettings:
     steer: str = opt("auto", "steer the generator towards the teacher's rare classes with a fitted mixture of image "
                      "variants: auto (variants, when the teacher's relative entropy on plain images is below "
                      f"{STEER_BELOW}), variants (made for ink-on-paper teachers), natural (variants that keep colour "
-                     "and texture) or off", "--steer", choices=("auto", "variants", "natural", "off"))
+                     "and texture), dark (dim, very sparse gray variants, for teachers of mostly black images) "
+                     "or off", "--steer", choices=("auto", "variants", "natural", "dark", "off"))
     refine: int = opt(0, "refine each rendered image with this many gradient steps towards the teacher's batch-norm "
                       "statistics (the DeepInversion prior, started from renders; a teacher without batch norm is "
                       "not refined; 0: none)", "--refine", type=int_at_least(0), metavar="STEPS")

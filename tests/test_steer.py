@@ -12,7 +12,7 @@ import pytest
 from synthkd.core.classes import histogram, relative_entropy
 from synthkd.core.dataset import open_dataset
 from synthkd.core.refine import bn_layers, refine
-from synthkd.core.steer import SteerSettings, Variant, by_quota, fit_mixture, natural_grid, variant_grid
+from synthkd.core.steer import SteerSettings, Variant, by_quota, dark_grid, fit_mixture, natural_grid, variant_grid
 from synthkd.core.tensors import predict
 from synthkd.procgen.cli import render_leaves_main
 from synthkd.procgen.leaves import LeavesSettings
@@ -68,6 +68,18 @@ def test_natural_variants_keep_colour_and_move_the_spectrum_to_one_over_f():
     assert np.abs(shaped.mean((1, 2)) - images.mean((1, 2))).max() < 8  # the colours' means stay
     grid = natural_grid()
     assert len(grid) == 27 and len({v.name for v in grid}) == 27 and not any(v.gray or v.invert for v in grid)
+
+
+def test_dark_variants_are_dim_sparse_and_gray():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
+    dim = Variant(gray=True, keep=0.02, gain=0.1).apply(images, rng).astype(int)
+    assert np.all(dim[..., 0] == dim[..., 2]) and 0.01 < (dim[..., 0] > 0).mean() < 0.03 and dim.max() <= 26
+    assert Variant(gain=0.5).apply(images, rng).astype(int).sum() < 0.51 * images.astype(int).sum()
+    grid = dark_grid()
+    assert len(grid) == 19 and len({v.name for v in grid}) == 19 and grid[0] == Variant()
+    assert all(v.gray and v.keep <= 0.05 and not v.invert for v in grid[1:])
+    assert SteerSettings(steer="dark").grid == grid
 
 
 def test_rejection_keeps_each_class_to_its_share_first():

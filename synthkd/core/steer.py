@@ -11,6 +11,8 @@ classes, and which variant suits which class differs from teacher to teacher. Th
 - ``natural``: the same fit over variants that keep colour and texture (saturation and contrast changes, zooms
   at several scales, blends of two renders, a 1/f amplitude spectrum), for teachers of photographs, which read
   colour and texture where digit teachers read strokes.
+- ``dark``: the same fit over dim, very sparse grayscale variants, for teachers of images that are black but for
+  a few faint structures (sky surveys, fluorescence microscopy), which never see a frame-filling render.
 - ``reject``: each chunk is drawn from ``oversample`` times as many candidates, kept by class quota (every
   class at most its share, the rest filled in candidate order): rejection sampling, the cheap baseline.
 - ``search`` (generators of programs only: ``render-shaders``): program search, an archive of (program, time,
@@ -41,21 +43,22 @@ from synthkd.core.settings import int_at_least, opt, positive_int, require
 from synthkd.core.tensors import predict, to_uint8
 
 log = logging.getLogger(__name__)
-LEVERS = ("variants", "natural", "reject", "search", "all")
+LEVERS = ("variants", "natural", "dark", "reject", "search", "all")
 
 MakeChunk = Callable[[int, int], tuple[np.ndarray, dict[str, list], dict[str, int]]]
 
 
 @dataclass(frozen=True)
 class Variant:
-    """One image transform, in this order: grayscale, keep the brightest fraction (sparse), gamma, blur, zoom
-    (the levers for ink-on-paper teachers), then saturation, contrast, a blend with another image of the batch,
-    a 1/f amplitude spectrum (the levers that keep colour and texture, for natural-image teachers), and
-    inversion. The identity is ``Variant()``."""
+    """One image transform, in this order: grayscale, keep the brightest fraction (sparse), gamma, gain, blur,
+    zoom (the levers for ink-on-paper teachers, and dim ones), then saturation, contrast, a blend with another
+    image of the batch, a 1/f amplitude spectrum (the levers that keep colour and texture, for natural-image
+    teachers), and inversion. The identity is ``Variant()``."""
 
     gray: bool = False
     keep: float | None = None  # keep this fraction of the brightest pixels (grayscale), black elsewhere
     gamma: float = 1.0  # on [0, 1] intensities, after graying
+    gain: float = 1.0  # intensities scaled by this (below 1: dimmer)
     blur: int = 0  # box blur width in pixels (0: none)
     zoom: int = 1  # crop 1/zoom of the side (at a seeded place) and scale it back up
     invert: bool = False
@@ -68,7 +71,8 @@ class Variant:
     def name(self) -> str:
         parts = [p for p, on in (("gray", self.gray and self.keep is None and self.gamma == 1.0),
                                  (f"keep{self.keep:g}" if self.keep else "", bool(self.keep)),
-                                 (f"gamma{self.gamma:g}", self.gamma != 1.0), (f"blur{self.blur}", self.blur > 0),
+                                 (f"gamma{self.gamma:g}", self.gamma != 1.0), (f"gain{self.gain:g}", self.gain != 1.0),
+                                 (f"blur{self.blur}", self.blur > 0),
                                  (f"zoom{self.zoom}", self.zoom > 1),
                                  (f"sat{self.saturation:g}", self.saturation != 1.0),
                                  (f"contrast{self.contrast:g}", self.contrast != 1.0),
@@ -87,6 +91,8 @@ class Variant:
             x = torch.where(x >= cut, x, torch.zeros_like(x))
         if self.gamma != 1.0:
             x = 255 * (x / 255) ** self.gamma
+        if self.gain != 1.0:
+            x = x * self.gain
         if self.blur > 1:
             k = self.blur
             x = F.conv2d(F.pad(x, (k // 2, (k - 1) // 2) * 2, mode="reflect"), torch.ones(3, 1, k, k) / (k * k),
@@ -150,7 +156,15 @@ def natural_grid() -> list[Variant]:
                                                                           ((0.0, 0.0), (0.5, 0.0), (0.0, 1.0)))]
 
 
-GRIDS = {"variants": variant_grid, "natural": natural_grid}  # the levers that fit a mixture of variants
+def dark_grid() -> list[Variant]:
+    """The variants the ``dark`` lever chooses from: the identity, and grayscale images with only the brightest
+    0.5, 2 or 5 % of pixels kept, at full, a third or a tenth of their brightness, sharp or blurred (3 px); 19."""
+    return [Variant()] + [Variant(gray=True, keep=keep, gain=gain, blur=blur)
+                          for keep, gain, blur in itertools.product((0.005, 0.02, 0.05), (1.0, 0.3, 0.1), (0, 3))]
+
+
+# The levers that fit a mixture of variants, and their grids.
+GRIDS = {"variants": variant_grid, "natural": natural_grid, "dark": dark_grid}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -160,7 +174,8 @@ class SteerSettings:
     steer: str | None = opt(None, "steer the images towards the classes the teacher rarely predicts (needs "
                             "--teacher): 'variants' (a fitted mixture of image variants made for ink-on-paper "
                             "teachers: gray, sparse, inverted), 'natural' (the same, of variants that keep colour "
-                            "and texture: saturation, contrast, zooms, blends, 1/f spectra), 'reject' (more "
+                            "and texture: saturation, contrast, zooms, blends, 1/f spectra), 'dark' (the same, of "
+                            "dim and very sparse gray variants, for teachers of mostly black images), 'reject' (more "
                             "candidates, kept by class quota), 'search' (render-shaders only: program search, "
                             "an archive of programs per class) or 'all' (every lever the generator has)",
                             "--steer", choices=LEVERS)
@@ -187,11 +202,11 @@ class SteerSettings:
     @property
     def variants(self) -> bool:
         """Whether a mixture of variants is fitted (``grid`` gives them)."""
-        return self.steer in ("variants", "natural", "all")
+        return self.steer in ("variants", "natural", "dark", "all")
 
     @property
     def grid(self) -> list[Variant]:
-        return GRIDS["natural" if self.steer == "natural" else "variants"]() if self.variants else [Variant()]
+        return GRIDS[self.steer if self.steer in GRIDS else "variants"]() if self.variants else [Variant()]
 
     @property
     def reject(self) -> bool:
