@@ -19,11 +19,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-from experiments import HERE, command_of, publish
+from experiments import HERE, previous, record
 from synthkd.distill.logs import METRICS
 from synthkd.export import write_image_folder
 from synthkd.run import SUMMARY, RunSettings, run
@@ -96,13 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         roots = [make_run(PANEL[name], source, args.minutes, args.out)
                  for name, source in (pair.split(":") for pair in args.pairs)]
-    old = json.loads((HERE / "budget-results.json").read_text()) if (HERE / "budget-results.json").is_file() else {}
-    commands = old.get("commands", {old["command"]: "2026-12-01"} if "command" in old else {})
+    old = previous("budget")
     fresh = [row(root) for root in roots]
     rows = [r for r in old.get("rows", []) if key(r) not in {key(f) for f in fresh}] + fresh
-    commands[command_of("experiments.budget", argv)] = time.strftime("%Y-%m-%d")
-    write_markdown(rows, commands)
-    publish("budget", {"rows": rows, "commands": commands})
+    record("budget", argv, rows, old, write_markdown)
     return 0
 
 
