@@ -136,7 +136,8 @@ def make_window(s: StreamSettings, make_chunk: MakeChunk, teacher: torch.nn.Modu
     if probed:
         attack = BoundaryPairAttack(teacher, num_classes=classes)
         extra, columns, pair_counts = boundary_examples(teacher, attack, images[:probed], picked.indices[:probed],
-                                                        labels[:probed].tolist(), 256, seed * 7919 + window, device)
+                                                        labels[:probed].tolist(), 256, seed * 7919 + window, device,
+                                                        classes=np.unique(labels))
         images = np.concatenate([images, extra])
         labels = np.concatenate([labels, np.asarray(columns["label"], dtype=np.int64)])
         counts.update(pair_counts)

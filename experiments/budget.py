@@ -32,11 +32,12 @@ PAIRS = [(name, "shaders") for name in PANEL] + [(BUILTIN.name, "leaves")]
 GOAL = 0.95  # x the teacher's top-1
 
 
-def make_run(t: PanelTeacher, source: str, minutes: float, out: Path) -> Path:
+def make_run(t: PanelTeacher, source: str, minutes: float, out: Path, probe: str = "auto") -> Path:
     """One ``synthkd run`` for ``t`` on ``source`` under ``out`` (resumed when it is there); its folder."""
     eval_dir = write_image_folder(*t.test_set(), out / "eval" / t.name)
-    root = out / f"{t.name}-{source}"
-    run(RunSettings(teacher=t.spec, out=root, minutes=minutes, source=source, eval_dir=eval_dir, quiet=True))
+    root = out / f"{t.name}-{source}{'' if probe == 'auto' else f'-probe-{probe}'}"
+    run(RunSettings(teacher=t.spec, out=root, minutes=minutes, source=source, eval_dir=eval_dir, probe=probe,
+                    quiet=True))
     return root
 
 
@@ -55,12 +56,13 @@ def row(root: Path) -> dict[str, Any]:
             "student_top1": r["student_top1"], "teacher_top1": r["teacher_top1"],
             "x_teacher": round(r["student_top1"] / r["teacher_top1"], 3), "seconds": r["seconds"]["total"],
             "budget_seconds": plan["budget_seconds"], "dk_images": plan["dk_images"], "epochs": r["epochs"],
-            "steer": plan["steer"], "effective_relative_entropy": r["effective_relative_entropy"],
+            "steer": plan["steer"], "probe": plan.get("probe", False),
+            "effective_relative_entropy": r["effective_relative_entropy"],
             f"first_{GOAL}x": reached, "run": str(root), "settings": plan["settings"]}
 
 
 def key(r: dict[str, Any]) -> tuple:
-    return r["teacher"], r["source"], r["minutes"], r["settings"]["seed"]
+    return r["teacher"], r["source"], r["minutes"], r["settings"]["seed"], r["settings"].get("probe", "auto")
 
 
 def write_markdown(rows: list[dict[str, Any]], commands: dict[str, str]) -> None:
@@ -72,7 +74,8 @@ def write_markdown(rows: list[dict[str, Any]], commands: dict[str, str]) -> None
         first = r[f"first_{GOAL}x"]
         reached = f"{first['epoch']}, ~{first['seconds']}" if first else "not reached"
         lines.append(f"| {r['teacher']} ({r['teacher_top1']:.3f}) | {'yes' if PANEL[r['teacher']].held_out else 'no'} "
-                     f"| {r['minutes']:g} | {r['source']} | {r['settings']['seed']} | {r['student_top1']:.3f} | "
+                     f"| {r['minutes']:g} | {r['source']}{' + pairs' if r.get('probe') else ''} | "
+                     f"{r['settings']['seed']} | {r['student_top1']:.3f} | "
                      f"{r['x_teacher']:.3f} | {r['seconds']:.0f} ({r['budget_seconds']}) | "
                      f"{r['dk_images']} x {r['epochs']} | {reached} |")
     lines += ["", "Made by (each run's own command is `synthkd run` with the settings in the json):",
@@ -84,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m experiments.budget", description=__doc__.split("\n\n")[0])
     p.add_argument("--minutes", type=float, default=30.0, help="each run's budget")
     p.add_argument("--out", type=Path, default=Path("runs/budget"), help="where the runs and eval folders go")
+    p.add_argument("--probe", choices=("auto", "on", "off"), default="auto", help="synthkd run --probe")
     p.add_argument("--collect", nargs="+", type=Path, metavar="RUN", help="only tabulate these finished runs")
     p.add_argument("--pairs", nargs="+", metavar="TEACHER:SOURCE", default=[f"{t}:{s}" for t, s in PAIRS],
                    help="the runs to make (default: every panel teacher on shaders, the built-in one on leaves)")
@@ -93,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             p.error(f"not a finished synthkd run (no {SUMMARY}): {missing[0]}")
         roots = args.collect
     else:
-        roots = [make_run(PANEL[name], source, args.minutes, args.out)
+        roots = [make_run(PANEL[name], source, args.minutes, args.out, args.probe)
                  for name, source in (pair.split(":") for pair in args.pairs)]
     old = previous("budget")
     fresh = [row(root) for root in roots]

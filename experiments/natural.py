@@ -14,6 +14,8 @@ teacher. The cases:
 - ``dark``: shaders steered with ``--steer dark`` (dim, very sparse grayscale variants);
 - ``refine``: the default command with ``--refine 3`` (each render takes three steps towards the teacher's
   batch-norm statistics, paid for with fewer images);
+- ``probe``: the default command with ``--probe on`` (boundary pairs for a quarter of D_K, paid for with fewer
+  images);
 - ``openworld``: ``--source images:OTHER``, OTHER a folder of real pictures of other kinds (the bundled
   pictures of scikit-image and matplotlib that no natural teacher was trained on);
 - ``leaves``: ``--source leaves``.
@@ -41,7 +43,7 @@ from experiments import HERE, previous, record, spread
 from synthkd.export import write_image_folder
 from synthkd.natural import NATURAL, PHOTOS, NaturalTeacher, package_dir
 
-CASES = ("ceiling", "shaders", "natural", "dark", "refine", "openworld", "leaves")
+CASES = ("ceiling", "shaders", "natural", "dark", "refine", "probe", "openworld", "leaves")
 REFINE_STEPS = 3
 OTHER = (("skimage", ("brick.png", "camera.png", "cell.png", "coins.png", "color.png", "grass.png", "gravel.png",
                       "horse.png", "moon.png", "page.png", "text.png", "logo.png", "clock_motion.png",
@@ -79,7 +81,7 @@ def command(t: NaturalTeacher, case: str, seed: int, minutes: float, out: Path, 
               "openworld": ["--source", f"images:{write_pictures(other_pictures(), out / 'other')}"],
               "leaves": ["--source", "leaves"], "shaders": [], "natural": ["--steer", "natural"],
               "dark": ["--steer", "dark"],
-              "refine": ["--refine", str(REFINE_STEPS)]}[case]
+              "refine": ["--refine", str(REFINE_STEPS)], "probe": ["--probe", "on"]}[case]
     return ["synthkd", "run", "--teacher", t.arch, "--weights", str(t.weights), "--num-classes", str(len(t.classes)),
             "--teacher-normalization", "none", "--size", str(t.size), "--eval", str(eval_dir), *source,
             "--minutes", f"{minutes:g}", "--seed", str(seed), "--out", str(root), "--quiet"]
@@ -98,7 +100,8 @@ def run_case(t: NaturalTeacher, case: str, seed: int, minutes: float, out: Path)
     row = {"teacher": t.name, "case": case, "seed": seed, "minutes": minutes, "run_over_budget":
            round(r["seconds"]["total"] / (minutes * 60), 3), "student_top1": r["student_top1"],
            "teacher_top1": r["teacher_top1"], "agreement": r["agreement"], "student": summary["student"],
-           "steer": plan["steer"], "lever": plan.get("lever"),
+           "steer": plan["steer"], "lever": plan.get("lever"), "pairs_valid": r.get("pairs_valid", 0),
+           "pairs_tried": r.get("pairs_tried", 0),
            "ds_images": plan["ds_images"], "dk_images": plan["dk_images"], "epochs": r["epochs"], "steps": r["steps"],
            "relative_entropy_dk": r["relative_entropy_dk"], "measured": plan["measured"],
            "command": " ".join(cmd)}

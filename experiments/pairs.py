@@ -17,6 +17,7 @@ Writes ``experiments/pairs-results.md`` and ``.json``; rows made with other atta
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from dataclasses import asdict
@@ -55,7 +56,8 @@ def probe_teacher(name: str, spec: TeacherSpec, size: int, attack: AttackSetting
     ds = out / "ds" / f"{size}px-seed{seed}"
     render_shaders(ShaderDataset(n=DS_IMAGES, size=size, out=ds, seed=seed, quiet=True))
     key = attack_key(attack)
-    dk = out / "dk" / f"{name.replace('/', '-')}-{key.replace(' ', '')}-seed{seed}"
+    settings = json.dumps(asdict(attack), sort_keys=True)  # the folder is known by the settings, not their spelling
+    dk = out / "dk" / f"{name.replace('/', '-')}-{hashlib.sha256(settings.encode()).hexdigest()[:10]}-seed{seed}"
     result = probe(ProbeSettings(data=(ds,), out=dk, teacher=spec, seed=seed, pairs=probed, boundary=attack,
                                  balance=BalanceSettings(total=probed), quiet=True))
     a = result["attack"]
@@ -72,7 +74,9 @@ def write_markdown(rows: list[dict[str, Any]], commands: dict[str, str]) -> None
     names = list(teachers())
     lines = [f"Each row: the probe stage on {DS_IMAGES} plain shader renders of the teacher's size, D_K balanced by "
              "the teacher, every D_K image attacked. Valid: the attack crossed into its target with both ends below "
-             "the confidence threshold within its steps. Mean ± standard deviation over seeds.", "",
+             "the confidence threshold within its steps. Mean ± standard deviation over seeds. The `--retry none` "
+             "rows were made before the attack drew its targets from the classes D_K holds only: their targets "
+             "spread over every class.", "",
              "| attack | teacher | held out | seeds | valid / tried | valid share | steps to cross | L-inf of post "
              "(x 255) |", "|---|---|---|---:|---:|---:|---:|---:|"]
     for (attack, teacher), members in sorted(groups.items(), key=lambda g: (g[0][0] != "defaults", g[0][0],

@@ -13,7 +13,7 @@ under torchattacks' conventions; :meth:`BoundaryPairAttack.probe` returns everyt
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -25,9 +25,10 @@ from torchattacks.attack import Attack
 from synthkd.core.settings import opt, positive_int, require
 
 POLICIES = ("balanced", "random", "second", "least")
+RETRIES = ("nearest", "none")
 KINDS = ("pre", "post", "pre-deeper", "post-deeper")  # as stored; column order of BoundaryResult.pred/confidence/...
 DEEPER_RETRIES = 4  # shrinks allowed to a deeper step that overshoots
-DEFAULTS = {"Linf": (16 / 255, 2 / 255), "L2": (3.0, 0.2)}  # norm -> (eps, initial step size)
+DEFAULTS = {"Linf": (64 / 255, 2 / 255), "L2": (3.0, 0.2)}  # norm -> (eps, initial step size)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,7 +42,11 @@ class AttackSettings:
         f"{norm} {eps:.4g}" for norm, (eps, _) in DEFAULTS.items()) + ")", "--eps", type=float)
     step: float | None = opt(None, "initial step size, in [0, 1] pixel units (default: " + ", ".join(
         f"{norm} {step:.4g}" for norm, (_, step) in DEFAULTS.items()) + ")", "--step", type=float)
-    max_steps: int = opt(50, "attack steps per example, undone ones included", "--max-steps", type=positive_int)
+    max_steps: int = opt(50, "attack steps per example and try, undone ones included", "--max-steps",
+                         type=positive_int)
+    retry: str = opt("nearest", "an example that finds no pair towards its target tries once more: towards the "
+                     "nearest other class the probed images hold ('nearest'), or not ('none')", "--retry",
+                     choices=RETRIES)
     threshold: float = opt(0.9, "pre and post must have max softmax below this; in (1/classes, 1]", "--threshold",
                            type=float)
     grow: float = opt(1.1, "Bold Driver: step factor while not yet crossed", "--grow", type=float)
@@ -51,6 +56,7 @@ class AttackSettings:
     def __post_init__(self) -> None:
         require(self.target in POLICIES, f"unknown target policy {self.target!r}: use one of {', '.join(POLICIES)}")
         require(self.norm in DEFAULTS, f"unknown norm {self.norm!r}: use one of {', '.join(DEFAULTS)}")
+        require(self.retry in RETRIES, f"unknown retry {self.retry!r}: use one of {', '.join(RETRIES)}")
         for name, value in (("eps", self.eps), ("step", self.step)):
             require(value is None or value > 0, f"{name} must be > 0, got {value}")
         require(self.grow >= 1, f"grow must be >= 1, got {self.grow}")
@@ -68,8 +74,9 @@ class AttackSettings:
 
 
 def choose_targets(labels: Tensor, logits: Tensor | None, num_classes: int, policy: str = "balanced",
-                   seed: int = 0) -> Tensor:
-    """A target class t != y for every label y, by ``policy``:
+                   seed: int = 0, classes: Tensor | None = None) -> Tensor:
+    """A target class t != y for every label y, among ``classes`` (default: all; the labels' own classes are
+    always among them), by ``policy``:
 
     - ``balanced``: every class is the target about equally often, so the post-boundary examples cover all
       classes (greedy over a seeded random order: the least-used class != y, ties at random; then single moves
@@ -77,6 +84,9 @@ def choose_targets(labels: Tensor, logits: Tensor | None, num_classes: int, poli
     - ``random``: uniform over the classes != y;
     - ``second`` / ``least``: the most / least likely class != y under ``logits`` (the second-most-likely class
       when the teacher agrees with y).
+
+    The probe stage passes the classes its images hold: a class the teacher gives none of them is seldom within
+    reach of a small perturbation, so targeting it wastes the attack (steering the generator covers it instead).
     """
     if policy not in POLICIES:
         raise ValueError(f"unknown target policy {policy!r}: use one of {', '.join(POLICIES)}")
@@ -85,6 +95,14 @@ def choose_targets(labels: Tensor, logits: Tensor | None, num_classes: int, poli
     y = labels.detach().long().cpu()
     if len(y) and (y.min() < 0 or y.max() >= num_classes):
         raise ValueError(f"labels must lie in [0, {num_classes}), got [{int(y.min())}, {int(y.max())}]")
+    if classes is not None:
+        allowed = torch.unique(torch.cat([torch.as_tensor(classes).long().cpu(), y]))
+        if 2 <= len(allowed) < num_classes:
+            index = torch.full((num_classes,), -1, dtype=torch.long)
+            index[allowed] = torch.arange(len(allowed))
+            inner = choose_targets(index[y], None if logits is None else logits.detach().cpu()[:, allowed],
+                                   len(allowed), policy, seed)
+            return allowed[inner].to(labels.device)
     rng = np.random.default_rng(seed)
     if policy in ("second", "least"):
         if logits is None or logits.shape != (len(y), num_classes):
@@ -125,9 +143,9 @@ class BoundaryResult:
     """
 
     source_label: Tensor  # (N,) teacher argmax on the source image
-    targets: Tensor  # (N,) the target class t
+    targets: Tensor  # (N,) the target class t (of the retry, where the example was tried again)
     valid: Tensor  # (N,) bool: a straddling pair below the threshold was found
-    steps: Tensor  # (N,) attack steps taken (undone ones included) until the pair, or the budget
+    steps: Tensor  # (N,) attack steps taken (undone ones included, both tries) until the pair, or the budget
     step_size: Tensor  # (N,) Bold Driver step size of the last step (used for the deeper step)
     pre: Tensor  # (N, 3, H, W) last iterate not classified t
     post: Tensor  # (N, 3, H, W) first iterate classified t
@@ -155,12 +173,13 @@ class BoundaryPairAttack(Attack):
     - otherwise it is kept and the step size grows, x ``grow`` (capped at ``eps``).
 
     Every step counts against ``max_steps``, undone ones included. The loss rule keeps growing steps from
-    bouncing around the eps ball: without it 0.4 % (first step 2/255) to 1.3 % (4/255) of the digits test images
-    found no pair; with it none. Defaults: L-inf eps 16/255 (a pair lies ~11/255 from its source on the digits
-    teacher, at most 16/255), first step 2/255 (the authors' "few /255"; Bold Driver grows it, the pre/post gap
-    stays ~3/255), 50 steps (pairs need 4.6 on average, 16 at most); L2 eps 3, first step 0.2 (32 px images:
-    scale both by sqrt(pixels / 1024) for larger ones). With them every digits test image gets a valid pair
-    (benchmarks/probe.py).
+    bouncing around the eps ball. An example that finds no pair tries once more (``retry="nearest"``) towards
+    the most likely other class: a target far from the source's class may be out of reach of any small step.
+    Defaults: L-inf eps 64/255 with the retry, so that nearly every probed image of every panel teacher, digits
+    and photographs, gets a valid pair (``experiments/pairs-results.md``; eps bounds how far a pair may lie from
+    its source, the threshold keeps it at the border); first step 2/255 (the authors' "few /255"; Bold Driver
+    grows it); 50 steps a try; L2 eps 3, first step 0.2 (32 px images: scale both by sqrt(pixels / 1024) for
+    larger ones).
 
     ``BoundaryPairAttack(model, settings, **changes)``: the options are an :class:`AttackSettings` (defaults
     when none is given), with keyword ``changes`` to single fields, e.g. ``BoundaryPairAttack(model, eps=0.1)``.
@@ -198,11 +217,13 @@ class BoundaryPairAttack(Attack):
             logits = self.get_output_with_eval_nograd(images)
             y = logits.argmax(1) if labels is None else labels.to(self.device)
             targets = choose_targets(y, logits, logits.shape[1], self.settings.target, self.seed)
-        return self._run(images, targets.to(self.device)).post
+            return self._attack(images, targets.to(self.device)).post
+        return self._run(images, targets.to(self.device)).post  # the caller's targets, as they are
 
-    def probe(self, images: Tensor, labels: Tensor, targets: Tensor) -> BoundaryResult:
+    def probe(self, images: Tensor, labels: Tensor, targets: Tensor, classes: Tensor | None = None) -> BoundaryResult:
         """The full attack on [0, 1] ``images`` towards explicit ``targets`` (``labels``, the teacher's, only
-        checked against them), under the conventions of ``atk(images, labels)`` (model mode, device)."""
+        checked against them), under the conventions of ``atk(images, labels)`` (model mode, device). A retry
+        goes to the nearest class among ``classes`` (default: all)."""
         if self._normalization_applied:
             raise ValueError("probe() works on [0, 1] images; let the model normalise inside instead of "
                              "set_normalization_used()")
@@ -214,9 +235,36 @@ class BoundaryPairAttack(Attack):
         given_training = self.model.training
         self._change_model_mode(given_training)
         try:
-            return self._run(images.clone().detach().to(self.device), targets.to(self.device).long())
+            return self._attack(images.clone().detach().to(self.device), targets.to(self.device).long(), classes)
         finally:
             self._recover_model_mode(given_training)
+
+    def _attack(self, x0: Tensor, targets: Tensor, classes: Tensor | None = None) -> BoundaryResult:
+        """:meth:`_run`; then, with ``retry="nearest"``, once more for the examples that found no pair, towards the
+        most likely class (among ``classes``) other than their own and their first target. Their results are
+        the second try's, with the steps of both."""
+        result = self._run(x0, targets.clone())
+        again = (~result.valid & (result.source_label != targets)).nonzero().squeeze(1)
+        if self.settings.retry == "none" or not len(again):
+            return result
+        with torch.no_grad():
+            scores = self.get_logits(x0[again]).float()
+        if classes is not None:
+            outside = torch.ones(scores.shape[1], dtype=torch.bool, device=scores.device)
+            outside[torch.as_tensor(classes, device=scores.device).long()] = False
+            scores[:, outside] = float("-inf")
+        scores.scatter_(1, result.source_label[again, None], float("-inf"))
+        scores.scatter_(1, targets[again, None], float("-inf"))
+        reachable = torch.isfinite(scores.max(1).values)
+        again, nearest = again[reachable], scores.argmax(1)[reachable]
+        if not len(again):
+            return result
+        second = self._run(x0[again], nearest)
+        steps = result.steps[again] + second.steps
+        for f in fields(BoundaryResult):
+            getattr(result, f.name)[again] = getattr(second, f.name)
+        result.steps[again] = steps
+        return result
 
     def _run(self, x0: Tensor, targets: Tensor) -> BoundaryResult:
         if x0.ndim != 4 or (x0.numel() and not (x0.min() >= 0 and x0.max() <= 1)):

@@ -101,7 +101,7 @@ def fill_classes(data: Dataset, pred: Predictions, teacher: torch.nn.Module, num
             x = np.concatenate([data.take(rows[rows < len(data)]), images[rows[rows >= len(data)] - len(data)]])
             order = np.concatenate([np.flatnonzero(rows < len(data)), np.flatnonzero(rows >= len(data))])
             rows, targets = rows[order], targets[order]
-            attack = BoundaryPairAttack(teacher, settings, num_classes=num_classes)
+            attack = BoundaryPairAttack(teacher, settings, num_classes=num_classes, retry="none")  # its own targets
             got = _attack(attack, teacher, x, targets, batch_size, device)
             spent += n
             bar.update(n)

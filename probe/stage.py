@@ -309,17 +309,20 @@ def _make_chunk(pool: _Pool, teacher: torch.nn.Module, attack: BoundaryPairAttac
         return images, columns, counts
     extra, rows_meta, pair_counts = boundary_examples(teacher, attack, images[:probed[c]], rows[:probed[c]],
                                                       labels[:probed[c]], settings.batch_size,
-                                                      settings.seed * 1_000_003 + c * 1_009, device)
+                                                      settings.seed * 1_000_003 + c * 1_009, device,
+                                                      classes=np.unique(chosen["labels"]))
     for key, values in rows_meta.items():
         columns[key] += values
     return np.concatenate([images, extra]), columns, {**counts, **pair_counts}
 
 
 def boundary_examples(teacher: torch.nn.Module, attack: BoundaryPairAttack, images: np.ndarray, rows: np.ndarray,
-                      labels: list[int], batch_size: int, seed: int, device: torch.device | str = "cpu"):
-    """Attack ``images`` (batch by batch; targets by the attack's policy, seeded with ``seed`` + the batch's first
-    row) and return the stored adversarial images, their metadata columns and the counts (pairs tried / valid,
-    examples dropped after 8-bit rounding). Every stored image is run through the teacher again as stored."""
+                      labels: list[int], batch_size: int, seed: int, device: torch.device | str = "cpu",
+                      classes: np.ndarray | None = None):
+    """Attack ``images`` (batch by batch; targets by the attack's policy among ``classes``, the classes of the
+    dataset they come from, seeded with ``seed`` + the batch's first row) and return the stored adversarial
+    images, their metadata columns and the counts (pairs tried / valid, examples dropped after 8-bit rounding).
+    Every stored image is run through the teacher again as stored."""
     kept: list[np.ndarray] = []
     columns: dict[str, list] = {k: [] for k in ("kind", "label", "confidence", "source_index", "target", "steps",
                                                 "step_size", "linf", "l2")}
@@ -329,8 +332,9 @@ def boundary_examples(teacher: torch.nn.Module, attack: BoundaryPairAttack, imag
         y = torch.tensor(labels[lo:lo + batch_size], device=device)
         with torch.no_grad():
             logits = teacher(x)
-        targets = choose_targets(y, logits, logits.shape[1], attack.settings.target, seed + lo)
-        res = attack.probe(x, y, targets)
+        allowed = None if classes is None else torch.as_tensor(classes)
+        targets = choose_targets(y, logits, logits.shape[1], attack.settings.target, seed + lo, allowed)
+        res = attack.probe(x, y, targets, allowed)
         valid = res.valid
         counts["pairs_tried"] += len(x)
         counts["pairs_valid"] += int(valid.sum())
@@ -351,7 +355,7 @@ def boundary_examples(teacher: torch.nn.Module, attack: BoundaryPairAttack, imag
             columns["label"] += got[ok].tolist()
             columns["confidence"] += [round(v, 6) for v in conf[ok].tolist()]
             columns["source_index"] += rows[lo:lo + batch_size][valid.cpu().numpy()][ok.cpu().numpy()].tolist()
-            columns["target"] += targets[valid][ok].tolist()
+            columns["target"] += res.targets[valid][ok].tolist()
             columns["steps"] += res.steps[valid][ok].tolist()
             columns["step_size"] += [round(v, 8) for v in res.step_size[valid][ok].tolist()]
             columns["linf"] += [round(v, 6) for v in delta.abs().amax(1).tolist()] if n else []

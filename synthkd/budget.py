@@ -14,6 +14,7 @@ from typing import Any
 from synthkd.core.settings import finite, whole
 from synthkd.core.steer import GRIDS
 from synthkd.distill.schedule import Clock, schedule_problem
+from synthkd.probe.attack import KINDS
 
 PASSES = 25  # D_K is sized so that training makes about this many passes over it ...
 MAX_DK = 50_000  # ... with at most this many images
@@ -23,27 +24,38 @@ OVERSHOOT = 2  # D_S images rendered per D_K image (the balancer's choice)
 CHUNK, SMALL_CHUNK = 1024, 256  # D_S chunk sizes; small ones for short runs (steering fits on the first chunk)
 RESERVE = 5.0  # seconds kept for writing the student, the summary and the report
 SECONDS_PER_EPOCH = 0.1  # the checkpoint and the metrics after every epoch (the checks are counted apart)
+PROBE_SHARE = 0.25  # share of D_K the boundary prober attacks when a run probes; each valid pair adds len(KINDS)
+
+
+def probing(rates: dict[str, float], probe: bool) -> tuple[float, float]:
+    """Seconds of attack per D_K image (the probed share of it), and how many training images each D_K image
+    becomes (itself and, at most, the images of its pair)."""
+    if not probe:
+        return 0.0, 1.0
+    return PROBE_SHARE / rates["attack_images_per_s"], 1 + len(KINDS) * PROBE_SHARE
 
 
 def costs(rates: dict[str, float], steer: bool, checks: int, chunk: int,
-          refine: int = 0) -> tuple[float, float, float, float]:
+          refine: int = 0, probe: bool = False) -> tuple[float, float, float, float]:
     """Seconds: fixed (steering's fit labels every variant of the first chunk, of the largest grid), per D_S image
-    (rendered and labelled; a steered image is labelled once more when it is made, and each refinement step costs
-    about three labellings), per training presentation, per epoch."""
+    (rendered and labelled; a steered image is labelled once more when it is made, each refinement step costs
+    about three labellings, and the prober attacks a share of the D_K half), per training presentation of a
+    D_K image (with the pairs it brings), per epoch."""
     label = rates["label_images_per_s"]
+    attack, growth = probing(rates, probe)
     fixed = max(len(grid()) for grid in GRIDS.values()) * chunk / label if steer else 0.0
-    per_image = 1 / rates["render_images_per_s"] + ((2 if steer else 1) + 3 * refine) / label
-    return fixed, per_image, 1 / rates["train_images_per_s"], SECONDS_PER_EPOCH + checks / label
+    per_image = 1 / rates["render_images_per_s"] + ((2 if steer else 1) + 3 * refine) / label + attack / OVERSHOOT
+    return fixed, per_image, growth / rates["train_images_per_s"], SECONDS_PER_EPOCH + checks / label
 
 
 def size_run(budget: float, rates: dict[str, float], steer: bool, checks: int, classes: int,
-             refine: int = 0) -> dict[str, Any] | None:
+             refine: int = 0, probe: bool = False) -> dict[str, Any] | None:
     """D_S, D_K and the data stage's seconds for ``budget`` seconds of data and training: D_K such that training
     makes ``PASSES`` passes over it (at most ``MAX_DK``); a shorter budget cuts D_K and the passes together down
     to ``FLOOR_DK`` and ``FLOOR_PASSES``; None below that."""
     chunk = CHUNK
     while True:
-        fixed, per_image, per_presentation, per_epoch = costs(rates, steer, checks, chunk, refine)
+        fixed, per_image, per_presentation, per_epoch = costs(rates, steer, checks, chunk, refine, probe)
         left = budget - fixed
         dk = (left - PASSES * per_epoch) / (OVERSHOOT * per_image + PASSES * per_presentation)
         if dk < KNEE:  # degrade: D_K and the passes shrink together (passes = dk * PASSES / KNEE)
@@ -63,10 +75,11 @@ def size_run(budget: float, rates: dict[str, float], steer: bool, checks: int, c
             "data_seconds": fixed + ds * per_image, "ds_cap": math.ceil(OVERSHOOT * MAX_DK / chunk) * chunk}
 
 
-def floor_seconds(rates: dict[str, float], steer: bool, checks: int, classes: int, refine: int = 0) -> float:
+def floor_seconds(rates: dict[str, float], steer: bool, checks: int, classes: int, refine: int = 0,
+                  probe: bool = False) -> float:
     """Seconds of data and training the smallest run takes (what :func:`size_run` needs for ``FLOOR_DK``)."""
     chunk = max(SMALL_CHUNK, math.ceil(10 * classes / SMALL_CHUNK) * SMALL_CHUNK)
-    fixed, per_image, per_presentation, per_epoch = costs(rates, steer, checks, chunk, refine)
+    fixed, per_image, per_presentation, per_epoch = costs(rates, steer, checks, chunk, refine, probe)
     return fixed + FLOOR_DK * (OVERSHOOT * per_image + FLOOR_PASSES * per_presentation) + FLOOR_PASSES * per_epoch
 
 
@@ -77,6 +90,7 @@ def data_stop(record: dict[str, Any], end: float, clock: Clock) -> Callable[[int
     training thus follows how fast rendering actually goes (steered renders are slower than plain ones)."""
     rates, chunk, passes = record["measured"], record["chunk_size"], record["planned"]["passes"]
     per_epoch = SECONDS_PER_EPOCH + record["checks"] / rates["label_images_per_s"]
+    attack, growth = probing(rates, record.get("probe", False))
     last: list[float] = []
     pace: list[float] = []  # seconds per chunk, smoothed
 
@@ -88,8 +102,10 @@ def data_stop(record: dict[str, Any], end: float, clock: Clock) -> Callable[[int
         if held < OVERSHOOT * FLOOR_DK:
             return False
         more = held + chunk
-        training_left = end - RESERVE - now - (pace[0] if pace else 0.0) - more / rates["label_images_per_s"]
-        return passes * (more / OVERSHOOT / rates["train_images_per_s"] + per_epoch) > training_left
+        dk = more / OVERSHOOT
+        training_left = end - RESERVE - now - (pace[0] if pace else 0.0) - more / rates["label_images_per_s"] - \
+            dk * attack
+        return passes * (dk * growth / rates["train_images_per_s"] + per_epoch) > training_left
 
     return stop
 
@@ -124,6 +140,7 @@ PLAN_FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "steer": (lambda v: isinstance(v, bool), "true or false"),
     "lever": (lambda v: v in GRIDS, f"one of {', '.join(GRIDS)}"),
     "refine": (_whole(1, 1000), "a whole number of steps in 1..1000"),
+    "probe": (lambda v: isinstance(v, bool), "true or false"),
     "budget_seconds": (_number(1e-9), "a number of seconds above 0"),
     "chunk_size": (_whole(1, MAX_DK * OVERSHOOT), f"a whole number in 1..{MAX_DK * OVERSHOOT}"),
     "ds_cap": (_whole(1, MAX_DK * OVERSHOOT + CHUNK), f"a whole number in 1..{MAX_DK * OVERSHOOT + CHUNK}"),
@@ -135,7 +152,7 @@ PLAN_FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
                  "the training record, allotted seconds above 0"),
     "observed": (_holds(_number()), "rates, each a number"),
 }
-PLAN_OPTIONAL = ("ds_images", "dk_images", "training", "observed", "lever", "refine")
+PLAN_OPTIONAL = ("ds_images", "dk_images", "training", "observed", "lever", "refine", "probe")
 
 
 def plan_problem(record: dict[str, Any]) -> str | None:
@@ -143,6 +160,8 @@ def plan_problem(record: dict[str, Any]) -> str | None:
     for key, (check, what) in PLAN_FIELDS.items():
         if (key in record or key not in PLAN_OPTIONAL) and not check(record.get(key)):
             return f"{key} must be {what}"
+    if record.get("probe") and not _number(1e-9)(record["measured"].get("attack_images_per_s")):
+        return "measured must hold attack_images_per_s, a number above 0, for a run that probes"
     training = record.get("training", {})
     if "steps" in training or "points" in training:
         return schedule_problem(training)

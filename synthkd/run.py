@@ -11,7 +11,8 @@ A run has three stages, each with a deadline taken from the budget:
    floor (``FLOOR_DK`` images, ``FLOOR_PASSES`` passes); only below the floor is the run refused, with the
    minutes that would do. The arithmetic of the split is in ``synthkd.budget``.
 2. **Data**: D_S is rendered chunk by chunk while the time left still lets training make the planned passes over
-   the D_K it gives (rendering at the pace measured as it goes); the teacher balances it into D_K, half its size.
+   the D_K it gives (rendering at the pace measured as it goes); the teacher balances it into D_K, half its size,
+   and, when the run probes (``--probe``), the boundary prober adds pairs for a share of D_K.
 3. **Training**, until the run's deadline: distillation with the measured recipe (``RECIPE``) under a timed
    schedule: the learning rate follows the time elapsed, so a slower or busier machine takes fewer steps, not
    longer (``synthkd.distill.schedule``).
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from synthkd.budget import (
@@ -41,6 +43,7 @@ from synthkd.budget import (
     FLOOR_PASSES,
     KNEE,
     MAX_DK,
+    PROBE_SHARE,
     RESERVE,
     SMALL_CHUNK,
     data_stop,
@@ -77,7 +80,7 @@ from synthkd.core.settings import (
     seed_field,
 )
 from synthkd.core.steer import GRIDS, SteerSettings
-from synthkd.core.tensors import predict
+from synthkd.core.tensors import predict, to_float
 from synthkd.distill.checks import folder_identity, load_image_folder
 from synthkd.distill.pipeline import Pipeline
 from synthkd.distill.rate import step_rate
@@ -85,6 +88,7 @@ from synthkd.distill.schedule import Clock
 from synthkd.distill.settings import DistillSettings, amp_dtype
 from synthkd.distill.sources import SOURCES, source_of, source_settings, source_spec
 from synthkd.distill.train import SCHEDULE, distill
+from synthkd.probe.attack import BoundaryPairAttack, choose_targets
 from synthkd.probe.balance import BalanceSettings
 from synthkd.probe.stage import ProbeSettings, probe
 from synthkd.procgen.folder import MIN_SCALE_HELP
@@ -99,6 +103,8 @@ RECIPE = DistillSettings(teacher=TeacherSpec(name="TEACHER"), data=Path("D_K"), 
                          aug="standard", mixup_alpha=0.0, temperature=4.0, hard_weight=0.0, lr=0.1, batch_size=64,
                          weight_decay=1e-4)
 STEER_BELOW = 0.95  # steer the generator when the teacher's relative entropy on plain renders is below this
+ATTACK_SAMPLE = 32  # images the prober's rate is measured on
+PROBE_BELOW = 0.95  # --probe auto: probe when the teacher's relative entropy on plain renders is below this
 RECIPE_KEYS = ("aug", "mixup_alpha", "temperature", "hard_weight", "lr", "momentum", "weight_decay", "batch_size")
 
 
@@ -121,6 +127,10 @@ class RunSettings:
     refine: int = opt(0, "refine each rendered image with this many gradient steps towards the teacher's batch-norm "
                       "statistics (the DeepInversion prior, started from renders; a teacher without batch norm is "
                       "not refined; 0: none)", "--refine", type=int_at_least(0), metavar="STEPS")
+    probe: str = opt("auto", f"attack {PROBE_SHARE:.0%} of D_K with the boundary prober and train on its pairs too "
+                     "(the teacher's decision boundaries, paid for with fewer rendered images): auto (when the "
+                     f"teacher's relative entropy on plain renders is below {PROBE_BELOW}, the teachers it was "
+                     "measured to help), on or off", "--probe", choices=("auto", "on", "off"))
     min_scale: float | None = opt(None, "with --source images:DIR: " + MIN_SCALE_HELP, "--min-scale", type=float)
     eval_dir: Path | None = opt(None, "labelled real images, one folder per class (named 0..C-1, or sorted names "
                                 "= class indices): the student's top-1 on them is the run's figure; without it, "
@@ -195,7 +205,10 @@ def run(s: RunSettings, clock: Clock = time.monotonic, measure: Measure | None =
         record.setdefault("dk_images", dk_size(record["ds_images"]))
         save(out, record)
         share.update()
-        probed = probe(ProbeSettings(data=(data,), out=dk, teacher=s.teacher, seed=s.seed, attack="none",
+        probing = record.get("probe", False)
+        probed = probe(ProbeSettings(data=(data,), out=dk, teacher=s.teacher, seed=s.seed,
+                                     attack="boundary" if probing else "none",
+                                     probe_fraction=PROBE_SHARE if probing else None,
                                      balance=BalanceSettings(total=record["dk_images"]), device=s.device,
                                      quiet=s.quiet))
         seconds["data"] = seconds.get("data", 0.0) + clock() - clock_data
@@ -244,7 +257,8 @@ def identity(s: RunSettings) -> dict[str, Any]:
     return {"teacher": teacher, "minutes": s.minutes, "source": s.source, "student": s.student, "size": s.size,
             "seed": s.seed, "eval": folder_identity(Path(s.eval_dir)) if s.eval_dir is not None else None,
             **({"steer": s.steer} if s.steer != "auto" else {}),  # runs recorded before --steer still resume
-            **({"refine": s.refine} if s.refine else {}), **s.source_options}
+            **({"refine": s.refine} if s.refine else {}), **({"probe": s.probe} if s.probe != "auto" else {}),
+            **s.source_options}
 
 
 def read_record(out: Path, s: RunSettings) -> dict[str, Any]:
@@ -297,7 +311,8 @@ def with_replay(s: RunSettings) -> tuple[RunSettings, dict[str, Any] | None]:
                            eval_dir=eval_dir, student=settings["student"], size=settings["size"],
                            min_scale=settings.get("min_scale"),
                            seed=settings["seed"], threads=s.threads, device=s.device, quiet=s.quiet, replay=s.replay)
-    kept = ("measured", "planned", "why", "student", "steer", "lever", "refine", "chunk_size", "ds_cap", "ds_images",
+    kept = ("measured", "planned", "why", "student", "steer", "lever", "refine", "probe", "chunk_size", "ds_cap",
+            "ds_images",
             "dk_images", "budget_seconds", "teacher_weights", "eval_dir", "checks", "recipe")
     record = {**{k: old[k] for k in kept if k in old}, "settings": identity(replayed), "replay_of": str(s.replay),
               "training": {k: training[k] for k in ("steps", "points", "allotted_seconds") if k in training}}
@@ -317,10 +332,24 @@ def measure_machine(s: RunSettings, teacher: torch.nn.Module, student: str, devi
     chunks = iter(range(1, 1 << 30))
     render = measure_rate(lambda: len(make_chunk(next(chunks), SMALL_CHUNK)[0]), warmup=1)
     label = measure_rate(lambda: len(predict(teacher, images[:256], device)))
-    labels = predict(teacher, images, device).argmax(1).numpy()
-    return {"train_images_per_s": train_images_per_s(s, teacher, student, classes, device),
-            "render_images_per_s": render, "label_images_per_s": label,
-            "plain_relative_entropy": relative_entropy(histogram(labels, classes))}
+    logits = predict(teacher, images, device)
+    rates = {"train_images_per_s": train_images_per_s(s, teacher, student, classes, device),
+             "render_images_per_s": render, "label_images_per_s": label,
+             "plain_relative_entropy": relative_entropy(histogram(logits.argmax(1).numpy(), classes))}
+    if probes(s, rates):
+        rates["attack_images_per_s"] = attack_images_per_s(teacher, images[:ATTACK_SAMPLE], logits[:ATTACK_SAMPLE],
+                                                           device)
+    return rates
+
+
+def attack_images_per_s(teacher: torch.nn.Module, images: np.ndarray, logits: torch.Tensor,
+                        device: torch.device) -> float:
+    """Images/s the boundary prober attacks with its defaults (targets spread over the classes, as the probe stage
+    picks them), timed once warm: how fast depends on how far this teacher's boundaries are."""
+    attack = BoundaryPairAttack(teacher, num_classes=logits.shape[1])
+    x, y = to_float(images, device), logits.argmax(1)
+    targets = choose_targets(y, logits, logits.shape[1]).to(device)
+    return measure_rate(lambda: len(attack.probe(x, y.to(device), targets).valid), warmup=1)
 
 
 def train_images_per_s(s: RunSettings, teacher: torch.nn.Module, student: str, classes: int,
@@ -342,9 +371,10 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
     spent = clock() - started
     steer = s.steer in GRIDS or (s.steer == "auto" and rates["plain_relative_entropy"] < STEER_BELOW)
     lever = s.steer if s.steer in GRIDS else "variants"
-    sizes = size_run(s.minutes * 60 - spent - RESERVE, rates, steer, checks, classes, s.refine)
+    probing = probes(s, rates)
+    sizes = size_run(s.minutes * 60 - spent - RESERVE, rates, steer, checks, classes, s.refine, probing)
     if sizes is None:
-        need = spent + RESERVE + floor_seconds(rates, steer, checks, classes, s.refine)
+        need = spent + RESERVE + floor_seconds(rates, steer, checks, classes, s.refine, probing)
         raise UsageError(f"--minutes {s.minutes:g} is too short for this teacher on this machine: measuring, "
                          f"{'steering, ' if steer else ''}and the smallest run (D_K of {FLOOR_DK} images, "
                          f"{FLOOR_PASSES} passes) take about {need / 60:.1f} minutes here now; give --minutes "
@@ -357,13 +387,15 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
            f"plain {s.source} is {rates['plain_relative_entropy']:.3f}, so "
            f"{f'steer the generator ({lever})' if steer else 'no steering'}"
            f"{f' (--steer {s.steer})' if s.steer != 'auto' else ''}"
-           f"{f', each image refined with {s.refine} steps' if s.refine else ''}; about {sizes['ds_images']} images "
+           f"{f', each image refined with {s.refine} steps' if s.refine else ''}"
+           f"{f', {PROBE_SHARE:.0%} of D_K probed for boundary pairs' if probing else ''}; about "
+           f"{sizes['ds_images']} images "
            f"rendered in {sizes['data_seconds']:.0f} s and {sizes['dk_images']} balanced, trained for the rest of "
            f"the {s.minutes:g} minutes (about {sizes['passes']:.0f} passes)"
            + ("; the budget is short: D_K and the passes are cut towards the floor" if floor else ""))
     return {"settings": identity(s), "measured": {k: round(float(v), 4) for k, v in rates.items()},
             "student": student, "steer": steer, **({"lever": lever} if steer and lever != "variants" else {}),
-            **({"refine": s.refine} if s.refine else {}),
+            **({"refine": s.refine} if s.refine else {}), **({"probe": True} if probing else {}),
             "why": why, "budget_seconds": round(s.minutes * 60),
             "recipe": recipe_record(),
             "planned": {k: round(v, 1) if isinstance(v, float) else v for k, v in sizes.items()},
@@ -371,6 +403,11 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
             "teacher_weights": s.teacher.weights, "checks": checks,
             "eval_dir": str(Path(s.eval_dir).resolve()) if s.eval_dir is not None else None,
             "seconds": {"measure": round(spent, 3)}}
+
+
+def probes(s: RunSettings, rates: dict[str, float]) -> bool:
+    """Whether the run probes: ``--probe on``, or ``auto`` where the prober was measured to pay for its time."""
+    return s.probe == "on" or (s.probe == "auto" and rates["plain_relative_entropy"] < PROBE_BELOW)
 
 
 def recipe_record(settings: DistillSettings = RECIPE) -> dict[str, Any]:

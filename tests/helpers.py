@@ -98,10 +98,11 @@ class FakeClock:
         return self.now
 
 
-def fixed_rates(train: float = 1000.0, render: float = 5000.0, label: float = 2000.0, entropy: float = 1.0):
+def fixed_rates(train: float = 1000.0, render: float = 5000.0, label: float = 2000.0, entropy: float = 1.0,
+                attack: float = 200.0):
     """A stand-in for synthkd.run.measure_machine: this machine's rates as a test wants them."""
     return lambda *_: {"train_images_per_s": train, "render_images_per_s": render, "label_images_per_s": label,
-                       "plain_relative_entropy": entropy}
+                       "plain_relative_entropy": entropy, "attack_images_per_s": attack}
 
 
 # A student without batch norm: split over processes it computes exactly what one process computes.

@@ -208,6 +208,10 @@ def test_an_infinite_budget_is_one_line(tmp_path, capsys, random_teacher):
     ('{"settings": {', 1, "is not valid JSON"), ("[]", 2, "is not a run's plan"),
     ('{"settings": {}, "why": "", "measured": {"train_images_per_s": 0}}', 1,
      "measured must be rates, each a number above 0"),
+    ('{"settings": {}, "why": "", "student": "s", "steer": false, "budget_seconds": 60, "chunk_size": 256, '
+     '"ds_cap": 1024, "checks": 0, "seconds": {"measure": 1}, "planned": {"passes": 5}, "probe": true, '
+     '"measured": {"train_images_per_s": 1, "render_images_per_s": 1, "label_images_per_s": 1}}', 1,
+     "attack_images_per_s, a number above 0, for a run that probes"),
 ])
 def test_a_damaged_plan_is_one_line(tmp_path, capsys, random_teacher, text, status, says):
     (tmp_path / "run").mkdir()

@@ -77,6 +77,29 @@ def test_the_budget_shrinks_the_run_down_to_a_floor():
     assert sizes[-1] is None and mid["dk_images"] > short["dk_images"]  # 3 s: below the floor
 
 
+def test_probing_is_paid_for_with_fewer_rendered_images():
+    rates = RATES()
+    plain, probed = size_run(600, rates, False, 0, 10), size_run(600, rates, False, 0, 10, probe=True)
+    slow = size_run(600, {**rates, "attack_images_per_s": 20.0}, False, 0, 10, probe=True)
+    assert plain["dk_images"] > probed["dk_images"] > slow["dk_images"] >= FLOOR_DK
+    assert probed["passes"] == plain["passes"] == PASSES  # passes over D_K and its pairs: more images a pass
+    assert floor_seconds(rates, False, 0, 10, probe=True) > floor_seconds(rates, False, 0, 10)
+
+
+def test_a_probing_run_trains_on_boundary_pairs_within_its_budget(random_teacher, tmp_path):
+    out = tmp_path / "run"
+    settings = RunSettings(teacher=random_teacher.settings, out=out, minutes=1.0, source="leaves", probe="on",
+                           threads=1, quiet=True)
+    record = run(settings, clock=FakeClock(1.0), measure=RATES)
+    plan, summary = (json.loads((out / name).read_text()) for name in ("plan.json", "summary.json"))
+    assert plan["probe"] is True and "25% of D_K probed for boundary pairs" in plan["why"]
+    assert 0.95 * 60 <= summary["seconds"]["total"] <= 1.05 * 60
+    kinds = open_dataset(out / "dk").column("kind")
+    assert abs(record["pairs_tried"] - 0.25 * plan["dk_images"]) <= 2 and record["pairs_valid"] > 0
+    assert all(0 < kinds.count(k) <= record["pairs_valid"] for k in ("pre", "post"))  # less any lost to rounding
+    assert record["train_images"] > plan["dk_images"]
+
+
 def test_a_budget_below_the_floor_is_refused_with_the_minutes_that_would_do(random_teacher, tmp_path, monkeypatch,
                                                                              capsys):
     monkeypatch.setattr(run_module, "measure_machine", fixed_rates(train=20, render=200, label=100))

@@ -76,8 +76,13 @@ def test_dark_variants_are_dim_sparse_and_gray():
     dim = Variant(gray=True, keep=0.02, gain=0.1).apply(images, rng).astype(int)
     assert np.all(dim[..., 0] == dim[..., 2]) and 0.01 < (dim[..., 0] > 0).mean() < 0.03 and dim.max() <= 26
     assert Variant(gain=0.5).apply(images, rng).astype(int).sum() < 0.51 * images.astype(int).sum()
+    small = Variant(shrink=4).apply(np.full((3, 32, 32, 3), 200, np.uint8), np.random.default_rng(0))
+    lit = small[..., 0] > 0
+    assert np.all(lit.sum((1, 2)) == 64) and not lit[:, :4].any() and not lit[:, -4:].any()  # 8 x 8, near the middle
+    assert np.array_equal(small, Variant(shrink=4).apply(np.full((3, 32, 32, 3), 200, np.uint8),
+                                                         np.random.default_rng(0)))  # the place is seeded
     grid = dark_grid()
-    assert len(grid) == 19 and len({v.name for v in grid}) == 19 and grid[0] == Variant()
+    assert len(grid) == 37 and len({v.name for v in grid}) == 37 and grid[0] == Variant()
     assert all(v.gray and v.keep <= 0.05 and not v.invert for v in grid[1:])
     assert SteerSettings(steer="dark").grid == grid
 

@@ -51,7 +51,7 @@ MakeChunk = Callable[[int, int], tuple[np.ndarray, dict[str, list], dict[str, in
 @dataclass(frozen=True)
 class Variant:
     """One image transform, in this order: grayscale, keep the brightest fraction (sparse), gamma, gain, blur,
-    zoom (the levers for ink-on-paper teachers, and dim ones), then saturation, contrast, a blend with another
+    zoom, shrink (the levers for ink-on-paper teachers, and dim ones), then saturation, contrast, a blend with another
     image of the batch, a 1/f amplitude spectrum (the levers that keep colour and texture, for natural-image
     teachers), and inversion. The identity is ``Variant()``."""
 
@@ -61,6 +61,7 @@ class Variant:
     gain: float = 1.0  # intensities scaled by this (below 1: dimmer)
     blur: int = 0  # box blur width in pixels (0: none)
     zoom: int = 1  # crop 1/zoom of the side (at a seeded place) and scale it back up
+    shrink: int = 1  # scale the image down to 1/shrink of the side, near the centre (seeded) of a black field
     invert: bool = False
     saturation: float = 1.0  # colour distance from each pixel's gray, scaled (0: gray)
     contrast: float = 1.0  # distance from the image's mean, scaled
@@ -73,7 +74,7 @@ class Variant:
                                  (f"keep{self.keep:g}" if self.keep else "", bool(self.keep)),
                                  (f"gamma{self.gamma:g}", self.gamma != 1.0), (f"gain{self.gain:g}", self.gain != 1.0),
                                  (f"blur{self.blur}", self.blur > 0),
-                                 (f"zoom{self.zoom}", self.zoom > 1),
+                                 (f"zoom{self.zoom}", self.zoom > 1), (f"shrink{self.shrink}", self.shrink > 1),
                                  (f"sat{self.saturation:g}", self.saturation != 1.0),
                                  (f"contrast{self.contrast:g}", self.contrast != 1.0),
                                  (f"blend{self.blend:g}", self.blend > 0),
@@ -104,6 +105,8 @@ class Variant:
             crops = torch.stack([x[i, :, t:t + ch, left:left + cw]
                                  for i, (t, left) in enumerate(zip(tops, lefts, strict=True))])
             x = F.interpolate(crops, size=(h, w), mode="bilinear", align_corners=False)
+        if self.shrink > 1:
+            x = shrunk(x, self.shrink, rng)
         if self.saturation != 1.0:
             gray = x.mean(1, keepdim=True)
             x = gray + self.saturation * (x - gray)
@@ -117,6 +120,21 @@ class Variant:
         if self.invert:
             x = 255 - x
         return x.round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).contiguous().numpy()
+
+
+def shrunk(x: torch.Tensor, factor: int, rng: np.random.Generator) -> torch.Tensor:
+    """Images (N, C, H, W) scaled down to 1/``factor`` of their side (area-averaged), each placed on a black field
+    of the same size, centred up to an eighth of the side off (seeded): a small object on an empty background."""
+    n, c, h, w = x.shape
+    small = F.interpolate(x, size=(max(1, h // factor), max(1, w // factor)), mode="area")
+    sh, sw = small.shape[2:]
+    jitter_h, jitter_w = h // 8, w // 8
+    tops = np.clip((h - sh) // 2 + rng.integers(-jitter_h, jitter_h + 1, n), 0, h - sh)
+    lefts = np.clip((w - sw) // 2 + rng.integers(-jitter_w, jitter_w + 1, n), 0, w - sw)
+    out = torch.zeros_like(x)
+    for i, (top, left) in enumerate(zip(tops, lefts, strict=True)):
+        out[i, :, top:top + sh, left:left + sw] = small[i]
+    return out
 
 
 def toward_one_over_f(x: torch.Tensor, amount: float) -> torch.Tensor:
@@ -158,9 +176,11 @@ def natural_grid() -> list[Variant]:
 
 def dark_grid() -> list[Variant]:
     """The variants the ``dark`` lever chooses from: the identity, and grayscale images with only the brightest
-    0.5, 2 or 5 % of pixels kept, at full, a third or a tenth of their brightness, sharp or blurred (3 px); 19."""
-    return [Variant()] + [Variant(gray=True, keep=keep, gain=gain, blur=blur)
-                          for keep, gain, blur in itertools.product((0.005, 0.02, 0.05), (1.0, 0.3, 0.1), (0, 3))]
+    0.5, 2 or 5 % of pixels kept, at full, a third or a tenth of their brightness, sharp or blurred (3 px), filling
+    the frame or shrunk to a third of its side near the centre of a black field (small sources on empty sky); 37."""
+    return [Variant()] + [Variant(gray=True, keep=keep, gain=gain, blur=blur, shrink=shrink)
+                          for keep, gain, blur, shrink in itertools.product((0.005, 0.02, 0.05), (1.0, 0.3, 0.1),
+                                                                            (0, 3), (1, 3))]
 
 
 # The levers that fit a mixture of variants, and their grids.
