@@ -127,7 +127,7 @@ class RunSettings:
     refine: int = opt(0, "refine each rendered image with this many gradient steps towards the teacher's batch-norm "
                       "statistics (the DeepInversion prior, started from renders; a teacher without batch norm is "
                       "not refined; 0: none)", "--refine", type=int_at_least(0), metavar="STEPS")
-    probe: str = opt("auto", f"attack {PROBE_SHARE:.0%} of D_K with the boundary prober and train on its pairs too "
+    probe: str = opt("auto", f"attack {PROBE_SHARE:.0%}% of D_K with the boundary prober and train on its pairs too "
                      "(the teacher's decision boundaries, paid for with fewer rendered images): auto (when the "
                      f"teacher's relative entropy on plain renders is below {PROBE_BELOW}, the teachers it was "
                      "measured to help), on or off", "--probe", choices=("auto", "on", "off"))

@@ -84,3 +84,12 @@ def test_stage_folders_are_importable_only_as_part_of_synthkd(name):
         assert done.returncode != 0 and ("synthkd" in done.stderr or "No module named" in done.stderr)
     done = subprocess.run([sys.executable, "-c", f"import synthkd.{name}"], cwd=ROOT.parent, capture_output=True)
     assert done.returncode == 0
+
+
+@pytest.mark.parametrize("command", ["run", "demo", "info", "verify", "merge", "sheet", "diversity", "models",
+                                     "render-shaders", "render-leaves", "render-noise", "probe", "distill",
+                                     "export"])
+def test_every_command_explains_itself(command, capsys):
+    assert run_cli(synthkd_main, command, "--help") == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage:") and "--help" in out
