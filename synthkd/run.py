@@ -104,7 +104,7 @@ RECIPE = DistillSettings(teacher=TeacherSpec(name="TEACHER"), data=Path("D_K"), 
                          weight_decay=1e-4)
 STEER_BELOW = 0.95  # steer the generator when the teacher's relative entropy on plain renders is below this
 ATTACK_SAMPLE = 32  # images the prober's rate is measured on
-PROBE_BELOW = 0.95  # --probe auto: probe when the teacher's relative entropy on plain renders is below this
+PROBE_BELOW = STEER_BELOW  # --probe auto: probe the teachers that are steered, where pairs were measured to help
 RECIPE_KEYS = ("aug", "mixup_alpha", "temperature", "hard_weight", "lr", "momentum", "weight_decay", "batch_size")
 
 
