@@ -43,7 +43,7 @@ from experiments import HERE, previous, record, spread
 from synthkd.export import write_image_folder
 from synthkd.natural import NATURAL, PHOTOS, NaturalTeacher, package_dir
 
-CASES = ("ceiling", "shaders", "natural", "dark", "refine", "probe", "openworld", "leaves")
+CASES = ("ceiling", "shaders", "natural", "dark", "refine", "probe", "dark-probe", "openworld", "leaves")
 REFINE_STEPS = 3
 OTHER = (("skimage", ("brick.png", "camera.png", "cell.png", "coins.png", "color.png", "grass.png", "gravel.png",
                       "horse.png", "moon.png", "page.png", "text.png", "logo.png", "clock_motion.png",
@@ -81,7 +81,8 @@ def command(t: NaturalTeacher, case: str, seed: int, minutes: float, out: Path, 
               "openworld": ["--source", f"images:{write_pictures(other_pictures(), out / 'other')}"],
               "leaves": ["--source", "leaves"], "shaders": [], "natural": ["--steer", "natural"],
               "dark": ["--steer", "dark"],
-              "refine": ["--refine", str(REFINE_STEPS)], "probe": ["--probe", "on"]}[case]
+              "refine": ["--refine", str(REFINE_STEPS)], "probe": ["--probe", "on"],
+              "dark-probe": ["--steer", "dark", "--probe", "on"]}[case]
     return ["synthkd", "run", "--teacher", t.arch, "--weights", str(t.weights), "--num-classes", str(len(t.classes)),
             "--teacher-normalization", "none", "--size", str(t.size), "--eval", str(eval_dir), *source,
             "--minutes", f"{minutes:g}", "--seed", str(seed), "--out", str(root), "--quiet"]
