@@ -33,7 +33,7 @@ from synthkd.core.dataset import DatasetWriter
 from synthkd.core.runtime import Dist, pick_device, usable_cores
 from synthkd.distill.settings import DistillSettings
 from synthkd.distill.train import prepare, train_one_epoch
-from synthkd.run import RECIPE
+from synthkd.recipe import RECIPE
 from synthkd.teacher import BUILTIN
 
 NAMES = ("old", "new", "ema")

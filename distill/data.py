@@ -112,7 +112,7 @@ class Images(torch.utils.data.Dataset):
 def boundary_rows(data: Dataset) -> torch.Tensor | None:
     """Which rows of ``data`` are the prober's boundary pairs (``kind`` other than ``balanced``), or None if none
     are: augmentation would move them off the teacher's decision boundary, so they are trained as made."""
-    rows = np.asarray(data.column("kind", "balanced")) != "balanced"
+    rows = data.column_array("kind", str, "balanced") != "balanced"
     return torch.from_numpy(rows) if rows.any() else None
 
 

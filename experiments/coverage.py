@@ -34,7 +34,7 @@ from synthkd.export import write_image_folder
 from synthkd.probe.balance import BalanceSettings
 from synthkd.probe.stage import ProbeSettings, probe
 from synthkd.procgen.stage import LeavesDataset, render_leaves
-from synthkd.run import RECIPE
+from synthkd.recipe import RECIPE
 from synthkd.shaders.stage import ShaderDataset, render_shaders
 from synthkd.teacher import PANEL, PanelTeacher
 

@@ -10,7 +10,7 @@ this experiment, with mixup) on two teachers (the built-in wrn16_1 and ink_gapcn
 mixup, temperature, hard-label weight, augmentation, learning rate, batch size, D_K size against epochs, student (a
 larger one, one without batch norm), batch-norm statistics re-estimated on D_K after training, the boundary prober
 at the same number of steps, and a stream of fresh images (``distill --stream``) instead of the fixed D_K. The final
-rows run the chosen recipe (``synthkd.run.RECIPE``) on the whole panel over several seeds. The pairs stage measures
+rows run the chosen recipe (``synthkd.recipe.RECIPE``) on the whole panel over several seeds. The pairs stage measures
 the boundary prober with that recipe on the two screen teachers over several seeds: D_K alone against D_K with the
 pairs of 2,100 probed images at about the same number of presentations, the pairs augmented like every other image
 or trained as the prober made them (``distill``'s default), targeted at each image's second-most-likely class, of
@@ -48,7 +48,7 @@ from synthkd.export import write_image_folder
 from synthkd.probe.attack import AttackSettings
 from synthkd.probe.balance import BalanceSettings
 from synthkd.probe.stage import ProbeSettings, probe
-from synthkd.run import RECIPE, recipe_record
+from synthkd.recipe import RECIPE, recipe_record
 from synthkd.shaders.stage import ShaderDataset, render_shaders
 from synthkd.teacher import PANEL, TUNING, PanelTeacher
 

@@ -58,13 +58,21 @@ def save_class_sheet(path: Path, ds: Dataset, labels: np.ndarray, mask: np.ndarr
 
 def save_pair_sheet(path: Path, ds: Dataset, sources: int = 6) -> Path:
     """Fig. 3 of the paper for the first ``sources`` probed examples that kept all four adversarial images."""
-    kinds = ds.column("kind")
-    source_of = ds.column("source_index")
-    labels, conf = ds.column("label"), ds.column("confidence")
-    first: dict[int, dict[str, int]] = {}
-    for i, (kind, src) in enumerate(zip(kinds, source_of, strict=True)):
-        first.setdefault(src, {}).setdefault(kind, i)
-    complete = [row for row in first.values() if all(k in row for k in ("balanced", *PAIR_COLUMNS[1:]))][:sources]
+    complete: list[dict[str, int]] = []
+    labels: dict[int, int] = {}
+    conf: dict[int, float] = {}
+    base = 0
+    for k in range(ds.num_chunks):  # a pair is written in its source's chunk: read until enough are found
+        columns = [ds.chunk_column(k, name) for name in ("kind", "source_index", "label", "confidence")]
+        first: dict[int, dict[str, int]] = {}
+        for j, (kind, src, label, p) in enumerate(zip(*columns, strict=True)):
+            first.setdefault(src, {}).setdefault(kind, base + j)
+            labels[base + j], conf[base + j] = label, p
+        complete += [row for row in first.values() if all(k in row for k in ("balanced", *PAIR_COLUMNS[1:]))]
+        base += ds.chunk_sizes[k]
+        if len(complete) >= sources:
+            break
+    complete = complete[:sources]
     fig, axes = plt.subplots(max(1, len(complete)), len(PAIR_COLUMNS), figsize=(1.6 * len(PAIR_COLUMNS),
                              1.75 * max(1, len(complete))), squeeze=False)
     for ax in axes.flat:

@@ -39,7 +39,7 @@ from synthkd.core.dataset import (
 )
 from synthkd.core.generate import finish, resolve_shard, write_chunks
 from synthkd.core.models import Classifier, TeacherSpec, num_classes_of
-from synthkd.core.resources import check_fits, image_bytes
+from synthkd.core.resources import CEILING, check_fits, image_bytes
 from synthkd.core.runtime import init_distributed, pick_device, progress
 from synthkd.core.settings import (
     REQUIRED,
@@ -145,7 +145,8 @@ def build_dk(data: Dataset, teacher: Classifier, teacher_record: dict[str, Any],
     rows = total * (1 + len(KINDS) * probed_share)  # balanced rows, and up to four images per probed one
     check_fits(f"probe --total {total}" if s.balance.total else f"a D_K of {total} images",
                memory=total * BYTES_PER_ROW + len(data) * BYTES_PER_DS_IMAGE
-               + 8 * s.chunk_size * image_bytes(data.image_size), disk=rows * image_bytes(data.image_size), out=out)
+               + 8 * s.chunk_size * image_bytes(data.image_size), disk=rows * image_bytes(data.image_size), out=out,
+               ceiling=CEILING)
     writer = DatasetWriter(out, _identity(data, teacher_record, s, num_classes, total), shard,
                            variable=attack is not None)
     if writer.derived is None:
@@ -373,28 +374,33 @@ def _report(chosen: dict) -> dict[str, Any]:
 
 def _figures(ds: Dataset, chosen: dict, num_classes: int, settings: ProbeSettings) -> dict[str, Any]:
     """The run's figures (class histogram after probing, attack statistics) and its pictures."""
-    labels = np.asarray(ds.column("label"))
-    kinds = np.asarray(ds.column("kind"))
+    labels = ds.column_array("label", np.int64)
     after = histogram(labels, num_classes)
     figures: dict[str, Any] = {"relative_entropy_after_probing": round(relative_entropy(after), 4),
                                "histogram_after_probing": after.tolist()}
     save_histograms(ds.roots[0] / "histogram.png",
                     {"D_S (teacher argmax)": chosen["histogram_ds"], "D_K (balanced)": chosen["histogram_dk"],
                      "D_K + boundary pairs": after.tolist()})
-    save_class_sheet(ds.roots[0] / "classes.png", ds, labels, kinds == "balanced", num_classes)
+    save_class_sheet(ds.roots[0] / "classes.png", ds, labels, kind_codes(ds) == 0, num_classes)
     if settings.attack != "none":
         figures["attack"] = attack_statistics(ds)
         save_pair_sheet(ds.roots[0] / "pairs.png", ds)
     return figures
 
 
+def kind_codes(ds: Dataset) -> np.ndarray:
+    """Each row's kind as its index in ``("balanced", *KINDS)`` (uint8), read chunk by chunk."""
+    codes = {kind: i for i, kind in enumerate(("balanced", *KINDS))}
+    parts = [np.fromiter((codes[v] for v in ds.chunk_column(k, "kind", "balanced")), np.uint8)
+             for k in range(ds.num_chunks)]
+    return np.concatenate(parts) if parts else np.zeros(0, np.uint8)
+
+
 def attack_statistics(ds: Dataset) -> dict[str, Any]:
     """Success rate, steps to cross, distances and confidence of the stored adversarial examples."""
     counts = ds.summary()["counts"]
-    kinds = np.asarray(ds.column("kind"))
-    conf = np.asarray(ds.column("confidence"), dtype=np.float64)
-    post = kinds == "post"
-    steps = np.asarray([s for s, k in zip(ds.column("steps"), kinds, strict=True) if k == "post"], dtype=np.float64)
+    kinds = kind_codes(ds)
+    post, pre = kinds == 1 + KINDS.index("post"), kinds == 1 + KINDS.index("pre")
 
     def stats(values: np.ndarray) -> dict[str, float]:
         if not len(values):
@@ -404,12 +410,14 @@ def attack_statistics(ds: Dataset) -> dict[str, Any]:
                                                            for k, v in zip(("min", "q25", "median", "q75", "max"), q,
                                                                            strict=True)}}
 
-    linf = np.asarray([v for v, k in zip(ds.column("linf"), kinds, strict=True) if k == "post"], dtype=np.float64)
-    l2 = np.asarray([v for v, k in zip(ds.column("l2"), kinds, strict=True) if k == "post"], dtype=np.float64)
+    def of_post(name: str) -> dict[str, float]:
+        return stats(ds.column_array(name, np.float64)[post])
+
+    conf = ds.column_array("confidence", np.float64)
     tried = counts.get("pairs_tried", 0)
     return {"pairs_tried": tried, "pairs_valid": counts.get("pairs_valid", 0),
             "success_rate": round(counts.get("pairs_valid", 0) / tried, 4) if tried else None,
-            "stored": {k: int((kinds == k).sum()) for k in KINDS},
+            "stored": {k: int((kinds == 1 + i).sum()) for i, k in enumerate(KINDS)},
             "dropped_after_rounding": {k: counts.get(f"dropped_rounding_{k}", 0) for k in KINDS},
-            "steps_to_cross": stats(steps), "linf_post": stats(linf), "l2_post": stats(l2),
-            "confidence_pre": stats(conf[kinds == "pre"]), "confidence_post": stats(conf[post])}
+            "steps_to_cross": of_post("steps"), "linf_post": of_post("linf"), "l2_post": of_post("l2"),
+            "confidence_pre": stats(conf[pre]), "confidence_post": stats(conf[post])}

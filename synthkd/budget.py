@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from synthkd.core.settings import finite, whole
-from synthkd.core.steer import GRIDS
+from synthkd.core.steer import GRIDS, PILOT_PER_CLASS
 from synthkd.distill.schedule import Clock, schedule_problem
 from synthkd.probe.attack import KINDS
 
@@ -25,6 +25,19 @@ CHUNK, SMALL_CHUNK = 1024, 256  # D_S chunk sizes; small ones for short runs (st
 RESERVE = 5.0  # seconds kept for writing the student, the summary and the report
 SECONDS_PER_EPOCH = 0.1  # the checkpoint and the metrics after every epoch (the checks are counted apart)
 PROBE_SHARE = 0.25  # share of D_K the boundary prober attacks when a run probes; each valid pair adds len(KINDS)
+STEER_BELOW = 0.95  # --steer auto: steer when the teacher's relative entropy on plain renders is below this
+PROBE_BELOW = STEER_BELOW  # --probe auto: probe the teachers that are steered, where pairs were measured to help
+
+
+def probes(choice: str, rates: dict[str, float]) -> bool:
+    """Whether a run probes: ``--probe on``, or ``auto`` where the prober was measured to pay for its time."""
+    return choice == "on" or (choice == "auto" and rates["plain_relative_entropy"] < PROBE_BELOW)
+
+
+def small_chunk(classes: int) -> int:
+    """The D_S chunk of a short run: ``SMALL_CHUNK``, or enough for steering's pilot to see
+    ``PILOT_PER_CLASS`` images of every class, up to ``CHUNK`` (past that the pilot pools classes)."""
+    return min(CHUNK, max(SMALL_CHUNK, math.ceil(PILOT_PER_CLASS * classes / SMALL_CHUNK) * SMALL_CHUNK))
 
 
 def probing(rates: dict[str, float], probe: bool) -> tuple[float, float]:
@@ -62,7 +75,7 @@ def size_run(budget: float, rates: dict[str, float], steer: bool, checks: int, c
             a, b = PASSES / KNEE * per_presentation, OVERSHOOT * per_image + PASSES / KNEE * per_epoch
             dk = (-b + math.sqrt(b * b + 4 * a * max(0.0, left))) / (2 * a)
         passes = PASSES * min(1.0, dk / KNEE)
-        small = max(SMALL_CHUNK, math.ceil(10 * classes / SMALL_CHUNK) * SMALL_CHUNK)
+        small = small_chunk(classes)
         if chunk == CHUNK and OVERSHOOT * dk < 8 * CHUNK and small < CHUNK:
             chunk = small
             continue
@@ -78,7 +91,7 @@ def size_run(budget: float, rates: dict[str, float], steer: bool, checks: int, c
 def floor_seconds(rates: dict[str, float], steer: bool, checks: int, classes: int, refine: int = 0,
                   probe: bool = False) -> float:
     """Seconds of data and training the smallest run takes (what :func:`size_run` needs for ``FLOOR_DK``)."""
-    chunk = max(SMALL_CHUNK, math.ceil(10 * classes / SMALL_CHUNK) * SMALL_CHUNK)
+    chunk = small_chunk(classes)
     fixed, per_image, per_presentation, per_epoch = costs(rates, steer, checks, chunk, refine, probe)
     return fixed + FLOOR_DK * (OVERSHOOT * per_image + FLOOR_PASSES * per_presentation) + FLOOR_PASSES * per_epoch
 

@@ -9,7 +9,7 @@ A run has three stages, each with a deadline taken from the budget:
    generator (``synthkd.core.steer``). The rates split the budget between data and training so that training
    makes about ``PASSES`` passes over D_K. A budget too short for that shrinks D_K and the passes down to a
    floor (``FLOOR_DK`` images, ``FLOOR_PASSES`` passes); only below the floor is the run refused, with the
-   minutes that would do. The arithmetic of the split is in ``synthkd.budget``.
+   minutes that would do. The timing is in ``synthkd.measure``, the arithmetic of the split in ``synthkd.budget``.
 2. **Data**: D_S is rendered chunk by chunk while the time left still lets training make the planned passes over
    the D_K it gives (rendering at the pace measured as it goes); the teacher balances it into D_K, half its size,
    and, when the run probes (``--probe``), the boundary prober adds pairs for a share of D_K.
@@ -34,25 +34,24 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
 from synthkd.budget import (
-    CHUNK,
     FLOOR_DK,
     FLOOR_PASSES,
     KNEE,
     MAX_DK,
+    PROBE_BELOW,
     PROBE_SHARE,
     RESERVE,
-    SMALL_CHUNK,
+    STEER_BELOW,
     data_stop,
     dk_size,
     floor_seconds,
     plan_problem,
+    probes,
     size_run,
 )
-from synthkd.core.classes import histogram, relative_entropy
 from synthkd.core.dataset import (
     HEADER,
     DatasetError,
@@ -63,9 +62,10 @@ from synthkd.core.dataset import (
     unlock_folder,
     write_json,
 )
-from synthkd.core.models import TeacherSpec, load_model, num_classes_of
-from synthkd.core.resources import check_fits
-from synthkd.core.runtime import CpuShare, measure_rate, pick_device
+from synthkd.core.models import TeacherSpec, num_classes_of
+from synthkd.core.networks import NATIVE_SIZE
+from synthkd.core.resources import CEILING, check_fits, image_bytes
+from synthkd.core.runtime import CpuShare, pick_device
 from synthkd.core.settings import (
     REQUIRED,
     UsageError,
@@ -80,32 +80,22 @@ from synthkd.core.settings import (
     seed_field,
 )
 from synthkd.core.steer import GRIDS, SteerSettings
-from synthkd.core.tensors import predict, to_float
 from synthkd.distill.checks import folder_identity, load_image_folder
-from synthkd.distill.pipeline import Pipeline
-from synthkd.distill.rate import step_rate
 from synthkd.distill.schedule import Clock
-from synthkd.distill.settings import DistillSettings, amp_dtype
+from synthkd.distill.settings import DistillSettings
 from synthkd.distill.sources import SOURCES, source_of, source_settings, source_spec
 from synthkd.distill.train import SCHEDULE, distill
-from synthkd.probe.attack import BoundaryPairAttack, choose_targets
+from synthkd.measure import measure_machine
 from synthkd.probe.balance import BalanceSettings
 from synthkd.probe.stage import ProbeSettings, probe
 from synthkd.procgen.folder import MIN_SCALE_HELP
+from synthkd.recipe import RECIPE, recipe_record
 
 log = logging.getLogger(__name__)
 PLAN, SUMMARY = "plan.json", "summary.json"
 
-# The distillation settings of a run, measured by python -m experiments.recipe (one change at a time on two panel
-# teachers, then on the whole panel over seeds): no mixup. Teacher, data and out are placeholders that a run
-# replaces (dataclasses.replace), with its seed, device and schedule.
-RECIPE = DistillSettings(teacher=TeacherSpec(name="TEACHER"), data=Path("D_K"), out=Path("STUDENT"),
-                         aug="standard", mixup_alpha=0.0, temperature=4.0, hard_weight=0.0, lr=0.1, batch_size=64,
-                         weight_decay=1e-4)
-STEER_BELOW = 0.95  # steer the generator when the teacher's relative entropy on plain renders is below this
-ATTACK_SAMPLE = 32  # images the prober's rate is measured on
-PROBE_BELOW = STEER_BELOW  # --probe auto: probe the teachers that are steered, where pairs were measured to help
-RECIPE_KEYS = ("aug", "mixup_alpha", "temperature", "hard_weight", "lr", "momentum", "weight_decay", "batch_size")
+LARGE_IMAGES = 64  # --student auto: above this image size, ImageNet-size students
+RUN_WORKING = 16  # a run's peak memory in D_S chunks of images (a steered chunk's variants, labels and writes)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -137,7 +127,9 @@ class RunSettings:
                                 "its agreement with the teacher on held-out synthetic images", "--eval", type=Path,
                                 metavar="DIR")
     student: str = opt("auto", "the student model (any --teacher name); auto: resnet8_cifar for teachers under "
-                       "1 M parameters, wrn16_2 under 5 M, resnet18_cifar above", "--student", metavar="SPEC")
+                       "1 M parameters, wrn16_2 under 5 M, resnet18_cifar above; for images over "
+                       f"{LARGE_IMAGES} px, mobilenet_v3_small under 20 M, resnet18 above", "--student",
+                       metavar="SPEC")
     size: int = opt(32, "image size of the data (the teacher resizes to its own input size)", "--size", type=int)
     seed: int = seed_field("seeds the data, the selection and the student")
     threads: int | None = opt(None, "CPU threads for training (default: every core, fewer while other programs "
@@ -319,68 +311,39 @@ def with_replay(s: RunSettings) -> tuple[RunSettings, dict[str, Any] | None]:
     return replayed, record
 
 
-# ------------------------------------------------------------------------------------------ measure and plan
-
-
-def measure_machine(s: RunSettings, teacher: torch.nn.Module, student: str, device: torch.device) -> dict[str, float]:
-    """This machine's rates for the run, each timed once warm: training images/s (teacher and a fresh student),
-    rendered and labelled images/s, and the teacher's relative entropy on plain renders."""
-    classes = num_classes_of(teacher, s.size)
-    make_chunk = source_of(s.source)[0].chunks(source_settings(s.source, s.source_options, n=CHUNK, size=s.size,
-                                                               seed=s.seed, chunk_size=CHUNK, quiet=True), None)[0]
-    images = make_chunk(0, CHUNK)[0]
-    chunks = iter(range(1, 1 << 30))
-    render = measure_rate(lambda: len(make_chunk(next(chunks), SMALL_CHUNK)[0]), warmup=1)
-    label = measure_rate(lambda: len(predict(teacher, images[:256], device)))
-    logits = predict(teacher, images, device)
-    rates = {"train_images_per_s": train_images_per_s(s, teacher, student, classes, device),
-             "render_images_per_s": render, "label_images_per_s": label,
-             "plain_relative_entropy": relative_entropy(histogram(logits.argmax(1).numpy(), classes))}
-    if probes(s, rates):
-        rates["attack_images_per_s"] = attack_images_per_s(teacher, images[:ATTACK_SAMPLE], logits[:ATTACK_SAMPLE],
-                                                           device)
-    return rates
-
-
-def attack_images_per_s(teacher: torch.nn.Module, images: np.ndarray, logits: torch.Tensor,
-                        device: torch.device) -> float:
-    """Images/s the boundary prober attacks with its defaults (targets spread over the classes, as the probe stage
-    picks them), timed once warm: how fast depends on how far this teacher's boundaries are."""
-    attack = BoundaryPairAttack(teacher, num_classes=logits.shape[1])
-    x, y = to_float(images, device), logits.argmax(1)
-    targets = choose_targets(y, logits, logits.shape[1]).to(device)
-    return measure_rate(lambda: len(attack.probe(x, y.to(device), targets).valid), warmup=1)
-
-
-def train_images_per_s(s: RunSettings, teacher: torch.nn.Module, student: str, classes: int,
-                       device: torch.device) -> float:
-    """The training step's images/s for this teacher and a fresh ``student`` on this machine, now."""
-    throwaway = load_model(student, num_classes=classes, need_weights=False, check_size=s.size)
-    # On the CPU the DataLoader worker augments and mixes beside the step; elsewhere the step does it.
-    pipeline = Pipeline(RECIPE.aug, RECIPE.mixup_alpha, s.seed) if device.type != "cpu" else None
-    return step_rate(teacher, throwaway.to(device).to(memory_format=torch.channels_last), RECIPE.batch_size, s.size,
-                     amp_dtype(RECIPE.amp, device), pipeline)
+# ------------------------------------------------------------------------------------------------- the plan
 
 
 def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: torch.device, checks: int,
              measure: Measure, started: float, clock: Clock) -> dict[str, Any]:
     """Measure this machine and split the budget left since ``started`` (``checks``: images the student is
     evaluated on after every epoch); returns the run's first record (rates, sizes, and why)."""
-    student = s.student if s.student != "auto" else auto_student(teacher)
+    student = s.student if s.student != "auto" else auto_student(teacher, s.size)
     rates = measure(s, teacher, student, device)
     spent = clock() - started
     steer = s.steer in GRIDS or (s.steer == "auto" and rates["plain_relative_entropy"] < STEER_BELOW)
     lever = s.steer if s.steer in GRIDS else "variants"
-    probing = probes(s, rates)
-    sizes = size_run(s.minutes * 60 - spent - RESERVE, rates, steer, checks, classes, s.refine, probing)
+    probing = probes(s.probe, rates)
+    budget = s.minutes * 60 - spent - RESERVE
+    sizes = size_run(budget, rates, steer, checks, classes, s.refine, probing)
+    dropped = []  # what --steer auto / --probe auto chose but the budget cannot pay for here
+    if sizes is None and steer and s.steer == "auto":
+        steer = False
+        dropped.append("steering")
+        sizes = size_run(budget, rates, steer, checks, classes, s.refine, probing)
+    if sizes is None and probing and s.probe == "auto":
+        probing = False
+        dropped.append("probing")
+        sizes = size_run(budget, rates, steer, checks, classes, s.refine, probing)
     if sizes is None:
         need = spent + RESERVE + floor_seconds(rates, steer, checks, classes, s.refine, probing)
         raise UsageError(f"--minutes {s.minutes:g} is too short for this teacher on this machine: measuring, "
                          f"{'steering, ' if steer else ''}and the smallest run (D_K of {FLOOR_DK} images, "
                          f"{FLOOR_PASSES} passes) take about {need / 60:.1f} minutes here now; give --minutes "
                          f"{math.ceil(need / 6) / 10:g} or more")
-    check_fits(f"a run at --size {s.size}", out=s.out,
-               disk=(sizes["ds_cap"] + MAX_DK) * 3 * s.size * s.size)  # D_S as far as it may grow, and D_K
+    check_fits(f"a run at --size {s.size}", out=s.out, ceiling=CEILING,
+               memory=RUN_WORKING * sizes["chunk_size"] * image_bytes(s.size),
+               disk=(sizes["ds_cap"] + MAX_DK) * image_bytes(s.size))  # D_S as far as it may grow, and D_K
     floor = sizes["dk_images"] < KNEE
     why = (f"training {rates['train_images_per_s']:.0f} img/s, rendering {rates['render_images_per_s']:.0f} img/s, "
            f"labelling {rates['label_images_per_s']:.0f} img/s (each once warm); the teacher's relative entropy on "
@@ -388,7 +351,8 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
            f"{f'steer the generator ({lever})' if steer else 'no steering'}"
            f"{f' (--steer {s.steer})' if s.steer != 'auto' else ''}"
            f"{f', each image refined with {s.refine} steps' if s.refine else ''}"
-           f"{f', {PROBE_SHARE:.0%} of D_K probed for boundary pairs' if probing else ''}; about "
+           f"{f', {PROBE_SHARE:.0%} of D_K probed for boundary pairs' if probing else ''}"
+           f"{' (no ' + ' or '.join(dropped) + ': the budget cannot pay for it here)' if dropped else ''}; about "
            f"{sizes['ds_images']} images "
            f"rendered in {sizes['data_seconds']:.0f} s and {sizes['dk_images']} balanced, trained for the rest of "
            f"the {s.minutes:g} minutes (about {sizes['passes']:.0f} passes)"
@@ -405,19 +369,13 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
             "seconds": {"measure": round(spent, 3)}}
 
 
-def probes(s: RunSettings, rates: dict[str, float]) -> bool:
-    """Whether the run probes: ``--probe on``, or ``auto`` where the prober was measured to pay for its time."""
-    return s.probe == "on" or (s.probe == "auto" and rates["plain_relative_entropy"] < PROBE_BELOW)
-
-
-def recipe_record(settings: DistillSettings = RECIPE) -> dict[str, Any]:
-    """A recipe's training numbers, as plans and experiments record them."""
-    return {k: getattr(settings, k) for k in RECIPE_KEYS}
-
-
-def auto_student(teacher: torch.nn.Module) -> str:
-    """A student a good deal smaller than the teacher (by parameter count)."""
+def auto_student(teacher: torch.nn.Module, size: int = NATIVE_SIZE) -> str:
+    """A student a good deal smaller than the teacher (by parameter count): one of the registry's CIFAR-size
+    networks for images up to ``LARGE_IMAGES`` px, an ImageNet-size torchvision network above (a CIFAR-size
+    network keeps full resolution through its first stage, which costs tens of times more at 224 px)."""
     params = sum(p.numel() for p in teacher.parameters())
+    if size > LARGE_IMAGES:
+        return "mobilenet_v3_small" if params < 20_000_000 else "resnet18"
     return "resnet8_cifar" if params < 1_000_000 else "wrn16_2" if params < 5_000_000 else "resnet18_cifar"
 
 

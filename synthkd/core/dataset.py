@@ -52,6 +52,7 @@ CHUNKS = "chunks"
 _IDENTITY = ("format", "generator", "total", "image_size", "seed", "chunk_size", "settings")
 MAX_IMAGE_SIZE = 4096
 LOCK = ".synthkd.lock"
+MAPPED_BYTES = 1 << 30  # chunks a Dataset keeps memory-mapped at once, in bytes (at least one chunk)
 log = logging.getLogger(__name__)
 _locks: dict[Path, IO[bytes]] = {}  # the folders this process has locked (lock_folder), by resolved path
 
@@ -491,7 +492,8 @@ class Dataset:
             sizes += h["chunk_sizes"] if h.get("variable") else [_sizes(h)[c] for c in span]
         self.chunk_sizes = sizes
         self._offsets = np.cumsum([0, *sizes])
-        self._images: dict[int, np.ndarray] = {}
+        self._images: dict[int, np.ndarray] = {}  # the open memory maps, least recently used first
+        self._verified: set[int] = set()
         self._metas: dict[int, list[dict]] = {}
         self._checksums: dict[int, tuple[str | None, int | None]] = {}
 
@@ -521,39 +523,53 @@ class Dataset:
     def chunk_images(self, k: int) -> np.ndarray:
         """The k-th chunk's images as a read-only memory map (fast bulk access). The file is checked against the
         checksum its metadata records when it is first opened; a missing or damaged file is a
-        :class:`DatasetFault` that names it."""
-        if k not in self._images:
-            root, c = self._chunks[k]
-            path = _chunk_images(root, c)
-            checksum, length = self._checksum(k)
-            expected = (self.chunk_sizes[k], self.image_size, self.image_size, 3)
-            try:
-                images = np.load(path, mmap_mode="r")
-                if checksum is not None and (path.stat().st_size != length or file_sha256(path) != checksum):
-                    raise DatasetFault(f"{path} does not match the checksum in {_chunk_meta(root, c).name} (altered "
-                                       f"or truncated); {_repair_hint(root)}")
-            except FileNotFoundError:
-                raise DatasetFault(f"{path} is missing; {_repair_hint(root)}") from None
-            except (OSError, ValueError, EOFError) as exc:
-                raise DatasetFault(f"{path} is unreadable ({_reason(exc)}); {_repair_hint(root)}") from None
-            if images.shape != expected or images.dtype != np.uint8:
-                raise DatasetFault(f"{path} holds {images.dtype} {images.shape}, expected uint8 {expected}; "
-                                   f"{_repair_hint(root)}")
-            self._images[k] = images
-        return self._images[k]
+        :class:`DatasetFault` that names it. At most ``MAPPED_BYTES`` of chunks stay mapped (the least recently
+        used are closed), so that reading a million images does not keep them all in the process's memory."""
+        images = self._images.pop(k, None)
+        if images is None:
+            images = self._open_chunk(k)
+        self._images[k] = images
+        while len(self._images) > max(1, MAPPED_BYTES // max(1, images.nbytes)):
+            del self._images[next(iter(self._images))]
+        return images
+
+    def _open_chunk(self, k: int) -> np.ndarray:
+        root, c = self._chunks[k]
+        path = _chunk_images(root, c)
+        checksum, length = self._checksum(k) if k not in self._verified else (None, None)
+        expected = (self.chunk_sizes[k], self.image_size, self.image_size, 3)
+        try:
+            images = np.load(path, mmap_mode="r")
+            if checksum is not None and (path.stat().st_size != length or file_sha256(path) != checksum):
+                raise DatasetFault(f"{path} does not match the checksum in {_chunk_meta(root, c).name} (altered "
+                                   f"or truncated); {_repair_hint(root)}")
+        except FileNotFoundError:
+            raise DatasetFault(f"{path} is missing; {_repair_hint(root)}") from None
+        except (OSError, ValueError, EOFError) as exc:
+            raise DatasetFault(f"{path} is unreadable ({_reason(exc)}); {_repair_hint(root)}") from None
+        if images.shape != expected or images.dtype != np.uint8:
+            raise DatasetFault(f"{path} holds {images.dtype} {images.shape}, expected uint8 {expected}; "
+                               f"{_repair_hint(root)}")
+        self._verified.add(k)
+        return images
 
     def chunk_metas(self, k: int) -> list[dict]:
         if k not in self._metas:
-            root, c = self._chunks[k]
             base = int(self._offsets[k])
-            columns = _read_chunk_meta(root, c)["columns"]
-            if any(not isinstance(v, list) or len(v) != self.chunk_sizes[k] for v in columns.values()):
-                raise DatasetFault(f"{_chunk_meta(root, c)} does not hold an entry per image of its chunk; "
-                                   f"{_repair_hint(root)}")
+            columns = self._columns(k)
             rows = zip(*columns.values(), strict=True) if columns else [()] * (self._offsets[k + 1] - base)
             self._metas[k] = [{"generator": self.generator, "index": base + j, **dict(zip(columns, row, strict=True))}
                               for j, row in enumerate(rows)]
         return self._metas[k]
+
+    def _columns(self, k: int) -> dict[str, list]:
+        """The k-th chunk's metadata columns, each checked to hold an entry per image."""
+        root, c = self._chunks[k]
+        columns = _read_chunk_meta(root, c)["columns"]
+        if any(not isinstance(v, list) or len(v) != self.chunk_sizes[k] for v in columns.values()):
+            raise DatasetFault(f"{_chunk_meta(root, c)} does not hold an entry per image of its chunk; "
+                               f"{_repair_hint(root)}")
+        return columns
 
     def _checksum(self, k: int) -> tuple[str | None, int | None]:
         """The k-th chunk's recorded checksum and length (None, None: written before checksums)."""
@@ -590,9 +606,23 @@ class Dataset:
             out[rows] = self.chunk_images(int(k))[indices[rows] - self._offsets[k]]
         return out
 
+    def chunk_column(self, k: int, name: str, default: Any = None) -> list:
+        """One metadata field for every image of chunk ``k`` (``default`` where the chunk has none)."""
+        if k in self._metas:
+            return [m.get(name, default) for m in self._metas[k]]
+        columns = self._columns(k)
+        return columns[name] if name in columns else [default] * self.chunk_sizes[k]
+
     def column(self, name: str, default: Any = None) -> list:
-        """One metadata field for every image, in order (``default`` where an image has none)."""
-        return [m.get(name, default) for k in range(self.num_chunks) for m in self.chunk_metas(k)]
+        """One metadata field for every image, in order (``default`` where an image has none); read from the
+        chunks' metadata files, without building (or keeping) a dict per image."""
+        return [v for k in range(self.num_chunks) for v in self.chunk_column(k, name, default)]
+
+    def column_array(self, name: str, dtype: Any, default: Any = None) -> np.ndarray:
+        """One metadata field as a numpy array of ``dtype`` (None becomes NaN in a float one), made chunk by chunk:
+        the column of millions of images as Python objects would take many times the memory."""
+        parts = [np.asarray(self.chunk_column(k, name, default), dtype=dtype) for k in range(self.num_chunks)]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype)
 
     def summary(self) -> dict[str, Any]:
         return summarize(self._chunks)

@@ -28,11 +28,10 @@ from synthkd.core.resources import check_fits, image_bytes
 from synthkd.core.runtime import progress, torchrun_place
 from synthkd.core.settings import group, opt, positive_int, quiet_field, require, seed_field, shard_field
 from synthkd.core.sheet import save_sheet
-from synthkd.core.steer import ProgramSearch, SteerSettings, plan, steered
+from synthkd.core.steer import PILOT_PER_CLASS, ProgramSearch, SteerSettings, pilot_floor, plan, steered
 
 MIN_SIZE, MAX_SIZE = 8, 1024
 log = logging.getLogger(__name__)
-PILOT_PER_CLASS = 10  # pilot images per class that steering needs to fit its plan
 
 MakeChunk = Callable[[int, int], tuple[np.ndarray, dict[str, list], dict[str, int]]]
 Stop = Callable[[int], bool]  # asked before each chunk with the images made so far: stop here?
@@ -184,10 +183,10 @@ def steering_teacher(options: DatasetOptions) -> torch.nn.Module | None:
     teacher = options.teacher.load(check_size=options.size)
     classes = num_classes_of(teacher, options.size)
     pilot_size = chunk_sizes(options.n, options.chunk_size)[0]
-    require(pilot_size >= PILOT_PER_CLASS * classes,
+    require(pilot_size >= pilot_floor(classes),
             f"--n {options.n} with --chunk-size {options.chunk_size} is too small to steer {classes} classes: the "
-            f"first chunk is the pilot and needs at least {PILOT_PER_CLASS * classes} images ({PILOT_PER_CLASS} "
-            "per class)")
+            f"first chunk is the pilot and needs at least {pilot_floor(classes)} images ({PILOT_PER_CLASS} per "
+            f"class{', or per group of classes' if pilot_floor(classes) < PILOT_PER_CLASS * classes else ''})")
     return teacher
 
 

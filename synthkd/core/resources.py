@@ -10,6 +10,7 @@ from synthkd.core.settings import UsageError
 
 GIB = 1 << 30
 HEADROOM = 0.8  # of the memory available now: the rest is left to the system and other programs
+CEILING = 4 * GIB  # what balancing and a whole run keep their peak under, however large the request
 
 
 def available_memory() -> int | None:
@@ -32,9 +33,13 @@ def free_disk(path: Path) -> int:
     return shutil.disk_usage(path).free
 
 
-def check_fits(what: str, memory: float = 0, disk: float = 0, out: Path | None = None) -> None:
+def check_fits(what: str, memory: float = 0, disk: float = 0, out: Path | None = None,
+               ceiling: float | None = None) -> None:
     """Refuse ``what`` (the request, as the user gave it) when its estimated peak ``memory`` or the ``disk`` it
-    writes under ``out`` cannot fit here, saying both figures."""
+    writes under ``out`` cannot fit here, or the memory is above the stage's ``ceiling``, saying the figures."""
+    if ceiling is not None and memory > ceiling:
+        raise UsageError(f"{what} needs about {memory / GIB:.1f} GiB of memory at its peak, more than the "
+                         f"{ceiling / GIB:.0f} GiB this stage keeps under; ask for less")
     have = available_memory()
     if have is not None and memory > HEADROOM * have:
         raise UsageError(f"{what} needs about {memory / GIB:.1f} GiB of memory at its peak, more than this machine "

@@ -44,6 +44,8 @@ from synthkd.core.tensors import predict, to_uint8
 
 log = logging.getLogger(__name__)
 LEVERS = ("variants", "natural", "dark", "reject", "search", "all")
+PILOT_PER_CLASS = 10  # pilot images per class (or per group of classes) that the fit of a mixture needs
+MIN_GROUPS = 10  # a pilot too small for every class pools them into at least this many groups
 
 MakeChunk = Callable[[int, int], tuple[np.ndarray, dict[str, list], dict[str, int]]]
 
@@ -263,19 +265,38 @@ def fit_mixture(histograms: np.ndarray, diversity_weight: float = 0.1, iteration
     return w
 
 
+def groups_for(num_classes: int, pilot_images: int) -> int:
+    """How many groups the pilot's class histograms count: every class while the pilot holds ``PILOT_PER_CLASS``
+    images of each; else contiguous blocks of classes with ``PILOT_PER_CLASS`` pilot images a block, so that the
+    fit's cost and noise do not grow with the class count (a 1,000-class teacher's neighbouring classes are
+    often alike, as ImageNet's are: a block is then a coarser class)."""
+    if pilot_images >= PILOT_PER_CLASS * num_classes:
+        return num_classes
+    return max(min(num_classes, MIN_GROUPS), pilot_images // PILOT_PER_CLASS)
+
+
+def pilot_floor(num_classes: int) -> int:
+    """The fewest pilot images (the first chunk) a steering plan is fitted on."""
+    return PILOT_PER_CLASS * min(num_classes, MIN_GROUPS)
+
+
 def pilot(images: np.ndarray, teacher: torch.nn.Module, num_classes: int, seed: int,
-          variants: list[Variant]) -> np.ndarray:
-    """The teacher's class histogram (V, C) of every variant of the pilot ``images``."""
+          variants: list[Variant], groups: int | None = None) -> np.ndarray:
+    """The teacher's class histogram (V, C) of every variant of the pilot ``images``; with ``groups``, over that
+    many contiguous blocks of classes instead (V, groups)."""
     rng = np.random.default_rng([seed, 11])
-    return np.stack([histogram(predict(teacher, v.apply(images, rng)).argmax(1).numpy(), num_classes)
-                     for v in variants])
+    groups = num_classes if groups is None else groups
+    return np.stack([histogram(predict(teacher, v.apply(images, rng)).argmax(1).numpy() * groups // num_classes,
+                               groups) for v in variants])
 
 
 def plan(images: np.ndarray, teacher: torch.nn.Module, num_classes: int, seed: int, s: SteerSettings) -> dict:
     """What steering a generator whose first chunk is ``images`` records in its dataset: the variants and their
-    fitted weights (or the identity alone), the pilot histograms, and the histogram the mixture should give."""
+    fitted weights (or the identity alone), the pilot histograms (over groups of classes where the pilot is too
+    small for every class: :func:`groups_for`), and the histogram the mixture should give."""
     variants = s.grid
-    hist = pilot(images, teacher, num_classes, seed, variants)
+    groups = groups_for(num_classes, len(images))
+    hist = pilot(images, teacher, num_classes, seed, variants, groups)
     weights = fit_mixture(hist, s.diversity_weight) if s.variants else np.ones(1)
     expected = weights @ (hist / np.maximum(hist.sum(1, keepdims=True), 1))
     keep = weights > 1e-4
@@ -285,6 +306,7 @@ def plan(images: np.ndarray, teacher: torch.nn.Module, num_classes: int, seed: i
                     "without refining")
         steps = 0
     return {"lever": s.steer, **({"refine_steps": steps} if steps else {}), "num_classes": num_classes,
+            **({"pilot_groups": groups} if groups < num_classes else {}),
             "oversample": s.oversample if s.reject else 1.0,
             "variants": [asdict(v) for v, k in zip(variants, keep, strict=True) if k],
             "names": [v.name for v, k in zip(variants, keep, strict=True) if k],

@@ -46,4 +46,4 @@ class ImageDataset(torch.utils.data.Dataset):
 
 def labels_of(ds: Dataset) -> np.ndarray:
     """Every image's ``label`` column (the teacher's class), or -1 where a dataset records none."""
-    return np.asarray(ds.column("label", UNLABELED), dtype=np.int64)
+    return ds.column_array("label", np.int64, UNLABELED)
