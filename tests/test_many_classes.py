@@ -12,7 +12,7 @@ import torch
 
 from synthkd.budget import FLOOR_DK, size_run
 from synthkd.core.dataset import open_dataset
-from synthkd.core.models import load_model
+from synthkd.core.models import TeacherSpec, load_model
 from synthkd.core.resources import CEILING
 from synthkd.core.settings import UsageError
 from synthkd.core.steer import SteerSettings, groups_for
@@ -28,6 +28,18 @@ from tests.test_faults import one_line
 CLASSES = 1000
 
 
+class ThousandClasses(Teacher):
+    """A teacher whose options name its 1,000 classes (the registry's networks are built for 10)."""
+
+    @property
+    def settings(self) -> TeacherSpec:
+        return TeacherSpec(name=self.spec, weights=str(self.weights), num_classes=CLASSES, normalization="none")
+
+    @property
+    def args(self) -> list[str]:
+        return [*super().args, "--num-classes", str(CLASSES)]
+
+
 @pytest.fixture(scope="module")
 def teacher1000(tmp_path_factory) -> Teacher:
     """A seeded random MLP with 1,000 classes (its last layer scaled, so that noise images spread over many)."""
@@ -36,7 +48,7 @@ def teacher1000(tmp_path_factory) -> Teacher:
     model = load_model("mlp", need_weights=False, num_classes=CLASSES, normalization="none")
     model.net[-1].weight.data *= 10
     torch.save({"state_dict": model.net.state_dict()}, path)
-    return Teacher("mlp", path, model.eval(), float("nan"))
+    return ThousandClasses("mlp", path, model.eval(), float("nan"))
 
 
 @pytest.fixture(scope="module")
