@@ -160,6 +160,13 @@ class BoundaryResult:
         """The (N, 3, H, W) images of one of ``KINDS`` (pre, post, pre-deeper, post-deeper)."""
         return getattr(self, kind.replace("-", "_"))
 
+    @classmethod
+    def cat(cls, parts: list[BoundaryResult]) -> BoundaryResult:
+        """The results of consecutive parts of a batch, as one (each example is attacked on its own)."""
+        if len(parts) == 1:
+            return parts[0]
+        return cls(*(torch.cat([getattr(p, f.name) for p in parts]) for f in fields(cls)))
+
 
 class BoundaryPairAttack(Attack):
     """Targeted boundary-pair attack in [0, 1] pixel space with a per-example Bold Driver step size.

@@ -29,7 +29,7 @@ import torch
 from synthkd.core.classes import histogram
 from synthkd.core.dataset import Dataset
 from synthkd.core.runtime import progress
-from synthkd.core.tensors import soft_stats, to_float
+from synthkd.core.tensors import memory_batch, soft_stats, to_float
 from synthkd.probe.attack import AttackSettings, BoundaryPairAttack
 from synthkd.probe.balance import Predictions
 
@@ -149,9 +149,10 @@ def _attack(attack: BoundaryPairAttack, teacher: torch.nn.Module, images: np.nda
     """Attack ``images`` towards ``targets``; the post images as 8-bit pixels, whether each pair was valid, and
     whether the stored image is still in its target class (accepted), with the teacher's confidence and entropy."""
     parts: dict[str, list] = {k: [] for k in ("images", "valid", "accepted", "confidence", "entropy")}
-    for lo in range(0, len(images), batch_size):
-        x = to_float(images[lo:lo + batch_size], device)
-        t = torch.as_tensor(targets[lo:lo + batch_size], device=device)
+    step = memory_batch(batch_size, images.shape[1], device)
+    for lo in range(0, len(images), step):
+        x = to_float(images[lo:lo + step], device)
+        t = torch.as_tensor(targets[lo:lo + step], device=device)
         with torch.no_grad():
             y = teacher(x).argmax(1)
         res = attack.probe(x, y, t)

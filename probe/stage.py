@@ -54,8 +54,8 @@ from synthkd.core.settings import (
     seed_field,
     shard_field,
 )
-from synthkd.core.tensors import soft_stats, to_float
-from synthkd.probe.attack import KINDS, AttackSettings, BoundaryPairAttack, choose_targets
+from synthkd.core.tensors import memory_batch, soft_stats, to_float
+from synthkd.probe.attack import KINDS, AttackSettings, BoundaryPairAttack, BoundaryResult, choose_targets
 from synthkd.probe.balance import BalanceSettings, Predictions, join, predict_chunks, select
 from synthkd.probe.fill import FILL, Filled, fill_classes, wanted, with_fill
 from synthkd.probe.plots import save_class_sheet, save_histograms, save_pair_sheet
@@ -150,7 +150,8 @@ def build_dk(data: Dataset, teacher: Classifier, teacher_record: dict[str, Any],
     writer = DatasetWriter(out, _identity(data, teacher_record, s, num_classes, total), shard,
                            variable=attack is not None)
     if writer.derived is None:
-        pred = _predict_all(data, teacher, writer.out / "predictions", s.batch_size, device, s.quiet)
+        pred = _predict_all(data, teacher, writer.out / "predictions", memory_batch(s.batch_size, data.image_size,
+                                                                                     device), device, s.quiet)
         info = {"teacher_seconds": round(pred.seconds, 2)}
         filled = None
         if wanted(s.fill, pred.labels, num_classes, total):
@@ -335,7 +336,9 @@ def boundary_examples(teacher: torch.nn.Module, attack: BoundaryPairAttack, imag
             logits = teacher(x)
         allowed = None if classes is None else torch.as_tensor(classes)
         targets = choose_targets(y, logits, logits.shape[1], attack.settings.target, seed + lo, allowed)
-        res = attack.probe(x, y, targets, allowed)
+        step = memory_batch(len(x), x.shape[-1], device)  # the attack keeps activations for its gradients
+        res = BoundaryResult.cat([attack.probe(x[i:i + step], y[i:i + step], targets[i:i + step], allowed)
+                                  for i in range(0, len(x), step)])
         valid = res.valid
         counts["pairs_tried"] += len(x)
         counts["pairs_valid"] += int(valid.sum())

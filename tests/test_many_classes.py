@@ -16,6 +16,7 @@ from synthkd.core.models import TeacherSpec, load_model
 from synthkd.core.resources import CEILING
 from synthkd.core.settings import UsageError
 from synthkd.core.steer import SteerSettings, groups_for
+from synthkd.core.tensors import memory_batch
 from synthkd.distill.cli import main as distill_main
 from synthkd.probe.balance import Predictions, select
 from synthkd.probe.cli import main as probe_main
@@ -146,6 +147,12 @@ def test_a_run_drops_the_levers_its_budget_cannot_pay_for(teacher1000, tmp_path,
                         steer="variants", quiet=True)
     with pytest.raises(UsageError, match="too short for this teacher on this machine"):
         run(named, clock=FakeClock(1.0), measure=slow)  # a lever asked for by name is not dropped: refused
+
+
+def test_large_images_are_labelled_and_attacked_in_smaller_batches_on_a_cpu():
+    assert memory_batch(256, 32) == memory_batch(256, 64) == 256  # small images: the batch asked for
+    assert memory_batch(256, 224) == 20 and memory_batch(8, 224) == 8 and memory_batch(256, 1024) == 1
+    assert memory_batch(256, 224, "cuda") == 256  # a GPU keeps the activations
 
 
 def test_large_images_get_an_imagenet_size_student():

@@ -10,6 +10,15 @@ import numpy as np
 import torch
 
 BATCH = 256
+BATCH_PIXELS = 256 * 64 * 64  # on a CPU, a batch holds at most this many pixels (activations grow with them)
+
+
+def memory_batch(batch: int, size: int, device: torch.device | str = "cpu") -> int:
+    """``batch``, or on a CPU fewer images where they are large: at most ``BATCH_PIXELS`` pixels a batch (20
+    images at 224 px), so that a network's activations stay within host memory (a GPU keeps them on the GPU)."""
+    if torch.device(device).type != "cpu":
+        return batch
+    return max(1, min(batch, BATCH_PIXELS // (size * size)))
 
 
 def to_uint8(images: np.ndarray) -> torch.Tensor:
@@ -37,6 +46,7 @@ def predict(model: torch.nn.Module, images: np.ndarray | torch.Tensor, device: t
     """``model``'s logits (float32, on the CPU) for uint8 ``images``, in eval mode, a batch at a time; the model's
     train/eval mode is restored afterwards."""
     device = torch.device(device)
+    batch = memory_batch(batch, images.shape[-2], device)
     was_training = model.training
     model.eval()
     out = []
