@@ -46,7 +46,7 @@ def teacher(root: Path, classes: int) -> list[str]:
     model = load_model("mlp", need_weights=False, num_classes=classes, normalization="none")
     model.net[-1].weight.data *= 10
     torch.save({"state_dict": model.net.state_dict()}, path)
-    return ["--teacher", "mlp", "--weights", path, "--teacher-normalization", "none"]
+    return ["--teacher", "mlp", "--weights", path, "--num-classes", classes, "--teacher-normalization", "none"]
 
 
 def stages(root: Path, classes: int, images: int) -> dict[str, float]:
