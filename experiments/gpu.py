@@ -16,7 +16,7 @@ Usage:
     python -m experiments.gpu --out $OUT            (on the GPU machine; about 8 minutes)
     python -m experiments.gpu --quick --out /tmp/g  (anywhere, a smoke run)
 
-Writes ``experiments/gpu-results.md`` and ``.json`` (and each step's log under --out).
+Writes ``experiments/gpu-results.md`` and ``.json``, with copies and each step's log under --out.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ class Utilisation:
         if self.proc is None:
             return {"gpu": None}
         self.proc.terminate()
+        self.proc.wait()
         s = self.samples or [0.0]
         return {"gpu_util_mean": round(sum(s) / len(s), 1), "gpu_busy_share": round(sum(v > 50 for v in s) / len(s), 3)}
 
@@ -113,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     (HERE / "gpu-results.md").write_text("\n".join(lines) + "\n")
     publish("gpu", record)
+    for suffix in ("md", "json"):  # a lent machine sends back only what is under --out
+        shutil.copy(HERE / f"gpu-results.{suffix}", out / f"gpu-results.{suffix}")
     return 0
 
 

@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -45,12 +46,15 @@ def run_row(name: str, minutes: float, seed: int, out: Path) -> dict[str, Any]:
            "--num-classes", str(CLASSES), "--size", str(SIZE), "--minutes", f"{minutes:g}", "--seed", str(seed),
            "--out", str(root), "--quiet"]
     clock = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    err = proc.stderr.read().strip()
+    with tempfile.TemporaryFile("w+") as stderr:  # read after the wait: a pipe could fill and block the run
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=stderr, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        stderr.seek(0)
+        err = stderr.read().strip()
     row = {"teacher": name, "minutes": minutes, "seed": seed, "classes": CLASSES, "size": SIZE,
            "wall_over_budget": round((time.monotonic() - clock) / (minutes * 60), 3),
-           "peak_gib": round(usage.ru_maxrss / (1 << 20), 2), "exit": os.waitstatus_to_exitcode(status),
+           "peak_gib": round(usage.ru_maxrss / (1 << 20), 2), "exit": proc.returncode,
            "command": " ".join(cmd)}
     if row["exit"]:
         return {**row, "refused": err.splitlines()[-1] if err else ""}

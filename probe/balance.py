@@ -111,7 +111,9 @@ def predict_chunks(ds: Dataset, model: torch.nn.Module, chunks: list[int], batch
             if bar is not None:
                 bar.update(len(x))
             if end:
-                columns = (torch.cat(col).numpy() for col in zip(*parts, strict=True))
+                # Copied into numpy's own memory: small torch tensors kept for the whole run would pin the freed
+                # logits of every batch between them (the process's memory grew with D_S).
+                columns = (np.concatenate([t.numpy() for t in col]) for col in zip(*parts, strict=True))
                 yield k, Predictions(*columns, seconds=time.perf_counter() - clock)
                 parts, clock = [], time.perf_counter()
 

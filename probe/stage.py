@@ -57,8 +57,8 @@ from synthkd.core.settings import (
 from synthkd.core.tensors import memory_batch, soft_stats, to_float
 from synthkd.probe.attack import KINDS, AttackSettings, BoundaryPairAttack, BoundaryResult, choose_targets
 from synthkd.probe.balance import BalanceSettings, Predictions, join, predict_chunks, select
+from synthkd.probe.figures import figures
 from synthkd.probe.fill import FILL, Filled, fill_classes, wanted, with_fill
-from synthkd.probe.plots import save_class_sheet, save_histograms, save_pair_sheet
 
 ATTACKS = ("boundary", "none")
 FILL_FILE = "fill.npz"  # the fill images, made once when D_K is chosen
@@ -168,7 +168,8 @@ def build_dk(data: Dataset, teacher: Classifier, teacher_record: dict[str, Any],
     probed = _probed_counts(writer, s)
     record = write_chunks(writer, lambda c, n: _make_chunk(pool, teacher, attack, chosen, s, probed, c, n, device),
                           f"D_K {'+ boundary pairs ' if attack else ''}-> {writer.out.name}", s.quiet)
-    return finish(writer, started, record, _report(chosen), lambda ds: _figures(ds, chosen, num_classes, s))
+    return finish(writer, started, record, _report(chosen),
+                  lambda ds: figures(ds, chosen, num_classes, attacked=s.attack != "none"))
 
 
 def _identity(data: Dataset, teacher: dict[str, Any], s: ProbeSettings, num_classes: int,
@@ -324,7 +325,9 @@ def boundary_examples(teacher: torch.nn.Module, attack: BoundaryPairAttack, imag
     """Attack ``images`` (batch by batch; targets by the attack's policy among ``classes``, the classes of the
     dataset they come from, seeded with ``seed`` + the batch's first row) and return the stored adversarial
     images, their metadata columns and the counts (pairs tried / valid, examples dropped after 8-bit rounding).
-    Every stored image is run through the teacher again as stored."""
+    Every stored image is run through the teacher again as stored. The teacher and the attack see slices of
+    :func:`~synthkd.core.tensors.memory_batch` images (on a CPU, fewer where they are large); the targets are
+    drawn per batch, so they do not depend on the device."""
     kept: list[np.ndarray] = []
     columns: dict[str, list] = {k: [] for k in ("kind", "label", "confidence", "source_index", "target", "steps",
                                                 "step_size", "linf", "l2")}
@@ -332,11 +335,10 @@ def boundary_examples(teacher: torch.nn.Module, attack: BoundaryPairAttack, imag
     for lo in range(0, len(images), batch_size):
         x = to_float(images[lo:lo + batch_size], device)
         y = torch.tensor(labels[lo:lo + batch_size], device=device)
-        with torch.no_grad():
-            logits = teacher(x)
+        step = memory_batch(len(x), x.shape[-1], device)
+        logits = _logits(teacher, x, step)
         allowed = None if classes is None else torch.as_tensor(classes)
         targets = choose_targets(y, logits, logits.shape[1], attack.settings.target, seed + lo, allowed)
-        step = memory_batch(len(x), x.shape[-1], device)  # the attack keeps activations for its gradients
         res = BoundaryResult.cat([attack.probe(x[i:i + step], y[i:i + step], targets[i:i + step], allowed)
                                   for i in range(0, len(x), step)])
         valid = res.valid
@@ -346,8 +348,7 @@ def boundary_examples(teacher: torch.nn.Module, attack: BoundaryPairAttack, imag
             adv = res.images(kind)
             expect = res.pred[:, j]
             stored = (adv[valid] * 255).round().clamp(0, 255).to(torch.uint8)
-            with torch.no_grad():
-                got, conf, _ = soft_stats(teacher(stored.float() / 255))
+            got, conf, _ = soft_stats(_logits(teacher, stored.float() / 255, step))
             ok = got == expect[valid]
             if kind in ("pre", "post"):
                 ok &= conf < attack.threshold
@@ -369,58 +370,13 @@ def boundary_examples(teacher: torch.nn.Module, attack: BoundaryPairAttack, imag
     return extra, columns, counts
 
 
+def _logits(teacher: torch.nn.Module, x: torch.Tensor, step: int) -> torch.Tensor:
+    """The teacher's logits for the float batch ``x``, ``step`` images at a time (bounded activations)."""
+    with torch.no_grad():
+        return torch.cat([teacher(x[i:i + step]) for i in range(0, max(len(x), 1), step)])
+
+
 def _report(chosen: dict) -> dict[str, Any]:
     keys = ("num_classes", "relative_entropy_ds", "relative_entropy_dk", "skipped_classes", "replicated_classes",
             "distinct_dk", "fill")
     return {k: chosen[k] for k in keys if k in chosen}
-
-
-def _figures(ds: Dataset, chosen: dict, num_classes: int, settings: ProbeSettings) -> dict[str, Any]:
-    """The run's figures (class histogram after probing, attack statistics) and its pictures."""
-    labels = ds.column_array("label", np.int64)
-    after = histogram(labels, num_classes)
-    figures: dict[str, Any] = {"relative_entropy_after_probing": round(relative_entropy(after), 4),
-                               "histogram_after_probing": after.tolist()}
-    save_histograms(ds.roots[0] / "histogram.png",
-                    {"D_S (teacher argmax)": chosen["histogram_ds"], "D_K (balanced)": chosen["histogram_dk"],
-                     "D_K + boundary pairs": after.tolist()})
-    save_class_sheet(ds.roots[0] / "classes.png", ds, labels, kind_codes(ds) == 0, num_classes)
-    if settings.attack != "none":
-        figures["attack"] = attack_statistics(ds)
-        save_pair_sheet(ds.roots[0] / "pairs.png", ds)
-    return figures
-
-
-def kind_codes(ds: Dataset) -> np.ndarray:
-    """Each row's kind as its index in ``("balanced", *KINDS)`` (uint8), read chunk by chunk."""
-    codes = {kind: i for i, kind in enumerate(("balanced", *KINDS))}
-    parts = [np.fromiter((codes[v] for v in ds.chunk_column(k, "kind", "balanced")), np.uint8)
-             for k in range(ds.num_chunks)]
-    return np.concatenate(parts) if parts else np.zeros(0, np.uint8)
-
-
-def attack_statistics(ds: Dataset) -> dict[str, Any]:
-    """Success rate, steps to cross, distances and confidence of the stored adversarial examples."""
-    counts = ds.summary()["counts"]
-    kinds = kind_codes(ds)
-    post, pre = kinds == 1 + KINDS.index("post"), kinds == 1 + KINDS.index("pre")
-
-    def stats(values: np.ndarray) -> dict[str, float]:
-        if not len(values):
-            return {}
-        q = np.quantile(values, [0.0, 0.25, 0.5, 0.75, 1.0])
-        return {"mean": round(float(values.mean()), 5), **{k: round(float(v), 5)
-                                                           for k, v in zip(("min", "q25", "median", "q75", "max"), q,
-                                                                           strict=True)}}
-
-    def of_post(name: str) -> dict[str, float]:
-        return stats(ds.column_array(name, np.float64)[post])
-
-    conf = ds.column_array("confidence", np.float64)
-    tried = counts.get("pairs_tried", 0)
-    return {"pairs_tried": tried, "pairs_valid": counts.get("pairs_valid", 0),
-            "success_rate": round(counts.get("pairs_valid", 0) / tried, 4) if tried else None,
-            "stored": {k: int((kinds == 1 + i).sum()) for i, k in enumerate(KINDS)},
-            "dropped_after_rounding": {k: counts.get(f"dropped_rounding_{k}", 0) for k in KINDS},
-            "steps_to_cross": of_post("steps"), "linf_post": of_post("linf"), "l2_post": of_post("l2"),
-            "confidence_pre": stats(conf[pre]), "confidence_post": stats(conf[post])}

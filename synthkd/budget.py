@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from synthkd.core.resources import CEILING, image_bytes
 from synthkd.core.settings import finite, whole
 from synthkd.core.steer import GRIDS, PILOT_PER_CLASS
 from synthkd.distill.schedule import Clock, schedule_problem
@@ -22,6 +23,7 @@ FLOOR_DK, FLOOR_PASSES = 512, 5  # the smallest run: below this the budget is re
 KNEE = FLOOR_DK * PASSES // FLOOR_PASSES  # below this D_K a run makes fewer passes too, down to the floor
 OVERSHOOT = 2  # D_S images rendered per D_K image (the balancer's choice)
 CHUNK, SMALL_CHUNK = 1024, 256  # D_S chunk sizes; small ones for short runs (steering fits on the first chunk)
+RUN_WORKING = 16  # a run's peak memory in D_S chunks of images (a steered chunk's variants, labels and writes)
 RESERVE = 5.0  # seconds kept for writing the student, the summary and the report
 SECONDS_PER_EPOCH = 0.1  # the checkpoint and the metrics after every epoch (the checks are counted apart)
 PROBE_SHARE = 0.25  # share of D_K the boundary prober attacks when a run probes; each valid pair adds len(KINDS)
@@ -38,6 +40,12 @@ def small_chunk(classes: int) -> int:
     """The D_S chunk of a short run: ``SMALL_CHUNK``, or enough for steering's pilot to see
     ``PILOT_PER_CLASS`` images of every class, up to ``CHUNK`` (past that the pilot pools classes)."""
     return min(CHUNK, max(SMALL_CHUNK, math.ceil(PILOT_PER_CLASS * classes / SMALL_CHUNK) * SMALL_CHUNK))
+
+
+def largest_chunk(size: int) -> int:
+    """The largest D_S chunk (a multiple of ``SMALL_CHUNK``, at most ``CHUNK``) that keeps a run at ``size`` px
+    under the memory ceiling; 0 where not even ``SMALL_CHUNK`` fits."""
+    return min(CHUNK, CEILING // (RUN_WORKING * image_bytes(size)) // SMALL_CHUNK * SMALL_CHUNK)
 
 
 def probing(rates: dict[str, float], probe: bool) -> tuple[float, float]:
@@ -62,11 +70,12 @@ def costs(rates: dict[str, float], steer: bool, checks: int, chunk: int,
 
 
 def size_run(budget: float, rates: dict[str, float], steer: bool, checks: int, classes: int,
-             refine: int = 0, probe: bool = False) -> dict[str, Any] | None:
+             refine: int = 0, probe: bool = False, most_chunk: int = CHUNK) -> dict[str, Any] | None:
     """D_S, D_K and the data stage's seconds for ``budget`` seconds of data and training: D_K such that training
     makes ``PASSES`` passes over it (at most ``MAX_DK``); a shorter budget cuts D_K and the passes together down
-    to ``FLOOR_DK`` and ``FLOOR_PASSES``; None below that."""
-    chunk = CHUNK
+    to ``FLOOR_DK`` and ``FLOOR_PASSES``; None below that. D_S chunks hold at most ``most_chunk`` images
+    (:func:`largest_chunk` for large images)."""
+    top = chunk = min(CHUNK, most_chunk)
     while True:
         fixed, per_image, per_presentation, per_epoch = costs(rates, steer, checks, chunk, refine, probe)
         left = budget - fixed
@@ -75,8 +84,8 @@ def size_run(budget: float, rates: dict[str, float], steer: bool, checks: int, c
             a, b = PASSES / KNEE * per_presentation, OVERSHOOT * per_image + PASSES / KNEE * per_epoch
             dk = (-b + math.sqrt(b * b + 4 * a * max(0.0, left))) / (2 * a)
         passes = PASSES * min(1.0, dk / KNEE)
-        small = small_chunk(classes)
-        if chunk == CHUNK and OVERSHOOT * dk < 8 * CHUNK and small < CHUNK:
+        small = min(small_chunk(classes), top)
+        if chunk == top and OVERSHOOT * dk < 8 * CHUNK and small < top:
             chunk = small
             continue
         break
@@ -89,9 +98,9 @@ def size_run(budget: float, rates: dict[str, float], steer: bool, checks: int, c
 
 
 def floor_seconds(rates: dict[str, float], steer: bool, checks: int, classes: int, refine: int = 0,
-                  probe: bool = False) -> float:
+                  probe: bool = False, most_chunk: int = CHUNK) -> float:
     """Seconds of data and training the smallest run takes (what :func:`size_run` needs for ``FLOOR_DK``)."""
-    chunk = small_chunk(classes)
+    chunk = min(small_chunk(classes), most_chunk)
     fixed, per_image, per_presentation, per_epoch = costs(rates, steer, checks, chunk, refine, probe)
     return fixed + FLOOR_DK * (OVERSHOOT * per_image + FLOOR_PASSES * per_presentation) + FLOOR_PASSES * per_epoch
 

@@ -131,7 +131,9 @@ def write_report(run: Path, screenshot: bool = False) -> Path:
         steer = json.loads((paths["data"] / "dataset.json").read_text()).get("derived") or {}
         steer_note = (f" The generator was steered towards the teacher's rare classes (relative entropy of plain "
                       f"images {steer['steer']['identity_relative_entropy']:.3f}, of the steered mix "
-                      f"{steer['steer']['expected_relative_entropy']:.3f})." if "steer" in steer else "")
+                      f"{steer['steer']['expected_relative_entropy']:.3f}"
+                      f"{f', over {g} blocks of classes' if (g := steer['steer'].get('pilot_groups')) else ''})."
+                      if "steer" in steer else "")
         parts += [f"<h2>{html.escape(r['source'])}</h2>",
                   f"<p>D_S relative entropy {r['relative_entropy_ds']:.3f} &rarr; D_K {r['relative_entropy_dk']:.3f};"
                   f" boundary pairs {r['pairs_valid']} of {r['pairs_tried']} probed examples.{steer_note}</p>",

@@ -37,6 +37,7 @@ from typing import Any
 import torch
 
 from synthkd.budget import (
+    CHUNK,
     FLOOR_DK,
     FLOOR_PASSES,
     KNEE,
@@ -44,10 +45,13 @@ from synthkd.budget import (
     PROBE_BELOW,
     PROBE_SHARE,
     RESERVE,
+    RUN_WORKING,
+    SMALL_CHUNK,
     STEER_BELOW,
     data_stop,
     dk_size,
     floor_seconds,
+    largest_chunk,
     plan_problem,
     probes,
     size_run,
@@ -79,7 +83,8 @@ from synthkd.core.settings import (
     require,
     seed_field,
 )
-from synthkd.core.steer import GRIDS, SteerSettings
+from synthkd.core.steer import GRIDS, SteerSettings, groups_for
+from synthkd.core.tensors import LARGE_IMAGES
 from synthkd.distill.checks import folder_identity, load_image_folder
 from synthkd.distill.schedule import Clock
 from synthkd.distill.settings import DistillSettings
@@ -94,8 +99,6 @@ from synthkd.recipe import RECIPE, recipe_record
 log = logging.getLogger(__name__)
 PLAN, SUMMARY = "plan.json", "summary.json"
 
-LARGE_IMAGES = 64  # --student auto: above this image size, ImageNet-size students
-RUN_WORKING = 16  # a run's peak memory in D_S chunks of images (a steered chunk's variants, labels and writes)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,6 +150,8 @@ class RunSettings:
         require(finite(self.minutes) and self.minutes > 0,
                 f"--minutes must be a number of minutes above 0, got {self.minutes:g}")
         require(8 <= self.size <= 1024, f"--size must be in 8..1024, got {self.size}")
+        check_fits(f"a run at --size {self.size}", memory=RUN_WORKING * SMALL_CHUNK * image_bytes(self.size),
+                   ceiling=CEILING)  # its smallest chunks
         source_of(self.source, **self.source_options)  # an unknown source, a bad images:DIR, is refused now
 
     @property
@@ -325,18 +330,20 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
     lever = s.steer if s.steer in GRIDS else "variants"
     probing = probes(s.probe, rates)
     budget = s.minutes * 60 - spent - RESERVE
-    sizes = size_run(budget, rates, steer, checks, classes, s.refine, probing)
-    dropped = []  # what --steer auto / --probe auto chose but the budget cannot pay for here
-    if sizes is None and steer and s.steer == "auto":
-        steer = False
-        dropped.append("steering")
-        sizes = size_run(budget, rates, steer, checks, classes, s.refine, probing)
-    if sizes is None and probing and s.probe == "auto":
-        probing = False
-        dropped.append("probing")
-        sizes = size_run(budget, rates, steer, checks, classes, s.refine, probing)
+    most = largest_chunk(s.size)
+    # What --steer auto / --probe auto chose goes when the budget cannot pay for it here: steering first (labelling
+    # every variant of its pilot chunk costs more than attacking a quarter of a small D_K), then probing, then both.
+    choices = [(st, pr) for pr in dict.fromkeys((probing, probing and s.probe != "auto"))
+               for st in dict.fromkeys((steer, steer and s.steer != "auto"))]
+    for chosen_steer, chosen_probe in choices:
+        sizes = size_run(budget, rates, chosen_steer, checks, classes, s.refine, chosen_probe, most)
+        if sizes is not None:
+            break
+    dropped = [name for name, asked, kept in (("steering", steer, chosen_steer), ("probing", probing, chosen_probe))
+               if asked and not kept]
+    steer, probing = chosen_steer, chosen_probe
     if sizes is None:
-        need = spent + RESERVE + floor_seconds(rates, steer, checks, classes, s.refine, probing)
+        need = spent + RESERVE + floor_seconds(rates, steer, checks, classes, s.refine, probing, most)
         raise UsageError(f"--minutes {s.minutes:g} is too short for this teacher on this machine: measuring, "
                          f"{'steering, ' if steer else ''}and the smallest run (D_K of {FLOOR_DK} images, "
                          f"{FLOOR_PASSES} passes) take about {need / 60:.1f} minutes here now; give --minutes "
@@ -345,9 +352,11 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
                memory=RUN_WORKING * sizes["chunk_size"] * image_bytes(s.size),
                disk=(sizes["ds_cap"] + MAX_DK) * image_bytes(s.size))  # D_S as far as it may grow, and D_K
     floor = sizes["dk_images"] < KNEE
+    groups = groups_for(classes, CHUNK)  # as measure_machine pooled them
+    pooled = f" (over {groups} blocks of classes)" if groups < classes else ""
     why = (f"training {rates['train_images_per_s']:.0f} img/s, rendering {rates['render_images_per_s']:.0f} img/s, "
            f"labelling {rates['label_images_per_s']:.0f} img/s (each once warm); the teacher's relative entropy on "
-           f"plain {s.source} is {rates['plain_relative_entropy']:.3f}, so "
+           f"plain {s.source} is {rates['plain_relative_entropy']:.3f}{pooled}, so "
            f"{f'steer the generator ({lever})' if steer else 'no steering'}"
            f"{f' (--steer {s.steer})' if s.steer != 'auto' else ''}"
            f"{f', each image refined with {s.refine} steps' if s.refine else ''}"
@@ -370,9 +379,10 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
 
 
 def auto_student(teacher: torch.nn.Module, size: int = NATIVE_SIZE) -> str:
-    """A student a good deal smaller than the teacher (by parameter count): one of the registry's CIFAR-size
-    networks for images up to ``LARGE_IMAGES`` px, an ImageNet-size torchvision network above (a CIFAR-size
-    network keeps full resolution through its first stage, which costs tens of times more at 224 px)."""
+    """A student sized by the teacher's parameter count (the smallest choice for teachers that are small already):
+    one of the registry's CIFAR-size networks for images up to ``LARGE_IMAGES`` px, an ImageNet-size torchvision
+    network above (a CIFAR-size network keeps full resolution through its first stage, which costs tens of times
+    more at 224 px)."""
     params = sum(p.numel() for p in teacher.parameters())
     if size > LARGE_IMAGES:
         return "mobilenet_v3_small" if params < 20_000_000 else "resnet18"

@@ -37,8 +37,22 @@ def test_round_trip(tmp_path):
     assert meta == {"generator": "test", "index": 9, "chunk": 2, "j": 1}
     assert ds[-1][1]["index"] == 9
     assert ds.images(3, 6).shape == (3, 4, 4, 3)
+    fresh = open_dataset(tmp_path / "d")  # columns read from the files answer as the cached metadata does
+    assert fresh.column("index") == ds.column("index") == list(range(10)) and fresh.column("j") == ds.column("j")
+    assert fresh.column("generator") == ["test"] * 10
     with pytest.raises(IndexError):
         ds[10]
+
+
+def test_a_dataset_keeps_a_bounded_number_of_bytes_mapped(tmp_path, monkeypatch):
+    _write_all(DatasetWriter(tmp_path / "d", _identity(total=40)))  # ten chunks of 4 images, 192 bytes each
+    monkeypatch.setattr("synthkd.core.dataset.MAPPED_BYTES", 2 * 192 + 1)
+    ds = open_dataset(tmp_path / "d")
+    for k in [*range(ds.num_chunks), 3, 9]:
+        assert ds.chunk_images(k)[0, 0, 0, 1] == k  # the right chunk, mapped again if it had been dropped
+        assert len(ds._images) <= 2 and k in ds._images
+    monkeypatch.setattr("synthkd.core.dataset.MAPPED_BYTES", 0)
+    assert ds.chunk_images(5).shape == (4, 4, 4, 3) and list(ds._images) == [5]  # always the one asked for
 
 
 def test_shards_are_contiguous_and_join_to_the_whole(tmp_path):

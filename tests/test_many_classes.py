@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from synthkd.budget import FLOOR_DK, size_run
+from synthkd.budget import CHUNK, FLOOR_DK, largest_chunk, size_run
 from synthkd.core.dataset import open_dataset
 from synthkd.core.models import TeacherSpec, load_model
 from synthkd.core.resources import CEILING
@@ -20,6 +20,7 @@ from synthkd.core.tensors import memory_batch
 from synthkd.distill.cli import main as distill_main
 from synthkd.probe.balance import Predictions, select
 from synthkd.probe.cli import main as probe_main
+from synthkd.probe.stage import BYTES_PER_ROW
 from synthkd.procgen.cli import render_noise_main
 from synthkd.run import RunSettings, auto_student, run
 from synthkd.shaders.stage import ShaderDataset, render_shaders
@@ -149,6 +150,26 @@ def test_a_run_drops_the_levers_its_budget_cannot_pay_for(teacher1000, tmp_path,
         run(named, clock=FakeClock(1.0), measure=slow)  # a lever asked for by name is not dropped: refused
 
 
+def test_a_run_keeps_steering_when_dropping_probing_pays_for_it(teacher1000, tmp_path):
+    slow_attack = fixed_rates(entropy=0.5, attack=0.05)
+    rates = slow_attack()
+    assert size_run(50, rates, True, 0, CLASSES, probe=True) is None and size_run(50, rates, True, 0, CLASSES)
+    out = tmp_path / "run"
+    settings = RunSettings(teacher=teacher1000.settings, out=out, minutes=1.0, source="noise", threads=1, quiet=True)
+    run(settings, clock=FakeClock(1.0), measure=slow_attack)
+    plan = json.loads((out / "plan.json").read_text())
+    assert plan["steer"] and not plan["probe"] and "(no probing: the budget cannot pay for it here)" in plan["why"]
+
+
+def test_large_images_use_smaller_chunks_and_a_size_that_cannot_fit_is_refused_at_once(teacher1000, tmp_path):
+    assert largest_chunk(32) == largest_chunk(224) == CHUNK and largest_chunk(400) == 512
+    assert largest_chunk(600) == 0
+    with pytest.raises(UsageError, match="a run at --size 600 needs about 4.1 GiB of memory at its peak, more than "
+                                         "the 4 GiB"):
+        RunSettings(teacher=teacher1000.settings, out=tmp_path / "run", minutes=10.0, size=600)
+    assert not (tmp_path / "run").exists()
+
+
 def test_large_images_are_labelled_and_attacked_in_smaller_batches_on_a_cpu():
     assert memory_batch(256, 32) == memory_batch(256, 64) == 256  # small images: the batch asked for
     assert memory_batch(256, 224) == 20 and memory_batch(8, 224) == 8 and memory_batch(256, 1024) == 1
@@ -163,7 +184,7 @@ def test_large_images_get_an_imagenet_size_student():
 
 def test_a_request_above_the_memory_ceiling_is_refused_before_any_work(noise, teacher1000, tmp_path, capsys):
     out = tmp_path / "dk"
-    total = int(CEILING // 64) + 1  # a row of the selection costs 64 bytes while D_K is chosen and written
+    total = int(CEILING // BYTES_PER_ROW) + 1  # above the ceiling on the D_K rows alone
     args = ["--data", noise[0], "--out", out, *teacher1000.args, "--attack", "none", "--quiet"]
     assert run_cli(probe_main, *args, "--total", total) == 2
     err = one_line(capsys.readouterr().err, "probe")

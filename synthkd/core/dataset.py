@@ -523,13 +523,14 @@ class Dataset:
     def chunk_images(self, k: int) -> np.ndarray:
         """The k-th chunk's images as a read-only memory map (fast bulk access). The file is checked against the
         checksum its metadata records when it is first opened; a missing or damaged file is a
-        :class:`DatasetFault` that names it. At most ``MAPPED_BYTES`` of chunks stay mapped (the least recently
-        used are closed), so that reading a million images does not keep them all in the process's memory."""
+        :class:`DatasetFault` that names it. The Dataset keeps at most ``MAPPED_BYTES`` of chunks mapped (and
+        always the one asked for), dropping the least recently used, so that reading a million images does not
+        keep them all in the process's memory; a map is closed once no view of it is left."""
         images = self._images.pop(k, None)
         if images is None:
             images = self._open_chunk(k)
         self._images[k] = images
-        while len(self._images) > max(1, MAPPED_BYTES // max(1, images.nbytes)):
+        while len(self._images) > 1 and sum(m.nbytes for m in self._images.values()) > MAPPED_BYTES:
             del self._images[next(iter(self._images))]
         return images
 
@@ -610,6 +611,10 @@ class Dataset:
         """One metadata field for every image of chunk ``k`` (``default`` where the chunk has none)."""
         if k in self._metas:
             return [m.get(name, default) for m in self._metas[k]]
+        if name == "index":  # the two fields every image's metadata has (chunk_metas), not stored in its file
+            return list(range(int(self._offsets[k]), int(self._offsets[k + 1])))
+        if name == "generator":
+            return [self.generator] * self.chunk_sizes[k]
         columns = self._columns(k)
         return columns[name] if name in columns else [default] * self.chunk_sizes[k]
 

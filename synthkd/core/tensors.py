@@ -10,7 +10,8 @@ import numpy as np
 import torch
 
 BATCH = 256
-BATCH_PIXELS = 256 * 64 * 64  # on a CPU, a batch holds at most this many pixels (activations grow with them)
+LARGE_IMAGES = 64  # px: on a CPU, larger images go through networks in smaller batches
+BATCH_PIXELS = BATCH * LARGE_IMAGES * LARGE_IMAGES  # a CPU batch's pixels at most (activations grow with them)
 
 
 def memory_batch(batch: int, size: int, device: torch.device | str = "cpu") -> int:
