@@ -115,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     (HERE / "gpu-results.md").write_text("\n".join(lines) + "\n")
     publish("gpu", record)
     for suffix in ("md", "json"):  # a lent machine sends back only what is under --out
-        shutil.copy(HERE / f"gpu-results.{suffix}", out / f"gpu-results.{suffix}")
+        if out.resolve() != HERE.resolve():
+            shutil.copy(HERE / f"gpu-results.{suffix}", out / f"gpu-results.{suffix}")
     return 0
 
 

@@ -611,12 +611,14 @@ class Dataset:
         """One metadata field for every image of chunk ``k`` (``default`` where the chunk has none)."""
         if k in self._metas:
             return [m.get(name, default) for m in self._metas[k]]
-        if name == "index":  # the two fields every image's metadata has (chunk_metas), not stored in its file
+        columns = self._columns(k)
+        if name in columns:
+            return columns[name]
+        if name == "index":  # the two fields every image's metadata has (chunk_metas), where its file has none
             return list(range(int(self._offsets[k]), int(self._offsets[k + 1])))
         if name == "generator":
             return [self.generator] * self.chunk_sizes[k]
-        columns = self._columns(k)
-        return columns[name] if name in columns else [default] * self.chunk_sizes[k]
+        return [default] * self.chunk_sizes[k]
 
     def column(self, name: str, default: Any = None) -> list:
         """One metadata field for every image, in order (``default`` where an image has none); read from the
