@@ -95,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
             step("probe", ["probe", "--data", str(out / "ds"), "--out", str(out / "dk"), *teacher, "--total",
                            str(n // 2), "--probe-fraction", "0.1", "--quiet"], out, n),
             step("distill", ["distill", "--data", str(out / "dk"), "--out", str(out / "student"), *teacher,
-                             "--student", "resnet18", "--minutes", str(minutes), "--quiet"], out),
+                             "--student", "resnet18", "--minutes", str(minutes), "--quiet",
+                             *(["--batch-size", "32"] if args.quick else [])], out),
             step("run", ["synthkd", "run", *teacher, "--size", str(size), "--minutes", str(run_minutes), "--out",
                          str(out / "run"), "--quiet"], out)]
     for name in ("student", "run/student"):

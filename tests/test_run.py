@@ -18,6 +18,7 @@ from synthkd import run as run_module
 from synthkd.budget import FLOOR_DK, KNEE, PASSES, RESERVE, floor_seconds, size_run
 from synthkd.cli import main as synthkd_main
 from synthkd.core.dataset import open_dataset
+from synthkd.core.runtime import measure_rate
 from synthkd.run import RunSettings, run
 from tests.helpers import ROOT, FakeClock, chunk_bytes, fixed_rates, run_cli
 
@@ -201,3 +202,15 @@ def test_bad_input_is_one_line_before_any_work(random_teacher, tmp_path, capsys,
     assert err.count("\n") == 1 and message in err, err
     if case != "plan":
         assert not (tmp_path / "run" / "plan.json").exists()
+
+
+def test_a_rate_is_timed_for_at_most_its_limit():
+    now = [0.0]
+    durations = iter([30.0, 60.0, 30.0, 60.0, 30.0, 60.0])  # windows that never agree
+
+    def work() -> int:
+        now[0] += next(durations)
+        return 1
+
+    assert measure_rate(work, warmup=1, clock=lambda: now[0], limit=20.0) == 1 / 60.0
+    assert now[0] == 90.0  # the warm-up call and one window: past the limit, no more calls

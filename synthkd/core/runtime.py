@@ -164,19 +164,23 @@ def process_age() -> float:
 
 
 def measure_rate(work: Callable[[], int], warmup: int = 2, window: float = 0.5, tolerance: float = 0.15,
-                 most: int = 8, clock: Callable[[], float] = time.perf_counter) -> float:
+                 most: int = 8, clock: Callable[[], float] = time.perf_counter, limit: float = 20.0) -> float:
     """Items per second of ``work`` (a call that does some work and returns how many items it did), as it runs
     once warm: ``warmup`` calls are not timed (the first calls of a TorchScript, exported or compiled program
     optimise it, and kernels are set up), then windows of at least ``window`` seconds are timed until two in a
-    row agree within ``tolerance`` (or ``most`` windows); the faster of the last two."""
+    row agree within ``tolerance`` (or ``most`` windows, or ``limit`` seconds of windows: a call that takes
+    minutes is timed once or twice, not eight times); the faster of the last two."""
     for _ in range(warmup):
         work()
     rates: list[float] = []
+    begin = clock()
     while len(rates) < most:
         start, items = clock(), 0
         while (seconds := clock() - start) < window or items == 0:
             items += work()
         rates.append(items / seconds)
         if len(rates) >= 2 and abs(rates[-1] - rates[-2]) <= tolerance * max(rates[-2:]):
+            break
+        if clock() - begin >= limit:
             break
     return max(rates[-2:])
