@@ -42,10 +42,15 @@ def small_chunk(classes: int) -> int:
     return min(CHUNK, max(SMALL_CHUNK, math.ceil(PILOT_PER_CLASS * classes / SMALL_CHUNK) * SMALL_CHUNK))
 
 
+def run_memory(chunk: int, size: int) -> int:
+    """A run's estimated peak memory in bytes, with D_S chunks of ``chunk`` images of ``size`` px."""
+    return RUN_WORKING * chunk * image_bytes(size)
+
+
 def largest_chunk(size: int) -> int:
     """The largest D_S chunk (a multiple of ``SMALL_CHUNK``, at most ``CHUNK``) that keeps a run at ``size`` px
     under the memory ceiling; 0 where not even ``SMALL_CHUNK`` fits."""
-    return min(CHUNK, CEILING // (RUN_WORKING * image_bytes(size)) // SMALL_CHUNK * SMALL_CHUNK)
+    return min(CHUNK, CEILING // run_memory(1, size) // SMALL_CHUNK * SMALL_CHUNK)
 
 
 def probing(rates: dict[str, float], probe: bool) -> tuple[float, float]:

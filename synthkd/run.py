@@ -45,7 +45,6 @@ from synthkd.budget import (
     PROBE_BELOW,
     PROBE_SHARE,
     RESERVE,
-    RUN_WORKING,
     SMALL_CHUNK,
     STEER_BELOW,
     data_stop,
@@ -54,6 +53,7 @@ from synthkd.budget import (
     largest_chunk,
     plan_problem,
     probes,
+    run_memory,
     size_run,
 )
 from synthkd.core.dataset import (
@@ -150,7 +150,7 @@ class RunSettings:
         require(finite(self.minutes) and self.minutes > 0,
                 f"--minutes must be a number of minutes above 0, got {self.minutes:g}")
         require(8 <= self.size <= 1024, f"--size must be in 8..1024, got {self.size}")
-        check_fits(f"a run at --size {self.size}", memory=RUN_WORKING * SMALL_CHUNK * image_bytes(self.size),
+        check_fits(f"a run at --size {self.size}", memory=run_memory(SMALL_CHUNK, self.size),
                    ceiling=CEILING)  # its smallest chunks
         source_of(self.source, **self.source_options)  # an unknown source, a bad images:DIR, is refused now
 
@@ -349,7 +349,7 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
                          f"{FLOOR_PASSES} passes) take about {need / 60:.1f} minutes here now; give --minutes "
                          f"{math.ceil(need / 6) / 10:g} or more")
     check_fits(f"a run at --size {s.size}", out=s.out, ceiling=CEILING,
-               memory=RUN_WORKING * sizes["chunk_size"] * image_bytes(s.size),
+               memory=run_memory(sizes["chunk_size"], s.size),
                disk=(sizes["ds_cap"] + MAX_DK) * image_bytes(s.size))  # D_S as far as it may grow, and D_K
     floor = sizes["dk_images"] < KNEE
     groups = groups_for(classes, CHUNK)  # as measure_machine pooled them
