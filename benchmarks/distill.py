@@ -29,8 +29,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from synthkd.core.dataset import DatasetWriter
 from synthkd.core.runtime import Dist, pick_device, usable_cores
+from synthkd.core.writer import DatasetWriter
 from synthkd.distill.settings import DistillSettings
 from synthkd.distill.train import prepare, train_one_epoch
 from synthkd.recipe import RECIPE

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 import torch.distributed as torch_dist
 
-from synthkd.core.dataset import atomic_write
+from synthkd.core.files import atomic_write
 from synthkd.core.runtime import Dist
 from synthkd.core.settings import Fault
 from synthkd.distill.settings import DistillError

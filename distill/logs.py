@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from synthkd.core.dataset import atomic_write
+from synthkd.core.files import atomic_write
 
 METRICS, TENSORBOARD = "metrics.jsonl", "tensorboard"
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from synthkd.core.dataset import read_json
+from synthkd.core.files import read_json
 from synthkd.core.settings import finite
 from synthkd.distill.settings import DistillError
 

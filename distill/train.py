@@ -33,7 +33,8 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from synthkd.core.classes import relative_entropy
-from synthkd.core.dataset import Dataset, atomic_write, guard_out, lock_folder, unlock_folder, write_json
+from synthkd.core.dataset import Dataset
+from synthkd.core.files import atomic_write, guard_out, lock_folder, unlock_folder, write_json
 from synthkd.core.models import Classifier, ModelError, load_model, num_classes_of, weights_sha256
 from synthkd.core.resources import check_fits, image_bytes
 from synthkd.core.runtime import CpuShare, Dist, init_distributed, pick_device, progress

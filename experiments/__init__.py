@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from synthkd.core.dataset import write_json
+from synthkd.core.files import write_json
 
 HERE = Path(__file__).resolve().parent
 

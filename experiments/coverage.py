@@ -27,7 +27,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from synthkd.core.dataset import open_dataset, write_json
+from synthkd.core.dataset import open_dataset
+from synthkd.core.files import write_json
 from synthkd.core.steer import LEVERS, SteerSettings
 from synthkd.distill.train import distill
 from synthkd.export import write_image_folder

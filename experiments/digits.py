@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from synthkd.core.dataset import write_json
+from synthkd.core.files import write_json
 from synthkd.core.models import TeacherSpec
 from synthkd.demo import write_digits_test
 from synthkd.digits import write_digits_dataset

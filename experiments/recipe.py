@@ -36,7 +36,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from synthkd.core.dataset import open_dataset, write_json
+from synthkd.core.dataset import open_dataset
+from synthkd.core.files import write_json
 from synthkd.core.models import load_model
 from synthkd.core.steer import SteerSettings
 from synthkd.core.tensors import accuracy, to_float

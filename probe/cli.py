@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 from synthkd.core.cli import Parser, add_options, run, settings_from
-from synthkd.core.dataset import DatasetError
+from synthkd.core.errors import DatasetError
 from synthkd.core.models import ModelError
 from synthkd.probe.stage import ProbeSettings, probe
 

@@ -13,7 +13,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from synthkd.core.classes import relative_entropy  # noqa: E402
-from synthkd.core.dataset import Dataset, atomic_write  # noqa: E402
+from synthkd.core.dataset import Dataset  # noqa: E402
+from synthkd.core.files import atomic_write  # noqa: E402
 from synthkd.core.sheet import save_sheet  # noqa: E402
 
 PAIR_COLUMNS = ("source", "pre", "post", "pre-deeper", "post-deeper")

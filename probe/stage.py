@@ -26,17 +26,9 @@ import torch
 import torch.distributed as dist
 
 from synthkd.core.classes import histogram, relative_entropy
-from synthkd.core.dataset import (
-    HEADER,
-    Dataset,
-    DatasetError,
-    DatasetFault,
-    DatasetWriter,
-    Shard,
-    atomic_write,
-    open_dataset,
-    read_json,
-)
+from synthkd.core.dataset import HEADER, Dataset, Shard, open_dataset
+from synthkd.core.errors import DatasetError, DatasetFault
+from synthkd.core.files import atomic_write, read_json
 from synthkd.core.generate import finish, resolve_shard, write_chunks
 from synthkd.core.models import Classifier, TeacherSpec, num_classes_of
 from synthkd.core.resources import CEILING, check_fits, image_bytes
@@ -55,6 +47,7 @@ from synthkd.core.settings import (
     shard_field,
 )
 from synthkd.core.tensors import memory_batch, soft_stats, to_float
+from synthkd.core.writer import DatasetWriter
 from synthkd.probe.attack import KINDS, AttackSettings, BoundaryPairAttack, BoundaryResult, choose_targets
 from synthkd.probe.balance import BalanceSettings, Predictions, join, predict_chunks, select
 from synthkd.probe.figures import figures

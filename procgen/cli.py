@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from synthkd.core.cli import Parser, add_options, run, settings_from
-from synthkd.core.dataset import DatasetError
+from synthkd.core.errors import DatasetError
 from synthkd.core.models import ModelError
 from synthkd.procgen.stage import ImagesDataset, LeavesDataset, NoiseDataset, render_images, render_leaves, render_noise
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from synthkd.core.dataset import DatasetFault
+from synthkd.core.errors import DatasetFault
 from synthkd.core.generate import chunk_seeds
 from synthkd.core.pictures import read_rgb8
 from synthkd.core.settings import UsageError, opt, require

@@ -26,7 +26,7 @@ import numpy as np
 import torchvision
 
 from synthkd.core.cli import Parser, command_line, run
-from synthkd.core.dataset import DatasetError
+from synthkd.core.errors import DatasetError
 from synthkd.core.models import ModelError, TeacherSpec
 from synthkd.core.runtime import pick_device
 from synthkd.core.settings import UsageError, int_at_least, positive_int

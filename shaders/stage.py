@@ -22,7 +22,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from synthkd.core.dataset import DatasetError, atomic_write
+from synthkd.core.errors import DatasetError
+from synthkd.core.files import atomic_write
 from synthkd.core.generate import (
     DatasetOptions,
     MakeChunk,

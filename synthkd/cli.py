@@ -9,8 +9,10 @@ import time
 from pathlib import Path
 
 from synthkd.core.cli import Parser, add_options, run, settings_from
-from synthkd.core.dataset import DatasetError, merge, open_dataset, verify
+from synthkd.core.dataset import open_dataset, verify
 from synthkd.core.diversity import dataset_diversity
+from synthkd.core.errors import DatasetError
+from synthkd.core.merge import merge
 from synthkd.core.models import ModelError
 from synthkd.core.runtime import process_age
 from synthkd.core.settings import UsageError

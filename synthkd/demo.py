@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from synthkd.core.dataset import write_json
+from synthkd.core.files import write_json
 from synthkd.digits import digits
 from synthkd.distill.schedule import Clock
 from synthkd.distill.sources import SOURCES

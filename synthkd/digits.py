@@ -14,9 +14,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from synthkd.core.dataset import DatasetWriter
 from synthkd.core.models import Classifier
 from synthkd.core.tensors import accuracy, to_float
+from synthkd.core.writer import DatasetWriter
 
 CLASSES = 10
 TEST_FRACTION = 0.25

@@ -30,17 +30,9 @@ from typing import Any
 import numpy as np
 
 from synthkd.core.cli import Parser, add_options, run, settings_from
-from synthkd.core.dataset import (
-    HEADER,
-    Dataset,
-    DatasetError,
-    guard_out,
-    lock_folder,
-    open_dataset,
-    read_json,
-    unlock_folder,
-    write_json,
-)
+from synthkd.core.dataset import HEADER, Dataset, open_dataset
+from synthkd.core.errors import DatasetError
+from synthkd.core.files import guard_out, lock_folder, read_json, unlock_folder, write_json
 from synthkd.core.resources import check_fits, image_bytes
 from synthkd.core.runtime import progress
 from synthkd.core.settings import REQUIRED, UsageError, opt, positive_int, quiet_field, require

@@ -40,7 +40,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from synthkd.core.dataset import atomic_write, write_json
+from synthkd.core.files import atomic_write, write_json
 from synthkd.core.models import TeacherSpec, load_model
 from synthkd.core.settings import UsageError
 from synthkd.digits import train_supervised

@@ -56,16 +56,9 @@ from synthkd.budget import (
     run_memory,
     size_run,
 )
-from synthkd.core.dataset import (
-    HEADER,
-    DatasetError,
-    DatasetFault,
-    guard_out,
-    lock_folder,
-    read_json,
-    unlock_folder,
-    write_json,
-)
+from synthkd.core.dataset import HEADER
+from synthkd.core.errors import DatasetError, DatasetFault
+from synthkd.core.files import guard_out, lock_folder, read_json, unlock_folder, write_json
 from synthkd.core.models import TeacherSpec, num_classes_of
 from synthkd.core.networks import NATIVE_SIZE
 from synthkd.core.resources import CEILING, check_fits, image_bytes

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from synthkd.core.dataset import atomic_write, write_json
+from synthkd.core.files import atomic_write, write_json
 from synthkd.core.models import TeacherSpec, load_model
 from synthkd.digits import digits, train_teacher
 

@@ -121,8 +121,8 @@ def make_tiny(root: Path) -> Path:
     import numpy as np
     from PIL import Image
 
-    from synthkd.core.dataset import DatasetWriter
     from synthkd.core.models import build_model
+    from synthkd.core.writer import DatasetWriter
 
     torch.manual_seed(0)
     teacher = build_model("resnet8_cifar", 10)

@@ -5,7 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from synthkd.core.dataset import DatasetError, DatasetWriter, Shard, chunk_sizes, merge, open_dataset
+from synthkd.core.dataset import Shard, chunk_sizes, open_dataset
+from synthkd.core.errors import DatasetError
+from synthkd.core.merge import merge
+from synthkd.core.writer import DatasetWriter
 
 
 def _identity(**over):

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 import torchvision.transforms.v2.functional as TF
 from torchvision.transforms import InterpolationMode
 
-from synthkd.core.dataset import DatasetWriter
+from synthkd.core.writer import DatasetWriter
 from synthkd.distill import augment as A
 from synthkd.distill.cli import main
 from synthkd.distill.kd import kd_loss, mixup, mixup_lambda

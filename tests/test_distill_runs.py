@@ -16,7 +16,8 @@ import pytest
 import torch
 from PIL import Image
 
-from synthkd.core.dataset import DatasetWriter, open_dataset
+from synthkd.core.dataset import open_dataset
+from synthkd.core.writer import DatasetWriter
 from synthkd.distill.cli import main
 from synthkd.distill.settings import DistillSettings
 from synthkd.distill.train import distill

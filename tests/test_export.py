@@ -16,8 +16,9 @@ import pytest
 import torchvision
 import webdataset
 
-from synthkd.core.dataset import DatasetWriter, open_dataset
+from synthkd.core.dataset import open_dataset
 from synthkd.core.torchdata import ImageDataset
+from synthkd.core.writer import DatasetWriter
 from synthkd.export import main
 from synthkd.procgen.cli import render_noise_main
 from tests.helpers import run_cli

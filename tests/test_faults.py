@@ -17,7 +17,10 @@ from pathlib import Path
 import pytest
 
 from synthkd.cli import main as synthkd_main
-from synthkd.core.dataset import LOCK, DatasetError, DatasetWriter, Shard, open_dataset
+from synthkd.core.dataset import Shard, open_dataset
+from synthkd.core.errors import DatasetError
+from synthkd.core.files import LOCK
+from synthkd.core.writer import DatasetWriter
 from synthkd.distill.cli import main as distill_main
 from synthkd.distill.settings import DistillSettings
 from synthkd.distill.train import distill

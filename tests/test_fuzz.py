@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from synthkd.cli import main as synthkd_main
 from synthkd.core.cli import settings_from
-from synthkd.core.dataset import HEADER, DatasetError
+from synthkd.core.dataset import HEADER
+from synthkd.core.errors import DatasetError
 from synthkd.core.models import ModelError
 from synthkd.core.settings import Fault, UsageError
 from synthkd.procgen.cli import render_noise_main

@@ -12,8 +12,9 @@ import pytest
 from PIL import Image
 
 from synthkd.cli import main as synthkd_main
-from synthkd.core.dataset import merge, open_dataset
+from synthkd.core.dataset import open_dataset
 from synthkd.core.generate import iter_chunks
+from synthkd.core.merge import merge
 from synthkd.distill.cli import main as distill_main
 from synthkd.distill.sources import source_settings
 from synthkd.procgen.cli import render_images_main, render_leaves_main

@@ -14,7 +14,8 @@ import pytest
 import torch
 
 from synthkd.core.classes import histogram, relative_entropy
-from synthkd.core.dataset import merge, open_dataset
+from synthkd.core.dataset import open_dataset
+from synthkd.core.merge import merge
 from synthkd.core.tensors import soft_stats, to_float
 from synthkd.core.torchdata import ImageDataset
 from synthkd.distill.data import BatchKey, Images, boundary_rows

@@ -22,13 +22,14 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from synthkd.core.dataset import Dataset, DatasetWriter, Shard, chunk_sizes, open_dataset
+from synthkd.core.dataset import Dataset, Shard, chunk_sizes, open_dataset
 from synthkd.core.models import TeacherSpec, num_classes_of
 from synthkd.core.resources import check_fits, image_bytes
 from synthkd.core.runtime import progress, torchrun_place
 from synthkd.core.settings import group, opt, positive_int, quiet_field, require, seed_field, shard_field
 from synthkd.core.sheet import save_sheet
 from synthkd.core.steer import PILOT_PER_CLASS, ProgramSearch, SteerSettings, pilot_floor, plan, steered
+from synthkd.core.writer import DatasetWriter
 
 MIN_SIZE, MAX_SIZE = 8, 1024
 log = logging.getLogger(__name__)

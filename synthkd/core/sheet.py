@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from synthkd.core.dataset import atomic_write
+from synthkd.core.files import atomic_write
 
 
 def contact_sheet(images: np.ndarray | Sequence[np.ndarray], cols: int = 16, cell: int = 64, gap: int = 2,
