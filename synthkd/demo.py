@@ -21,7 +21,8 @@ from synthkd.digits import digits
 from synthkd.distill.schedule import Clock
 from synthkd.distill.sources import SOURCES
 from synthkd.export import write_image_folder
-from synthkd.run import Measure, RunSettings, run
+from synthkd.plan import Measure
+from synthkd.run import RunSettings, run
 from synthkd.teacher import BUILTIN
 
 log = logging.getLogger(__name__)

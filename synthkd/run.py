@@ -9,7 +9,8 @@ A run has three stages, each with a deadline taken from the budget:
    generator (``synthkd.core.steer``). The rates split the budget between data and training so that training
    makes about ``PASSES`` passes over D_K. A budget too short for that shrinks D_K and the passes down to a
    floor (``FLOOR_DK`` images, ``FLOOR_PASSES`` passes); only below the floor is the run refused, with the
-   minutes that would do. The timing is in ``synthkd.measure``, the arithmetic of the split in ``synthkd.budget``.
+   minutes that would do (``synthkd.plan``). The timing is in ``synthkd.measure``, the arithmetic of the split in
+   ``synthkd.budget``.
 2. **Data**: D_S is rendered chunk by chunk while the time left still lets training make the planned passes over
    the D_K it gives (rendering at the pace measured as it goes); the teacher balances it into D_K, half its size,
    and, when the run probes (``--probe``), the boundary prober adds pairs for a share of D_K.
@@ -27,7 +28,6 @@ synthetic images) goes into ``RUN/summary.json``, the report page and one JSON l
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
@@ -37,11 +37,6 @@ from typing import Any
 import torch
 
 from synthkd.budget import (
-    CHUNK,
-    FLOOR_DK,
-    FLOOR_PASSES,
-    KNEE,
-    MAX_DK,
     PROBE_BELOW,
     PROBE_SHARE,
     RESERVE,
@@ -49,19 +44,14 @@ from synthkd.budget import (
     STEER_BELOW,
     data_stop,
     dk_size,
-    floor_seconds,
-    largest_chunk,
     plan_problem,
-    probes,
     run_memory,
-    size_run,
 )
 from synthkd.core.dataset import HEADER
 from synthkd.core.errors import DatasetError, DatasetFault
 from synthkd.core.files import guard_out, lock_folder, read_json, unlock_folder, write_json
 from synthkd.core.models import TeacherSpec, num_classes_of
-from synthkd.core.networks import NATIVE_SIZE
-from synthkd.core.resources import CEILING, check_fits, image_bytes
+from synthkd.core.resources import CEILING, check_fits
 from synthkd.core.runtime import CpuShare, pick_device
 from synthkd.core.settings import (
     REQUIRED,
@@ -76,7 +66,7 @@ from synthkd.core.settings import (
     require,
     seed_field,
 )
-from synthkd.core.steer import GRIDS, SteerSettings, groups_for
+from synthkd.core.steer import SteerSettings
 from synthkd.core.tensors import LARGE_IMAGES
 from synthkd.distill.checks import folder_identity, load_image_folder
 from synthkd.distill.schedule import Clock
@@ -84,10 +74,11 @@ from synthkd.distill.settings import DistillSettings
 from synthkd.distill.sources import SOURCES, source_of, source_settings, source_spec
 from synthkd.distill.train import SCHEDULE, distill
 from synthkd.measure import measure_machine
+from synthkd.plan import Measure, identity, plan_run
 from synthkd.probe.balance import BalanceSettings
 from synthkd.probe.stage import ProbeSettings, probe
 from synthkd.procgen.folder import MIN_SCALE_HELP
-from synthkd.recipe import RECIPE, recipe_record
+from synthkd.recipe import RECIPE
 
 log = logging.getLogger(__name__)
 PLAN, SUMMARY = "plan.json", "summary.json"
@@ -153,7 +144,6 @@ class RunSettings:
         return {"min_scale": self.min_scale} if self.min_scale is not None else {}
 
 
-Measure = Callable[[RunSettings, torch.nn.Module, str, torch.device], dict[str, float]]
 REPLAY_KEEPS = ("out", "threads", "device", "quiet", "replay")  # what --replay takes from the command line
 
 
@@ -238,19 +228,6 @@ def result_line(result: dict[str, Any], out: Path) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------------ the record
 
 
-def identity(s: RunSettings) -> dict[str, Any]:
-    """What defines a run's result, compared when it is resumed: the teacher (its weights by checksum), the
-    budget, the source, the evaluation folder (by its files, however its path is spelled), student, size, seed."""
-    teacher = s.teacher.record()
-    if teacher.get("weights_sha256") != teacher.get("weights"):
-        teacher.pop("weights")  # known by its checksum: the file may move
-    return {"teacher": teacher, "minutes": s.minutes, "source": s.source, "student": s.student, "size": s.size,
-            "seed": s.seed, "eval": folder_identity(Path(s.eval_dir)) if s.eval_dir is not None else None,
-            **({"steer": s.steer} if s.steer != "auto" else {}),  # runs recorded before --steer still resume
-            **({"refine": s.refine} if s.refine else {}), **({"probe": s.probe} if s.probe != "auto" else {}),
-            **s.source_options}
-
-
 def read_record(out: Path, s: RunSettings) -> dict[str, Any]:
     """The record of the run in ``out``, which must be this run (the same settings)."""
     record = read_json(out / PLAN, f"delete {out} to start the run again, or choose another --out")
@@ -307,79 +284,6 @@ def with_replay(s: RunSettings) -> tuple[RunSettings, dict[str, Any] | None]:
     record = {**{k: old[k] for k in kept if k in old}, "settings": identity(replayed), "replay_of": str(s.replay),
               "training": {k: training[k] for k in ("steps", "points", "allotted_seconds") if k in training}}
     return replayed, record
-
-
-# ------------------------------------------------------------------------------------------------- the plan
-
-
-def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: torch.device, checks: int,
-             measure: Measure, started: float, clock: Clock) -> dict[str, Any]:
-    """Measure this machine and split the budget left since ``started`` (``checks``: images the student is
-    evaluated on after every epoch); returns the run's first record (rates, sizes, and why)."""
-    student = s.student if s.student != "auto" else auto_student(teacher, s.size)
-    rates = measure(s, teacher, student, device)
-    spent = clock() - started
-    steer = s.steer in GRIDS or (s.steer == "auto" and rates["plain_relative_entropy"] < STEER_BELOW)
-    lever = s.steer if s.steer in GRIDS else "variants"
-    probing = probes(s.probe, rates)
-    budget = s.minutes * 60 - spent - RESERVE
-    most = largest_chunk(s.size)
-    # What --steer auto / --probe auto chose goes when the budget cannot pay for it here: steering first (labelling
-    # every variant of its pilot chunk costs more than attacking a quarter of a small D_K), then probing, then both.
-    choices = [(st, pr) for pr in dict.fromkeys((probing, probing and s.probe != "auto"))
-               for st in dict.fromkeys((steer, steer and s.steer != "auto"))]
-    for chosen_steer, chosen_probe in choices:
-        sizes = size_run(budget, rates, chosen_steer, checks, classes, s.refine, chosen_probe, most)
-        if sizes is not None:
-            break
-    dropped = [name for name, asked, kept in (("steering", steer, chosen_steer), ("probing", probing, chosen_probe))
-               if asked and not kept]
-    steer, probing = chosen_steer, chosen_probe
-    if sizes is None:
-        need = spent + RESERVE + floor_seconds(rates, steer, checks, classes, s.refine, probing, most)
-        raise UsageError(f"--minutes {s.minutes:g} is too short for this teacher on this machine: measuring, "
-                         f"{'steering, ' if steer else ''}and the smallest run (D_K of {FLOOR_DK} images, "
-                         f"{FLOOR_PASSES} passes) take about {need / 60:.1f} minutes here now; give --minutes "
-                         f"{math.ceil(need / 6) / 10:g} or more")
-    check_fits(f"a run at --size {s.size}", out=s.out, ceiling=CEILING,
-               memory=run_memory(sizes["chunk_size"], s.size),
-               disk=(sizes["ds_cap"] + MAX_DK) * image_bytes(s.size))  # D_S as far as it may grow, and D_K
-    floor = sizes["dk_images"] < KNEE
-    groups = groups_for(classes, CHUNK)  # as measure_machine pooled them
-    pooled = f" (over {groups} blocks of classes)" if groups < classes else ""
-    why = (f"training {rates['train_images_per_s']:.0f} img/s, rendering {rates['render_images_per_s']:.0f} img/s, "
-           f"labelling {rates['label_images_per_s']:.0f} img/s (each once warm); the teacher's relative entropy on "
-           f"plain {s.source} is {rates['plain_relative_entropy']:.3f}{pooled}, so "
-           f"{f'steer the generator ({lever})' if steer else 'no steering'}"
-           f"{f' (--steer {s.steer})' if s.steer != 'auto' else ''}"
-           f"{f', each image refined with {s.refine} steps' if s.refine else ''}"
-           f"{f', {PROBE_SHARE:.0%} of D_K probed for boundary pairs' if probing else ''}"
-           f"{' (no ' + ' or '.join(dropped) + ': the budget cannot pay for it here)' if dropped else ''}; about "
-           f"{sizes['ds_images']} images "
-           f"rendered in {sizes['data_seconds']:.0f} s and {sizes['dk_images']} balanced, trained for the rest of "
-           f"the {s.minutes:g} minutes (about {sizes['passes']:.0f} passes)"
-           + ("; the budget is short: D_K and the passes are cut towards the floor" if floor else ""))
-    return {"settings": identity(s), "measured": {k: round(float(v), 4) for k, v in rates.items()},
-            "student": student, "steer": steer, **({"lever": lever} if steer and lever != "variants" else {}),
-            **({"refine": s.refine} if s.refine else {}), **({"probe": True} if probing else {}),
-            "why": why, "budget_seconds": round(s.minutes * 60),
-            "recipe": recipe_record(),
-            "planned": {k: round(v, 1) if isinstance(v, float) else v for k, v in sizes.items()},
-            "chunk_size": sizes["chunk_size"], "ds_cap": sizes["ds_cap"],
-            "teacher_weights": s.teacher.weights, "checks": checks,
-            "eval_dir": str(Path(s.eval_dir).resolve()) if s.eval_dir is not None else None,
-            "seconds": {"measure": round(spent, 3)}}
-
-
-def auto_student(teacher: torch.nn.Module, size: int = NATIVE_SIZE) -> str:
-    """A student sized by the teacher's parameter count (the smallest choice for teachers that are small already):
-    one of the registry's CIFAR-size networks for images up to ``LARGE_IMAGES`` px, an ImageNet-size torchvision
-    network above (a CIFAR-size network keeps full resolution through its first stage, which costs tens of times
-    more at 224 px)."""
-    params = sum(p.numel() for p in teacher.parameters())
-    if size > LARGE_IMAGES:
-        return "mobilenet_v3_small" if params < 20_000_000 else "resnet18"
-    return "resnet8_cifar" if params < 1_000_000 else "wrn16_2" if params < 5_000_000 else "resnet18_cifar"
 
 
 # --------------------------------------------------------------------------------------------- data, training

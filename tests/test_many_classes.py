@@ -18,11 +18,12 @@ from synthkd.core.settings import UsageError
 from synthkd.core.steer import SteerSettings, groups_for
 from synthkd.core.tensors import memory_batch
 from synthkd.distill.cli import main as distill_main
+from synthkd.plan import auto_student
 from synthkd.probe.balance import Predictions, select
 from synthkd.probe.cli import main as probe_main
 from synthkd.probe.stage import BYTES_PER_ROW
 from synthkd.procgen.cli import render_noise_main
-from synthkd.run import RunSettings, auto_student, run
+from synthkd.run import RunSettings, run
 from synthkd.shaders.stage import ShaderDataset, render_shaders
 from tests.helpers import MODES, FakeClock, Teacher, chunk_bytes, fixed_rates, run_cli
 from tests.test_faults import one_line
