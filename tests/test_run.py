@@ -125,7 +125,7 @@ from synthkd.run import RunSettings, run
 from tests.helpers import FakeClock, fixed_rates
 teacher = TeacherSpec(name="resnet8_cifar", weights=sys.argv[2], normalization="none")
 run(RunSettings(teacher=teacher, out=Path(sys.argv[1]), minutes=1.0, source="leaves", quiet=True),
-    clock=FakeClock(0.25), measure=fixed_rates())
+    clock=FakeClock(0.5), measure=fixed_rates(train=250))
 """
 
 

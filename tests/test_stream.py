@@ -22,7 +22,7 @@ from synthkd.distill.stream import StreamSettings, make_window, source_chunks, w
 from synthkd.distill.train import distill
 from tests.helpers import ROOT, run_cli
 
-STREAM = StreamSettings(source="leaves", window=256, overshoot=1.5, reuse=1, size=16)
+STREAM = StreamSettings(source="leaves", window=128, overshoot=1.5, reuse=1, size=16)
 
 
 def stream_config(teacher, out, **changes) -> DistillSettings:
@@ -40,7 +40,7 @@ def test_a_window_is_balanced_by_the_teacher(random_teacher):
     window = make_window(STREAM, make, random_teacher.model, 10, seed=0, window=0)
     counts = histogram(window.labels, 10)
     present = counts > 0
-    assert len(window.images) == 256 and window.images.dtype == torch.uint8
+    assert len(window.images) == 128 and window.images.dtype == torch.uint8
     assert counts[present].max() - counts[present].min() <= 1  # every predicted class equally often
     assert window.counts["candidates"] == 384 and window.counts["classes_present"] == int(present.sum())
     again = make_window(STREAM, make, random_teacher.model, 10, seed=0, window=0)
@@ -84,7 +84,7 @@ def test_killed_stream_resumes_to_the_same_student(random_teacher, tmp_path, cap
     steered = replace(STREAM, steer="variants")
     distill(stream_config(random_teacher, tmp_path / "whole", stream=steered))
     out = tmp_path / "killed"
-    args = [*random_teacher.args, "--student", "resnet8_cifar", "--stream", "leaves", "--stream-window", "256",
+    args = [*random_teacher.args, "--student", "resnet8_cifar", "--stream", "leaves", "--stream-window", "128",
             "--stream-overshoot", "1.5", "--stream-reuse", "1", "--stream-size", "16", "--stream-steer", "variants",
             "--out", str(out), "--epochs", "2", "--batch-size", "32", "--holdout", "0.1", "--workers", "0",
             "--amp", "none", "--threads", "1", "--quiet"]
@@ -107,7 +107,7 @@ def test_killed_stream_resumes_to_the_same_student(random_teacher, tmp_path, cap
     assert not survivors, f"processes of the killed run still alive: {survivors}"
     assert run_cli(main, *args, "--resume") == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert summary["epochs"] == 2 and summary["data"] == "stream:leaves" and summary["train_images"] == 2 * 256
+    assert summary["epochs"] == 2 and summary["data"] == "stream:leaves" and summary["train_images"] == 2 * 128
     for key, value in weights(tmp_path / "whole").items():
         assert torch.equal(value, weights(out)[key]), key
 
@@ -117,8 +117,8 @@ def test_probed_windows_keep_the_steps_per_epoch(random_teacher, tmp_path):
     """Boundary pairs join a window's images but not its step count: every epoch has the steps of a window."""
     summary = distill(stream_config(random_teacher, tmp_path / "p", stream=replace(STREAM, probe=0.25)))
     history = [json.loads(line) for line in (tmp_path / "p" / "metrics.jsonl").read_text().splitlines()]
-    assert [m["epoch"] for m in history] == [1, 2] and summary["train_images"] == 2 * 256
-    assert all(m["window"]["pairs_tried"] == 64 for m in history)
+    assert [m["epoch"] for m in history] == [1, 2] and summary["train_images"] == 2 * 128
+    assert all(m["window"]["pairs_tried"] == 32 for m in history)
 
 
 @pytest.mark.parametrize("args, message", [
