@@ -42,7 +42,7 @@ def test_a_window_is_balanced_by_the_teacher(random_teacher):
     present = counts > 0
     assert len(window.images) == 128 and window.images.dtype == torch.uint8
     assert counts[present].max() - counts[present].min() <= 1  # every predicted class equally often
-    assert window.counts["candidates"] == 384 and window.counts["classes_present"] == int(present.sum())
+    assert window.counts["candidates"] == 192 and window.counts["classes_present"] == int(present.sum())
     again = make_window(STREAM, make, random_teacher.model, 10, seed=0, window=0)
     assert torch.equal(again.images, window.images)
     other = make_window(STREAM, make, random_teacher.model, 10, seed=0, window=1)
