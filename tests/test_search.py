@@ -103,13 +103,13 @@ def test_all_levers_on_shaders_search_and_shard(tmp_path):
 
 @pytest.mark.slow
 def test_a_killed_searched_run_resumes_to_the_same_bytes(tmp_path):
-    args = [sys.executable, "-m", "synthkd.shaders.cli", "--n", 2048, "--size", 32, "--chunk-size", 128, "--corpus",
+    args = [sys.executable, "-m", "synthkd.shaders.cli", "--n", 1024, "--size", 32, "--chunk-size", 128, "--corpus",
             MODES, "--quiet", "--teacher", TEACHER.arch, "--weights", TEACHER.weights, "--teacher-normalization",
             TEACHER.normalization, "--steer", "search", "--search-budget", 300]
     args = [str(a) for a in args]
     whole, killed = tmp_path / "whole", tmp_path / "killed"
     subprocess.run([*args, "--out", str(whole)], check=True, stdout=subprocess.DEVNULL)
-    assert 0 < start_and_kill([*args, "--out", str(killed)], killed, chunks=3) < 16
+    assert 0 < start_and_kill([*args, "--out", str(killed)], killed, chunks=3) < 8
     subprocess.run([*args, "--out", str(killed)], check=True, stdout=subprocess.DEVNULL)  # the recorded archive
     assert chunk_bytes(whole) == chunk_bytes(killed)
 
