@@ -32,7 +32,8 @@ LABEL_SAMPLE, ATTACK_SAMPLE = 256, 32  # images the labelling and the prober's r
 
 def measure_machine(s: RunSettings, teacher: torch.nn.Module, student: str, device: torch.device) -> dict[str, float]:
     """This machine's rates for the run, each timed once warm: training images/s (teacher and a fresh student),
-    rendered and labelled images/s, and the teacher's relative entropy on plain renders."""
+    rendered and labelled images/s, and the teacher's relative entropy on plain renders (with ``plain_groups``,
+    the blocks of classes it was counted over, where the chunk is too small for every class)."""
     classes = num_classes_of(teacher, s.size)
     make_chunk = source_of(s.source)[0].chunks(source_settings(s.source, s.source_options, n=CHUNK, size=s.size,
                                                                seed=s.seed, chunk_size=CHUNK, quiet=True), None)[0]
@@ -45,7 +46,8 @@ def measure_machine(s: RunSettings, teacher: torch.nn.Module, student: str, devi
     rates = {"train_images_per_s": train_images_per_s(s, teacher, student, classes, device),
              "render_images_per_s": render, "label_images_per_s": label,
              "plain_relative_entropy": relative_entropy(histogram(logits.argmax(1).numpy() * groups // classes,
-                                                                  groups))}
+                                                                  groups)),
+             **({"plain_groups": groups} if groups < classes else {})}
     if probes(s.probe, rates):
         few = sample(ATTACK_SAMPLE, s.size, device)
         rates["attack_images_per_s"] = attack_images_per_s(teacher, images[:few], logits[:few], device)

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from synthkd.budget import (
-    CHUNK,
     FLOOR_DK,
     FLOOR_PASSES,
     KNEE,
@@ -31,7 +30,7 @@ from synthkd.budget import (
 from synthkd.core.networks import NATIVE_SIZE
 from synthkd.core.resources import CEILING, check_fits, image_bytes
 from synthkd.core.settings import UsageError
-from synthkd.core.steer import GRIDS, groups_for
+from synthkd.core.steer import GRIDS
 from synthkd.core.tensors import LARGE_IMAGES
 from synthkd.distill.checks import folder_identity
 from synthkd.distill.schedule import Clock
@@ -90,8 +89,7 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
                memory=run_memory(sizes["chunk_size"], s.size),
                disk=(sizes["ds_cap"] + MAX_DK) * image_bytes(s.size))  # D_S as far as it may grow, and D_K
     floor = sizes["dk_images"] < KNEE
-    groups = groups_for(classes, CHUNK)  # as measure_machine pooled them
-    pooled = f" (over {groups} blocks of classes)" if groups < classes else ""
+    pooled = f" (over {rates['plain_groups']:.0f} blocks of classes)" if "plain_groups" in rates else ""
     why = (f"training {rates['train_images_per_s']:.0f} img/s, rendering {rates['render_images_per_s']:.0f} img/s, "
            f"labelling {rates['label_images_per_s']:.0f} img/s (each once warm); the teacher's relative entropy on "
            f"plain {s.source} is {rates['plain_relative_entropy']:.3f}{pooled}, so "

@@ -128,9 +128,12 @@ def test_a_student_distils_a_thousand_class_teacher(noise, teacher1000, tmp_path
 def test_a_run_at_a_thousand_classes_keeps_its_budget(teacher1000, tmp_path):
     out = tmp_path / "run"
     settings = RunSettings(teacher=teacher1000.settings, out=out, minutes=1.0, source="noise", threads=1, quiet=True)
-    record = run(settings, clock=FakeClock(1.0), measure=fixed_rates(entropy=0.5))
+    pooled = 102  # measure_machine's blocks of classes for a 1,024-image chunk
+    record = run(settings, clock=FakeClock(1.0),
+                 measure=lambda *a: {**fixed_rates(entropy=0.5)(*a), "plain_groups": pooled})
     plan, summary = (json.loads((out / name).read_text()) for name in ("plan.json", "summary.json"))
     assert plan["steer"] and plan["probe"] and 0.95 * 60 <= summary["seconds"]["total"] <= 1.05 * 60
+    assert f"plain noise is 0.500 (over {pooled} blocks of classes)" in plan["why"]
     assert json.loads((out / "data" / "dataset.json").read_text())["derived"]["steer"]["pilot_groups"] < CLASSES
     assert record["steps"] > 0 and plan["dk_images"] >= FLOOR_DK
 
