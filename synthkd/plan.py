@@ -55,7 +55,6 @@ def identity(s: RunSettings) -> dict[str, Any]:
             **s.source_options}
 
 
-
 def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: torch.device, checks: int,
              measure: Measure, started: float, clock: Clock) -> dict[str, Any]:
     """Measure this machine and split the budget left since ``started`` (``checks``: images the student is

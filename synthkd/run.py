@@ -84,7 +84,6 @@ log = logging.getLogger(__name__)
 PLAN, SUMMARY = "plan.json", "summary.json"
 
 
-
 @dataclass(frozen=True, kw_only=True)
 class RunSettings:
     """A ``synthkd run``: the teacher, the budget, and where the run goes."""
