@@ -128,7 +128,7 @@ def test_a_student_distils_a_thousand_class_teacher(noise, teacher1000, tmp_path
 def test_a_run_at_a_thousand_classes_keeps_its_budget(teacher1000, tmp_path):
     out = tmp_path / "run"
     settings = RunSettings(teacher=teacher1000.settings, out=out, minutes=1.0, source="noise", threads=1, quiet=True)
-    pooled = 102  # measure_machine's blocks of classes for a 1,024-image chunk
+    pooled = groups_for(CLASSES, CHUNK)  # the blocks measure_machine counts over
     record = run(settings, clock=FakeClock(1.0),
                  measure=lambda *a: {**fixed_rates(entropy=0.5)(*a), "plain_groups": pooled})
     plan, summary = (json.loads((out / name).read_text()) for name in ("plan.json", "summary.json"))
