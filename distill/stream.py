@@ -22,7 +22,7 @@ import os
 import queue
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -31,13 +31,13 @@ import torch
 from synthkd.core.generate import MakeChunk
 from synthkd.core.models import TeacherSpec
 from synthkd.core.settings import opt, positive_int, require
-from synthkd.core.steer import LEVERS, SteerSettings
+from synthkd.core.steer import LEVERS, MIN_GROUPS, SteerSettings, pilot_floor
 from synthkd.core.tensors import predict, to_uint8
 from synthkd.distill.pipeline import Pipeline
 from synthkd.distill.sources import NAMES, source_of, source_settings, source_spec
 
 MIX = "mix"  # shaders and Leaves, half each
-CHUNK = 1024  # images per generator chunk in the stream
+CHUNK = 1024  # images per generator chunk in the stream (fewer where a window needs fewer: StreamSettings.chunk)
 
 
 def stream_source(text: str) -> str:
@@ -74,8 +74,14 @@ class StreamSettings:
         require(0 <= self.probe <= 1, f"--stream-probe must be in [0, 1], got {self.probe}")
 
     @property
+    def chunk(self) -> int:
+        """Images per generator chunk: ``CHUNK``, or a window's candidates where they are fewer (but never fewer
+        than the largest pilot a steering fit needs), so a small window does not render a chunk to use a part."""
+        return min(CHUNK, max(math.ceil(self.window * self.overshoot), pilot_floor(MIN_GROUPS)))
+
+    @property
     def chunks_per_window(self) -> int:
-        return math.ceil(self.window * self.overshoot / CHUNK)
+        return math.ceil(self.window * self.overshoot / self.chunk)
 
 
 def source_chunks(s: StreamSettings, seed: int, teacher: TeacherSpec | None = None,
@@ -83,7 +89,7 @@ def source_chunks(s: StreamSettings, seed: int, teacher: TeacherSpec | None = No
     """``make_chunk`` of the stream's source (``mix``: even chunks shaders, odd chunks Leaves), steered by
     ``teacher`` when ``s.steer`` asks for it (with the plan ``chosen``, or plans fitted now), and the plan."""
     steering = {"teacher": teacher, "steering": SteerSettings(steer=s.steer)} if s.steer else {}
-    common = {"n": CHUNK, "size": s.size, "seed": seed, "chunk_size": CHUNK, "quiet": True, **steering}
+    common = {"n": s.chunk, "size": s.size, "seed": seed, "chunk_size": s.chunk, "quiet": True, **steering}
 
     def chunks_of(name: str, plan: dict | None) -> tuple[MakeChunk, dict | None]:
         return source_of(name)[0].chunks(source_settings(name, **common), plan)
@@ -123,7 +129,7 @@ def make_window(s: StreamSettings, make_chunk: MakeChunk, teacher: torch.nn.Modu
     from synthkd.probe.stage import boundary_examples
 
     wanted = math.ceil(s.window * s.overshoot)
-    candidates = np.concatenate([make_chunk(c, CHUNK)[0] for c in window_chunks(s, window, rank, world)])[:wanted]
+    candidates = np.concatenate([make_chunk(c, s.chunk)[0] for c in window_chunks(s, window, rank, world)])[:wanted]
     probs = predict(teacher, candidates, device).softmax(1)
     confidence, labels = probs.max(1)
     pred = Predictions(labels.numpy(), confidence.numpy(), np.zeros(len(labels), np.float32))
@@ -250,5 +256,5 @@ class StreamLoader:
 
 def held_out(make_chunk: MakeChunk, s: StreamSettings, count: int) -> np.ndarray:
     """``count`` stream images no epoch trains on (window -1), for the student-teacher agreement check."""
-    chunks = window_chunks(replace(s, overshoot=1.0), -1)
-    return np.concatenate([make_chunk(c, CHUNK)[0] for c in chunks])[:count]
+    chunks = window_chunks(s, -1)[:math.ceil(s.window / s.chunk)]
+    return np.concatenate([make_chunk(c, s.chunk)[0] for c in chunks])[:count]

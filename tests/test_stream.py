@@ -16,9 +16,10 @@ import pytest
 import torch
 
 from synthkd.core.classes import histogram
+from synthkd.core.steer import MIN_GROUPS, pilot_floor
 from synthkd.distill.cli import main
 from synthkd.distill.settings import DistillSettings
-from synthkd.distill.stream import StreamSettings, make_window, source_chunks, window_batches, window_chunks
+from synthkd.distill.stream import CHUNK, StreamSettings, make_window, source_chunks, window_batches, window_chunks
 from synthkd.distill.train import distill
 from tests.helpers import ROOT, run_cli
 
@@ -54,6 +55,13 @@ def test_windows_and_ranks_draw_different_chunks():
     assert sum(len(s) for s in seen) == len(set().union(*seen))
     batches = window_batches(100, 32, 2, seed=0, window=0)
     assert len(batches) == 6 and all(len(b) == 32 for b in batches)
+
+
+def test_a_small_window_renders_only_its_candidates():
+    """A window needing fewer candidates than a chunk renders chunks of that many (not below a pilot's worth)."""
+    assert STREAM.chunk == 192 and STREAM.chunks_per_window == 1
+    assert StreamSettings(source="leaves").chunk == CHUNK and StreamSettings(source="leaves").chunks_per_window == 20
+    assert StreamSettings(source="leaves", window=10, overshoot=1.0).chunk == pilot_floor(MIN_GROUPS)
 
 
 def children(pid: int) -> list[int]:
