@@ -95,7 +95,7 @@ def test_rejection_keeps_each_class_to_its_share_first():
 
 
 def steered(out, teacher, lever="all", refine=0, **changes) -> LeavesDataset:
-    settings = dict(out=out, n=300, size=32, chunk_size=100, quiet=True, teacher=teacher.settings,
+    settings = dict(out=out, n=300, size=16, chunk_size=100, quiet=True, teacher=teacher.settings,
                     steering=SteerSettings(steer=lever, oversample=2.0, refine_steps=refine))
     return LeavesDataset(**{**settings, **changes})
 
@@ -166,7 +166,7 @@ def test_steering_covers_the_low_entropy_teachers_classes(tmp_path):
     from synthkd.teacher import PANEL
 
     teacher = PANEL["ink_gapcnn"]
-    settings = LeavesDataset(out=tmp_path / "d", n=1024, chunk_size=256, size=32, quiet=True, teacher=teacher.spec,
+    settings = LeavesDataset(out=tmp_path / "d", n=512, chunk_size=128, size=32, quiet=True, teacher=teacher.spec,
                              steering=SteerSettings(steer="variants"))
     record = render_leaves(settings)
     counts = histogram(np.asarray(open_dataset(tmp_path / "d").column("teacher_class")), 10)
