@@ -42,7 +42,8 @@ def demo_run(tmp_path_factory):
     """The demo for one minute per source on a stand-in clock (1 s per reading) and rates: quick, and the same on
     any machine."""
     out = tmp_path_factory.mktemp("demo") / "run"
-    demo(out, 1.0, ("shaders", "noise"), quiet=True, clock=FakeClock(1.0), measure=fixed_rates())
+    rates = fixed_rates(train=250, render=1250, label=500)  # a slow machine's: a small D_S, a short test
+    demo(out, 1.0, ("shaders", "noise"), quiet=True, clock=FakeClock(1.0), measure=rates)
     return out
 
 
