@@ -8,11 +8,12 @@ from collections import Counter
 
 import pytest
 import torch
+from filelock import FileLock
 
 from synthkd.core.runtime import usable_cores
 from synthkd.shaders.gl import create_context
 from synthkd.shaders.render import TileRenderer
-from tests.helpers import Teacher, make_tiny, train_digits_teacher, untrained_teacher
+from tests.helpers import Teacher, load_teacher, make_tiny, train_digits_teacher, untrained_teacher
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -60,8 +61,15 @@ def random_teacher(tmp_path_factory) -> Teacher:
 
 @pytest.fixture(scope="session")
 def digits_teacher(tmp_path_factory) -> Teacher:
-    """resnet8_cifar trained for 10 epochs on the digits train split (~15 s on 2 cores, ~97 % test accuracy)."""
-    return train_digits_teacher(tmp_path_factory.mktemp("teacher") / "digits_resnet8.pt")
+    """resnet8_cifar trained for 10 epochs on the digits train split (~97 % test accuracy), once a test session:
+    under pytest-xdist the first worker that needs it trains it into the session's folder, and the others wait for
+    it there and load it, instead of each training its own."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return train_digits_teacher(tmp_path_factory.mktemp("teacher") / "digits_resnet8.pt")
+    shared = tmp_path_factory.getbasetemp().parent  # this session's folder, above each worker's own
+    path = shared / "digits_resnet8.pt"
+    with FileLock(shared / "digits_resnet8.lock"):
+        return load_teacher(path) if path.is_file() else train_digits_teacher(path)
 
 
 @pytest.fixture(scope="session")

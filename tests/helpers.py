@@ -83,6 +83,15 @@ def train_digits_teacher(path: Path, spec: str = "resnet8_cifar", epochs: int = 
     return Teacher(spec, path, model, result.test_accuracy)
 
 
+def load_teacher(path: Path, spec: str = "resnet8_cifar") -> Teacher:
+    """A digits teacher that :func:`train_digits_teacher` saved at ``path``, with its test accuracy."""
+    from synthkd.core.tensors import accuracy
+    from synthkd.digits import digits
+
+    model = load_model(spec, str(path), num_classes=10, normalization="none").eval()
+    return Teacher(spec, path, model, accuracy(model, *digits("test")))
+
+
 class FakeClock:
     """A clock for tests that stands in for the machine's speed: every reading moves it on by ``tick(n)`` seconds
     (``n``: how many readings came before), so a run's deadlines fall after a known amount of work, whatever this
