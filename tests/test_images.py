@@ -179,7 +179,7 @@ def test_a_run_on_a_folder_refined(tmp_path, random_teacher):
     folder = pictures(tmp_path / "pictures")
     settings = RunSettings(teacher=random_teacher.settings, out=tmp_path / "run", minutes=1.0,
                            source=f"images:{folder}", min_scale=1.0, steer="off", refine=1, threads=1, quiet=True)
-    record = run(settings, clock=FakeClock(1.0), measure=fixed_rates())
+    record = run(settings, clock=FakeClock(1.0), measure=fixed_rates(train=250, render=1250, label=500))
     plan = json.loads((tmp_path / "run" / "plan.json").read_text())
     assert not plan["steer"] and plan["refine"] == 1 and "(--steer off), each image refined with 1 steps" in plan["why"]
     header = json.loads((tmp_path / "run" / "data" / "dataset.json").read_text())
