@@ -29,13 +29,14 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
-def save_histograms(path: Path, histograms: dict[str, list[int]]) -> Path:
-    """One bar chart per histogram (teacher argmax counts per class), stacked, with relative entropies."""
+def save_histograms(path: Path, histograms: dict[str, list[int]], bars_up_to: int = 100) -> Path:
+    """One chart per histogram (teacher argmax counts per class), stacked, with relative entropies: a bar per class
+    up to ``bars_up_to`` classes, one filled outline above (a bar per class takes matplotlib seconds at 1,000)."""
     fig, axes = plt.subplots(len(histograms), 1, figsize=(8, 2.1 * len(histograms)), squeeze=False)
     for ax, (name, counts) in zip(axes[:, 0], histograms.items(), strict=True):
-        if len(counts) <= 100:
+        if len(counts) <= bars_up_to:
             ax.bar(np.arange(len(counts)), counts, width=0.85, color="#4878a8")
-        else:  # one filled outline: a bar per class takes matplotlib seconds at a thousand classes
+        else:
             ax.stairs(counts, np.arange(len(counts) + 1) - 0.5, fill=True, color="#4878a8")
         ax.set_title(f"{name}: {sum(counts)} images, relative entropy {relative_entropy(np.array(counts)):.3f}",
                      fontsize=9)
