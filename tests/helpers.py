@@ -114,6 +114,10 @@ def fixed_rates(train: float = 1000.0, render: float = 5000.0, label: float = 20
                        "plain_relative_entropy": entropy, "attack_images_per_s": attack}
 
 
+# A slow machine's rates, for whole-run tests of the mechanics: the plan is a small D_S and D_K, so the test is short.
+SLOW_RATES = fixed_rates(train=250, render=1250, label=500, attack=50)
+
+
 # A student without batch norm: split over processes it computes exactly what one process computes.
 TINY_NETS = '''
 from torch import nn

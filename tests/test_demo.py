@@ -12,7 +12,7 @@ from synthkd.cli import main as synthkd_main
 from synthkd.demo import demo
 from synthkd.report import chromium
 from synthkd.teacher import BUILTIN, PANEL, make_teacher
-from tests.helpers import FakeClock, fixed_rates, run_cli
+from tests.helpers import SLOW_RATES, FakeClock, run_cli
 
 
 @pytest.mark.parametrize("name", ["wrn16_1", "ink_gapcnn"])
@@ -42,8 +42,7 @@ def demo_run(tmp_path_factory):
     """The demo for one minute per source on a stand-in clock (1 s per reading) and rates: quick, and the same on
     any machine."""
     out = tmp_path_factory.mktemp("demo") / "run"
-    rates = fixed_rates(train=250, render=1250, label=500)  # a slow machine's: a small D_S, a short test
-    demo(out, 1.0, ("shaders", "noise"), quiet=True, clock=FakeClock(1.0), measure=rates)
+    demo(out, 1.0, ("shaders", "noise"), quiet=True, clock=FakeClock(1.0), measure=SLOW_RATES)
     return out
 
 

@@ -24,7 +24,7 @@ from synthkd.procgen.leaves import LeavesSettings
 from synthkd.procgen.leaves import make_chunk as leaves_chunk
 from synthkd.procgen.stage import ImagesDataset, render_images
 from synthkd.run import RunSettings, run
-from tests.helpers import FakeClock, chunk_bytes, fixed_rates, run_cli
+from tests.helpers import SLOW_RATES, FakeClock, chunk_bytes, run_cli
 from tests.test_faults import one_line
 
 # sizes and modes a real folder has: tiny, wide, tall, large; grey, palette, alpha, 16-bit
@@ -179,7 +179,7 @@ def test_a_run_on_a_folder_refined(tmp_path, random_teacher):
     folder = pictures(tmp_path / "pictures")
     settings = RunSettings(teacher=random_teacher.settings, out=tmp_path / "run", minutes=1.0,
                            source=f"images:{folder}", min_scale=1.0, steer="off", refine=1, threads=1, quiet=True)
-    record = run(settings, clock=FakeClock(1.0), measure=fixed_rates(train=250, render=1250, label=500))
+    record = run(settings, clock=FakeClock(1.0), measure=SLOW_RATES)
     plan = json.loads((tmp_path / "run" / "plan.json").read_text())
     assert not plan["steer"] and plan["refine"] == 1 and "(--steer off), each image refined with 1 steps" in plan["why"]
     header = json.loads((tmp_path / "run" / "data" / "dataset.json").read_text())

@@ -20,10 +20,9 @@ from synthkd.cli import main as synthkd_main
 from synthkd.core.dataset import open_dataset
 from synthkd.core.runtime import measure_rate
 from synthkd.run import RunSettings, run
-from tests.helpers import ROOT, FakeClock, chunk_bytes, fixed_rates, run_cli
+from tests.helpers import ROOT, SLOW_RATES, FakeClock, chunk_bytes, fixed_rates, run_cli
 
 RATES = fixed_rates()  # this machine as the tests see it: 1,000 training, 5,000 rendered, 2,000 labelled images/s
-SLOW = fixed_rates(train=250, render=1250, label=500, attack=50)  # a slow machine: smaller runs, shorter tests
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +91,7 @@ def test_a_probing_run_trains_on_boundary_pairs_within_its_budget(random_teacher
     out = tmp_path / "run"
     settings = RunSettings(teacher=random_teacher.settings, out=out, minutes=1.0, source="leaves", probe="on",
                            threads=1, quiet=True)
-    record = run(settings, clock=FakeClock(1.0), measure=SLOW)
+    record = run(settings, clock=FakeClock(1.0), measure=SLOW_RATES)
     plan, summary = (json.loads((out / name).read_text()) for name in ("plan.json", "summary.json"))
     assert plan["probe"] is True and "25% of D_K probed for boundary pairs" in plan["why"]
     assert 0.95 * 60 <= summary["seconds"]["total"] <= 1.05 * 60
