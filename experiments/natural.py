@@ -9,7 +9,9 @@ teacher. The cases:
   held-out real images (its pool split); the run crops, labels, balances and distills them like any source
   (with ``--min-scale 1``, the largest square of each picture, where the test images are whole pictures);
 - ``shaders``: ``synthkd run`` as it is, on its default source (shader renders, steered when the teacher calls
-  plain renders few classes);
+  plain renders few classes, with the grid ``--steer auto`` picks);
+- ``variants``: shaders steered with ``--steer variants`` (gray, sparse, inverted variants, made for ink-on-paper
+  teachers);
 - ``natural``: shaders steered with ``--steer natural`` (variants that keep colour and texture);
 - ``dark``: shaders steered with ``--steer dark`` (dim, very sparse grayscale variants);
 - ``refine``: the default command with ``--refine 3`` (each render takes three steps towards the teacher's
@@ -43,7 +45,7 @@ from experiments import HERE, previous, record, spread
 from synthkd.export import write_image_folder
 from synthkd.natural import NATURAL, PHOTOS, NaturalTeacher, package_dir
 
-CASES = ("ceiling", "shaders", "natural", "dark", "refine", "probe", "dark-probe", "openworld", "leaves")
+CASES = ("ceiling", "shaders", "variants", "natural", "dark", "refine", "probe", "dark-probe", "openworld", "leaves")
 REFINE_STEPS = 3
 OTHER = (("skimage", ("brick.png", "camera.png", "cell.png", "coins.png", "color.png", "grass.png", "gravel.png",
                       "horse.png", "moon.png", "page.png", "text.png", "logo.png", "clock_motion.png",
@@ -79,7 +81,8 @@ def command(t: NaturalTeacher, case: str, seed: int, minutes: float, out: Path, 
     source = {"ceiling": ["--source", f"images:{write_pictures(t.pool_images(), out / 'pool' / t.name)}",
                           "--steer", "off", *(["--min-scale", "1"] if t.whole else [])],
               "openworld": ["--source", f"images:{write_pictures(other_pictures(), out / 'other')}"],
-              "leaves": ["--source", "leaves"], "shaders": [], "natural": ["--steer", "natural"],
+              "leaves": ["--source", "leaves"], "shaders": [], "variants": ["--steer", "variants"],
+              "natural": ["--steer", "natural"],
               "dark": ["--steer", "dark"],
               "refine": ["--refine", str(REFINE_STEPS)], "probe": ["--probe", "on"],
               "dark-probe": ["--steer", "dark", "--probe", "on"]}[case]
@@ -123,17 +126,18 @@ def write_markdown(rows: list[dict[str, Any]], commands: dict[str, str]) -> None
                  t.name for t in NATURAL.values() if t.whole) + ") takes each pool picture whole (`--min-scale 1`); "
              "the others' ceilings crop. Train img/s: the training rate the run measured (the machine's speed: rows "
              "made on different CPUs differ there).", "",
-             "| teacher | held out | minutes | case | seeds | student | run / budget | train img/s | D_K x epochs | "
-             "rel. entropy D_K | top-1 (x teacher) | agreement (x ceiling) |",
-             "|---|---|---:|---|---:|---|---:|---:|---:|---:|---:|---:|"]
+             "| teacher | held out | minutes | case | steering | seeds | student | run / budget | train img/s | "
+             "D_K x epochs | rel. entropy D_K | top-1 (x teacher) | agreement (x ceiling) |",
+             "|---|---|---:|---|---|---:|---|---:|---:|---:|---:|---:|---:|"]
     for (teacher, minutes, case), members in sorted(groups.items(), key=lambda g: (
             list(NATURAL).index(g[0][0]), g[0][1], CASES.index(g[0][2]))):
         ceiling = groups.get((teacher, minutes, "ceiling"))
         agree = statistics.mean(m["agreement"] for m in members)
         top1 = statistics.mean(m["student_top1"] for m in members)
         x_ceiling = f" ({agree / statistics.mean(c['agreement'] for c in ceiling):.3f})" if ceiling else ""
+        steering = members[0]["lever"] or "variants" if members[0]["steer"] else "off"
         lines.append(f"| {teacher} | {'yes' if NATURAL[teacher].held_out else 'no'} | {minutes:g} | {case} | "
-                     f"{len(members)} | {members[0]['student']} | "
+                     f"{steering}{'*' if 'note' in members[0] else ''} | {len(members)} | {members[0]['student']} | "
                      f"{statistics.mean(m['run_over_budget'] for m in members):.3f} | "
                      f"{', '.join(str(round(m['measured']['train_images_per_s'])) for m in members)} | "
                      f"{statistics.mean(m['dk_images'] for m in members):.0f} x "
@@ -145,6 +149,7 @@ def write_markdown(rows: list[dict[str, Any]], commands: dict[str, str]) -> None
     lines += ["", "Teachers (top-1 on their test split): " + "; ".join(
         f"{t.name} {json.loads(t.weights.with_suffix('.json').read_text())['test_accuracy']:.3f} ({t.arch}, "
         f"{t.size} px, {len(t.classes)} classes)" for t in teachers) + ".",
+        *(["", "\\* " + notes[0]] if (notes := sorted({r["note"] for r in rows if "note" in r})) else []),
         "", "Made by:", *(f"- `{c}` ({d})" for c, d in commands.items())]
     (HERE / "natural-results.md").write_text("\n".join(lines) + "\n")
 

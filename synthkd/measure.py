@@ -1,7 +1,8 @@
 """How fast this machine runs the pieces of a ``synthkd run``, for its plan: each rate is timed once warm (the first
 calls of a TorchScript, exported or compiled teacher optimise it): the training step's images/s for this teacher
 and a fresh student, rendered and labelled images/s, the boundary prober's images/s (when the run may probe), and
-the teacher's relative entropy on plain renders, which decides steering and probing (``synthkd.budget``)."""
+the teacher's relative entropy on plain renders, which decides steering and probing, and how many of its answers
+on them survive graying, which decides the grid (``synthkd.budget``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from synthkd.core.classes import histogram, relative_entropy
 from synthkd.core.models import load_model, num_classes_of
 from synthkd.core.networks import NATIVE_SIZE
 from synthkd.core.runtime import measure_rate
-from synthkd.core.steer import groups_for
+from synthkd.core.steer import gray_agreement, groups_for
 from synthkd.core.tensors import predict, to_float
 from synthkd.distill.pipeline import Pipeline
 from synthkd.distill.rate import step_rate
@@ -28,12 +29,14 @@ if TYPE_CHECKING:
     from synthkd.run import RunSettings
 
 LABEL_SAMPLE, ATTACK_SAMPLE = 256, 32  # images the labelling and the prober's rates are timed on, at 32 px
+GRAY_SAMPLE = 256  # plain renders grayed to see whether the teacher reads colour (at every size: it is a share)
 
 
 def measure_machine(s: RunSettings, teacher: torch.nn.Module, student: str, device: torch.device) -> dict[str, float]:
     """This machine's rates for the run, each timed once warm: training images/s (teacher and a fresh student),
     rendered and labelled images/s, and the teacher's relative entropy on plain renders (with ``plain_groups``,
-    the blocks of classes it was counted over, where the chunk is too small for every class)."""
+    the blocks of classes it was counted over, where the chunk is too small for every class); with ``--steer
+    auto``, ``gray_agreement``: the share of its answers on plain renders that graying keeps."""
     classes = num_classes_of(teacher, s.size)
     make_chunk = source_of(s.source)[0].chunks(source_settings(s.source, s.source_options, n=CHUNK, size=s.size,
                                                                seed=s.seed, chunk_size=CHUNK, quiet=True), None)[0]
@@ -48,6 +51,8 @@ def measure_machine(s: RunSettings, teacher: torch.nn.Module, student: str, devi
              "plain_relative_entropy": relative_entropy(histogram(logits.argmax(1).numpy() * groups // classes,
                                                                   groups)),
              **({"plain_groups": groups} if groups < classes else {})}
+    if s.steer == "auto":  # which grid: does the teacher read colour?
+        rates["gray_agreement"] = gray_agreement(teacher, images[:GRAY_SAMPLE], logits[:GRAY_SAMPLE], device)
     if probes(s.probe, rates):
         few = sample(ATTACK_SAMPLE, s.size, device)
         rates["attack_images_per_s"] = attack_images_per_s(teacher, images[:few], logits[:few], device)

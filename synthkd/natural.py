@@ -1,7 +1,7 @@
 """The natural-image teacher panel: classifiers trained on real photographs that installable packages carry.
 
 Digit teachers read ink on paper; the people this tool is for hold classifiers of photographs, which read colour,
-texture and parts. These three play that teacher in the experiments, each with real held-out images to measure
+texture and parts. These four play that teacher in the experiments, each with real held-out images to measure
 students on, in three splits: ``train`` (the teacher's), ``pool`` (held-out images for the in-domain ceiling:
 the same run on the teacher's own kind of images) and ``test`` (what every student is measured on).
 
@@ -14,6 +14,9 @@ the same run on the teacher's own kind of images) and ``test`` (what every stude
   for non-commercial scholarly use), the package's own train / valid / test split. The teacher sees the central
   128 px of each 300 px cutout, where the source is (most of its flux); the whole cutout shrunk to 32 px leaves a
   source of a pixel or two.
+
+- ``photos_gapcnn``: the ``photos`` task learnt by another network (a plain CNN with global average pooling),
+  made after ``--steer auto``'s choice of grid was set, to check it on a colour teacher it was not set on.
 
 ``held_out`` marks the teachers no lever or default is tuned on; the README's headline figures come from them.
 Images are only read here, for teachers and evaluation: no generator reads or ships a photograph.
@@ -164,6 +167,11 @@ class NaturalTeacher:
     lr: float = 0.05
     about: str = ""
     whole: bool = False  # its test images are whole pictures (not crops): the ceiling takes its pool whole too
+    data: str = ""  # whose images it is trained and measured on (a key of LOADERS; default: its own name)
+
+    @property
+    def images(self) -> str:
+        return self.data or self.name
 
     @property
     def weights(self) -> Path:
@@ -176,13 +184,13 @@ class NaturalTeacher:
 
     def split(self, split: str) -> tuple[np.ndarray, np.ndarray]:
         """(uint8 images (N, size, size, 3), labels) of a split, as this teacher sees them."""
-        return LOADERS[self.name](split, self.size)
+        return LOADERS[self.images](split, self.size)
 
     def pool_images(self) -> list[np.ndarray]:
         """The pool split at its own resolution (the in-domain ceiling crops these, as it would any folder)."""
-        if self.name == "photos":
+        if self.images == "photos":
             return [band(k, "pool") for k in range(len(PHOTOS))]
-        encoded = [Image.open(path) for path, _ in elpv_split("pool")] if self.name == "elpv" else \
+        encoded = [Image.open(path) for path, _ in elpv_split("pool")] if self.images == "elpv" else \
             [galaxy_picture(data) for data, _ in galaxy_files("pool")]
         return [_resized(im, None) for im in encoded]
 
@@ -194,6 +202,9 @@ NATURAL = {t.name: t for t in (
                    held_out=True, whole=True, about="solar-cell defect level in electroluminescence images, 64 px"),
     NaturalTeacher("galaxy", "gapcnn", 32, GALAXY_CLASSES, 40, held_out=True,
                    about="radio-galaxy morphology in FIRST survey images", whole=True),
+    NaturalTeacher("photos_gapcnn", "gapcnn", 32, tuple(Path(n).stem for _, n in PHOTOS), 15, held_out=True,
+                   data="photos", about="the photos task learnt by another network: the plain CNN with global "
+                   "average pooling"),
 )}
 
 

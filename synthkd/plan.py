@@ -21,6 +21,7 @@ from synthkd.budget import (
     PROBE_SHARE,
     RESERVE,
     STEER_BELOW,
+    auto_lever,
     floor_seconds,
     largest_chunk,
     probes,
@@ -63,7 +64,7 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
     rates = measure(s, teacher, student, device)
     spent = clock() - started
     steer = s.steer in GRIDS or (s.steer == "auto" and rates["plain_relative_entropy"] < STEER_BELOW)
-    lever = s.steer if s.steer in GRIDS else "variants"
+    lever = s.steer if s.steer in GRIDS else auto_lever(rates)
     probing = probes(s.probe, rates)
     budget = s.minutes * 60 - spent - RESERVE
     most = largest_chunk(s.size)
@@ -94,6 +95,7 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
            f"plain {s.source} is {rates['plain_relative_entropy']:.3f}{pooled}, so "
            f"{f'steer the generator ({lever})' if steer else 'no steering'}"
            f"{f' (--steer {s.steer})' if s.steer != 'auto' else ''}"
+           f"{colour_why(rates, lever) if steer and s.steer == 'auto' else ''}"
            f"{f', each image refined with {s.refine} steps' if s.refine else ''}"
            f"{f', {PROBE_SHARE:.0%} of D_K probed for boundary pairs' if probing else ''}"
            f"{' (no ' + ' or '.join(dropped) + ': the budget cannot pay for it here)' if dropped else ''}; about "
@@ -111,6 +113,12 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
             "teacher_weights": s.teacher.weights, "checks": checks,
             "eval_dir": str(Path(s.eval_dir).resolve()) if s.eval_dir is not None else None,
             "seconds": {"measure": round(spent, 3)}}
+
+
+def colour_why(rates: dict[str, float], lever: str) -> str:
+    """Why ``--steer auto`` took the grid ``lever``, in the plan's sentence."""
+    return (f" (graying plain images keeps {rates['gray_agreement']:.0%} of its answers: it "
+            f"{'reads' if lever == 'natural' else 'does not read'} colour)")
 
 
 def auto_student(teacher: torch.nn.Module, size: int = NATIVE_SIZE) -> str:

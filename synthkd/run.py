@@ -39,6 +39,7 @@ import torch
 from synthkd.budget import (
     PROBE_BELOW,
     PROBE_SHARE,
+    READS_COLOUR_BELOW,
     RESERVE,
     SMALL_CHUNK,
     STEER_BELOW,
@@ -96,10 +97,12 @@ class RunSettings:
         f"{s.name}{':' + s.metavar if s.argument else ''}: {s.about}" for s in SOURCES.values()), "--source",
                       type=source_spec, metavar="NAME")
     steer: str = opt("auto", "steer the generator towards the teacher's rare classes with a fitted mixture of image "
-                     "variants: auto (variants, when the teacher's relative entropy on plain images is below "
-                     f"{STEER_BELOW}), variants (made for ink-on-paper teachers), natural (variants that keep colour "
-                     "and texture), dark (dim, very sparse gray variants, for teachers of mostly black images) "
-                     "or off", "--steer", choices=("auto", "variants", "natural", "dark", "off"))
+                     "variants: auto (when the teacher's relative entropy on plain images is below "
+                     f"{STEER_BELOW}: natural for a teacher that reads colour, one whose class changes on more than "
+                     f"{1 - READS_COLOUR_BELOW:.0%}% of them when they are grayed, else variants), variants (made for "
+                     "ink-on-paper teachers), natural (variants that keep colour and texture), dark (dim, very "
+                     "sparse gray variants, for teachers of mostly black images) or off", "--steer",
+                     choices=("auto", "variants", "natural", "dark", "off"))
     refine: int = opt(0, "refine each rendered image with this many gradient steps towards the teacher's batch-norm "
                       "statistics (the DeepInversion prior, started from renders; a teacher without batch norm is "
                       "not refined; 0: none)", "--refine", type=int_at_least(0), metavar="STEPS")

@@ -9,17 +9,36 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
+import numpy as np
 import pytest
 import torch
 from PIL import Image
 
 from synthkd import run as run_module
-from synthkd.budget import FLOOR_DK, KNEE, PASSES, RESERVE, floor_seconds, size_run
+from synthkd.budget import (
+    CHUNK,
+    FLOOR_DK,
+    KNEE,
+    PASSES,
+    READS_COLOUR_BELOW,
+    RESERVE,
+    auto_lever,
+    floor_seconds,
+    size_run,
+)
 from synthkd.cli import main as synthkd_main
 from synthkd.core.dataset import open_dataset
 from synthkd.core.runtime import measure_rate
+from synthkd.core.steer import gray_agreement
+from synthkd.core.tensors import predict
+from synthkd.distill.sources import source_of, source_settings
+from synthkd.measure import GRAY_SAMPLE
+from synthkd.natural import NATURAL
+from synthkd.plan import plan_run
 from synthkd.run import RunSettings, run
+from synthkd.teacher import PANEL
 from tests.helpers import ROOT, SLOW_RATES, FakeClock, chunk_bytes, fixed_rates, run_cli
 
 RATES = fixed_rates()  # this machine as the tests see it: 1,000 training, 5,000 rendered, 2,000 labelled images/s
@@ -87,6 +106,34 @@ def test_probing_is_paid_for_with_fewer_rendered_images():
     assert floor_seconds(rates, False, 0, 10, probe=True) > floor_seconds(rates, False, 0, 10)
 
 
+@pytest.fixture(scope="module")
+def plain_shaders() -> np.ndarray:
+    """The first 256 plain shader renders at 32 px, as a run measures its teacher on them."""
+    settings = source_settings("shaders", {}, n=CHUNK, size=32, seed=0, chunk_size=CHUNK, quiet=True)
+    return source_of("shaders")[0].chunks(settings, None)[0](0, GRAY_SAMPLE)[0]
+
+
+@pytest.mark.parametrize("teacher, reads_colour", [(NATURAL["photos"], True), (PANEL["wrn16_1"], False),
+                                                   (PANEL["ink_gapcnn"], False)])
+def test_graying_tells_a_teacher_that_reads_colour(plain_shaders, teacher, reads_colour):
+    model = teacher.spec.load(check_size=32)
+    kept = gray_agreement(model, plain_shaders, predict(model, plain_shaders))
+    assert auto_lever({"gray_agreement": kept}) == ("natural" if reads_colour else "variants")
+    assert kept < READS_COLOUR_BELOW - 0.15 if reads_colour else kept > READS_COLOUR_BELOW + 0.15  # with a margin
+
+
+@pytest.mark.parametrize("gray, lever", [(0.1, "natural"), (0.9, "variants")])
+def test_steer_auto_steers_a_teacher_that_reads_colour_with_the_natural_grid(random_teacher, tmp_path, gray, lever):
+    settings = RunSettings(teacher=random_teacher.settings, out=tmp_path / "run", minutes=10.0, quiet=True)
+    teacher, clock = random_teacher.settings.load(), FakeClock(0.0)
+    plan = plan_run(settings, teacher, 10, torch.device("cpu"), 0, fixed_rates(entropy=0.5, gray=gray), clock(), clock)
+    assert plan["steer"] and plan.get("lever", "variants") == lever and f"steer the generator ({lever})" in plan["why"]
+    assert f"graying plain images keeps {gray:.0%} of its answers" in plan["why"]
+    forced = plan_run(replace(settings, steer="variants"), teacher, 10, torch.device("cpu"), 0,
+                      fixed_rates(entropy=0.5, gray=gray), clock(), clock)
+    assert "lever" not in forced and "graying" not in forced["why"]  # a lever asked for by name is kept
+
+
 def test_a_probing_run_trains_on_boundary_pairs_within_its_budget(random_teacher, tmp_path):
     out = tmp_path / "run"
     settings = RunSettings(teacher=random_teacher.settings, out=out, minutes=1.0, source="leaves", probe="on",
@@ -122,6 +169,7 @@ import sys
 from pathlib import Path
 from synthkd.core.models import TeacherSpec
 from synthkd.run import RunSettings, run
+from synthkd.teacher import PANEL
 from tests.helpers import FakeClock, fixed_rates
 teacher = TeacherSpec(name="resnet8_cifar", weights=sys.argv[2], normalization="none")
 run(RunSettings(teacher=teacher, out=Path(sys.argv[1]), minutes=1.0, source="leaves", quiet=True),

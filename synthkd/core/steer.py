@@ -280,6 +280,15 @@ def pilot_floor(num_classes: int) -> int:
     return PILOT_PER_CLASS * min(num_classes, MIN_GROUPS)
 
 
+def gray_agreement(teacher: torch.nn.Module, images: np.ndarray, logits: torch.Tensor,
+                   device: torch.device | str = "cpu") -> float:
+    """The share of ``images`` (with the teacher's ``logits`` on them) whose class the teacher keeps when they are
+    grayed: low for a teacher that reads colour (a photograph's), high for one trained on gray images (its answers
+    hang on brightness and shape), which is what ``--steer auto`` picks its grid by."""
+    gray = Variant(gray=True).apply(images, np.random.default_rng(0))
+    return float((predict(teacher, gray, device).argmax(1) == logits.argmax(1)).float().mean())
+
+
 def pilot(images: np.ndarray, teacher: torch.nn.Module, num_classes: int, seed: int,
           variants: list[Variant], groups: int | None = None) -> np.ndarray:
     """The teacher's class histogram (V, C) of every variant of the pilot ``images``; with ``groups``, over that
