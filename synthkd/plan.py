@@ -64,7 +64,7 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
     rates = measure(s, teacher, student, device)
     spent = clock() - started
     steer = s.steer in GRIDS or (s.steer == "auto" and rates["plain_relative_entropy"] < STEER_BELOW)
-    lever = s.steer if s.steer in GRIDS else auto_lever(rates)
+    lever = s.steer if s.steer in GRIDS else auto_lever(rates) if steer else "variants"
     probing = probes(s.probe, rates)
     budget = s.minutes * 60 - spent - RESERVE
     most = largest_chunk(s.size)

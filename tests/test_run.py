@@ -132,6 +132,10 @@ def test_steer_auto_steers_a_teacher_that_reads_colour_with_the_natural_grid(ran
     forced = plan_run(replace(settings, steer="variants"), teacher, 10, torch.device("cpu"), 0,
                       fixed_rates(entropy=0.5, gray=gray), clock(), clock)
     assert "lever" not in forced and "graying" not in forced["why"]  # a lever asked for by name is kept
+    measured = {k: v for k, v in fixed_rates(entropy=0.5)().items() if k != "gray_agreement"}  # as measure_machine
+    off = plan_run(replace(settings, steer="off"), teacher, 10, torch.device("cpu"), 0, lambda *_: measured, clock(),
+                   clock)
+    assert not off["steer"] and "no steering" in off["why"]
 
 
 def test_a_probing_run_trains_on_boundary_pairs_within_its_budget(random_teacher, tmp_path):
