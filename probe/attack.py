@@ -28,6 +28,7 @@ POLICIES = ("balanced", "random", "second", "least")
 RETRIES = ("nearest", "none")
 KINDS = ("pre", "post", "pre-deeper", "post-deeper")  # as stored; column order of BoundaryResult.pred/confidence/...
 DEEPER_RETRIES = 4  # shrinks allowed to a deeper step that overshoots
+WIDEN = 2.0  # the last try of an example without a pair: an eps ball this many times as wide
 DEFAULTS = {"Linf": (64 / 255, 2 / 255), "L2": (3.0, 0.2)}  # norm -> (eps, initial step size)
 
 
@@ -44,9 +45,9 @@ class AttackSettings:
         f"{norm} {step:.4g}" for norm, (_, step) in DEFAULTS.items()) + ")", "--step", type=float)
     max_steps: int = opt(50, "attack steps per example and try, undone ones included", "--max-steps",
                          type=positive_int)
-    retry: str = opt("nearest", "an example that finds no pair towards its target tries once more: towards the "
-                     "nearest other class the probed images hold ('nearest'), or not ('none')", "--retry",
-                     choices=RETRIES)
+    retry: str = opt("nearest", "an example that finds no pair towards its target tries again: towards the "
+                     "nearest other class the probed images hold, then towards its target in an eps ball "
+                     f"{WIDEN:g} x as wide ('nearest'), or not ('none')", "--retry", choices=RETRIES)
     threshold: float = opt(0.9, "pre and post must have max softmax below this; in (1/classes, 1]", "--threshold",
                            type=float)
     grow: float = opt(1.1, "Bold Driver: step factor while not yet crossed", "--grow", type=float)
@@ -180,10 +181,12 @@ class BoundaryPairAttack(Attack):
     - otherwise it is kept and the step size grows, x ``grow`` (capped at ``eps``).
 
     Every step counts against ``max_steps``, undone ones included. The loss rule keeps growing steps from
-    bouncing around the eps ball. An example that finds no pair tries once more (``retry="nearest"``) towards
-    the most likely other class: a target far from the source's class may be out of reach of any small step.
-    Defaults: L-inf eps 64/255 with the retry, so that nearly every probed image of every panel teacher, digits
-    and photographs, gets a valid pair (``experiments/pairs-results.md``; eps bounds how far a pair may lie from
+    bouncing around the eps ball. An example that finds no pair tries again (``retry="nearest"``): towards the
+    most likely other class (a target far from the source's class may be out of reach of any small step), then
+    towards its target in a ball ``WIDEN`` times as wide (a source the teacher is sure of may lie further from
+    every boundary). Defaults: L-inf eps 64/255 with the retries, so that nearly every probed image of every
+    panel teacher, digits and photographs, plain or steered, gets a valid pair
+    (``experiments/pairs-results.md``; eps bounds how far a pair may lie from
     its source, the threshold keeps it at the border); first step 2/255 (the authors' "few /255"; Bold Driver
     grows it); 50 steps a try; L2 eps 3, first step 0.2 (32 px images: scale both by sqrt(pixels / 1024) for
     larger ones).
@@ -225,7 +228,7 @@ class BoundaryPairAttack(Attack):
             y = logits.argmax(1) if labels is None else labels.to(self.device)
             targets = choose_targets(y, logits, logits.shape[1], self.settings.target, self.seed)
             return self._attack(images, targets.to(self.device)).post
-        return self._run(images, targets.to(self.device)).post  # the caller's targets, as they are
+        return self._run(images, targets.to(self.device), self.eps).post  # the caller's targets, as they are
 
     def probe(self, images: Tensor, labels: Tensor, targets: Tensor, classes: Tensor | None = None) -> BoundaryResult:
         """The full attack on [0, 1] ``images`` towards explicit ``targets`` (``labels``, the teacher's, only
@@ -247,33 +250,50 @@ class BoundaryPairAttack(Attack):
             self._recover_model_mode(given_training)
 
     def _attack(self, x0: Tensor, targets: Tensor, classes: Tensor | None = None) -> BoundaryResult:
-        """:meth:`_run`; then, with ``retry="nearest"``, once more for the examples that found no pair, towards the
-        most likely class (among ``classes``) other than their own and their first target. Their results are
-        the second try's, with the steps of both."""
-        result = self._run(x0, targets.clone())
-        again = (~result.valid & (result.source_label != targets)).nonzero().squeeze(1)
-        if self.settings.retry == "none" or not len(again):
+        """:meth:`_run`; then, with ``retry="nearest"``, the examples that found no pair try again: towards the
+        most likely class (among ``classes``) other than their own and their first target, and those still
+        without a pair once more towards their target within an eps ball ``WIDEN`` times as wide (a confident
+        source can lie further from the boundary than the default ball reaches). Their results are the last
+        try's, with the steps of all."""
+        result = self._run(x0, targets.clone(), self.eps)
+        if self.settings.retry == "none":
             return result
+        self._try_again(result, x0, self._nearest(x0, result, classes), self.eps)
+        self._try_again(result, x0, result.targets.clone(), self.eps * WIDEN)
+        return result
+
+    def _nearest(self, x0: Tensor, result: BoundaryResult, classes: Tensor | None) -> Tensor:
+        """Per example without a pair, the most likely class at its source (among ``classes``) other than its own
+        and its target so far; -1 where there is none, and for the examples with a pair."""
+        nearest = torch.full_like(result.targets, -1)
+        open_ = (~result.valid).nonzero().squeeze(1)
+        if not len(open_):
+            return nearest
         with torch.no_grad():
-            scores = self.get_logits(x0[again]).float()
+            scores = self.get_logits(x0[open_]).float()
         if classes is not None:
             outside = torch.ones(scores.shape[1], dtype=torch.bool, device=scores.device)
             outside[torch.as_tensor(classes, device=scores.device).long()] = False
             scores[:, outside] = float("-inf")
-        scores.scatter_(1, result.source_label[again, None], float("-inf"))
-        scores.scatter_(1, targets[again, None], float("-inf"))
-        reachable = torch.isfinite(scores.max(1).values)
-        again, nearest = again[reachable], scores.argmax(1)[reachable]
+        scores.scatter_(1, result.source_label[open_, None], float("-inf"))
+        scores.scatter_(1, result.targets[open_, None], float("-inf"))
+        best = scores.max(1)
+        nearest[open_] = torch.where(torch.isfinite(best.values), best.indices, -1)
+        return nearest
+
+    def _try_again(self, result: BoundaryResult, x0: Tensor, targets: Tensor, eps: float) -> None:
+        """Attack the examples of ``result`` without a pair again, towards ``targets`` (-1: not) within ``eps``;
+        ``result`` takes the new try's outcome for them, with the steps of both."""
+        again = (~result.valid & (result.source_label != result.targets) & (targets >= 0)).nonzero().squeeze(1)
         if not len(again):
-            return result
-        second = self._run(x0[again], nearest)
+            return
+        second = self._run(x0[again], targets[again], eps)
         steps = result.steps[again] + second.steps
         for f in fields(BoundaryResult):
             getattr(result, f.name)[again] = getattr(second, f.name)
         result.steps[again] = steps
-        return result
 
-    def _run(self, x0: Tensor, targets: Tensor) -> BoundaryResult:
+    def _run(self, x0: Tensor, targets: Tensor, eps: float) -> BoundaryResult:
         if x0.ndim != 4 or (x0.numel() and not (x0.min() >= 0 and x0.max() <= 1)):
             raise ValueError(f"images must be (N, C, H, W) in [0, 1], got shape {tuple(x0.shape)}")
         logits, grad = self._logits_and_grad(x0, targets)
@@ -292,7 +312,7 @@ class BoundaryPairAttack(Attack):
         steps = torch.zeros_like(pred)
         valid = torch.zeros_like(pred, dtype=torch.bool)
         done = pred == targets  # already in t: no pair can straddle
-        cand = self._step(base, base_grad, alpha, x0)
+        cand = self._step(base, base_grad, alpha, x0, eps)
         for _ in range(self.max_steps):
             idx = (~done).nonzero().squeeze(1)
             if not len(idx):
@@ -311,9 +331,9 @@ class BoundaryPairAttack(Attack):
             post[found], post_conf[found], post_pred[found] = cand[found], conf[ok], pred[ok]
             valid[found] = True
             factor = torch.where(undo, self.shrink, torch.where(ok, 1.0, self.grow))
-            alpha[idx] = (alpha[idx] * factor).clamp(max=self.eps)  # a step beyond the eps ball means nothing
+            alpha[idx] = (alpha[idx] * factor).clamp(max=eps)  # a step beyond the eps ball means nothing
             done[idx] = ok | (steps[idx] >= self.max_steps)
-            cand[idx] = self._step(base[idx], base_grad[idx], alpha[idx], x0[idx])
+            cand[idx] = self._step(base[idx], base_grad[idx], alpha[idx], x0[idx], eps)
         post = torch.where(valid[:, None, None, None], post, base)
         post_conf, post_pred = torch.where(valid, post_conf, base_conf), torch.where(valid, post_pred, base_pred)
         pre_deeper, post_deeper = base.clone(), post.clone()
@@ -322,7 +342,7 @@ class BoundaryPairAttack(Attack):
         if len(v):
             pair, own = torch.cat([base[v], post[v]]), torch.cat([base_pred[v], post_pred[v]])
             deeper, pred, conf = self._deeper(pair, own, torch.cat([base_conf[v], post_conf[v]]), alpha[v].repeat(2),
-                                              x0[v].repeat(2, 1, 1, 1))
+                                              x0[v].repeat(2, 1, 1, 1), eps)
             pre_deeper[v], post_deeper[v] = deeper.chunk(2)
             deep_conf[v], deep_pred[v] = conf.view(2, -1).T, pred.view(2, -1).T
         images = torch.stack([base, post, pre_deeper, post_deeper], 1) - x0[:, None]
@@ -332,11 +352,12 @@ class BoundaryPairAttack(Attack):
             torch.cat([base_conf[:, None], post_conf[:, None], deep_conf], 1),
             images.flatten(2).abs().amax(2), images.flatten(2).norm(dim=2))
 
-    def _deeper(self, x: Tensor, own: Tensor, conf0: Tensor, alpha: Tensor, x0: Tensor) -> tuple[Tensor, ...]:
+    def _deeper(self, x: Tensor, own: Tensor, conf0: Tensor, alpha: Tensor, x0: Tensor,
+                eps: float) -> tuple[Tensor, ...]:
         """One step from x towards its own class; a copy that leaves the class or loses confidence is retaken
         along the same direction with the step shrunk (Bold Driver's undo), at most DEEPER_RETRIES times."""
         grad = self._logits_and_grad(x, own)[1]
-        deeper = self._step(x, grad, alpha, x0)
+        deeper = self._step(x, grad, alpha, x0, eps)
         with torch.no_grad():
             conf, pred = self.get_logits(deeper).softmax(1).max(1)
             for _ in range(DEEPER_RETRIES):
@@ -344,7 +365,7 @@ class BoundaryPairAttack(Attack):
                 if not len(bad):
                     break
                 alpha[bad] *= self.shrink
-                deeper[bad] = self._step(x[bad], grad[bad], alpha[bad], x0[bad])
+                deeper[bad] = self._step(x[bad], grad[bad], alpha[bad], x0[bad], eps)
                 conf[bad], pred[bad] = self.get_logits(deeper[bad]).softmax(1).max(1)
         return deeper, pred, conf
 
@@ -356,14 +377,14 @@ class BoundaryPairAttack(Attack):
             grad = torch.autograd.grad(F.cross_entropy(logits, classes, reduction="sum"), x)[0]
         return logits.detach(), grad
 
-    def _step(self, x: Tensor, grad: Tensor, alpha: Tensor, x0: Tensor) -> Tensor:
-        """One descent step of size ``alpha`` (per example) on the cross-entropy, projected to the eps ball."""
+    def _step(self, x: Tensor, grad: Tensor, alpha: Tensor, x0: Tensor, eps: float) -> Tensor:
+        """One descent step of size ``alpha`` (per example) on the cross-entropy, projected to the ``eps`` ball."""
         if self.norm == "Linf":
             x = x - alpha[:, None, None, None] * grad.sign()
-            return (x0 + (x - x0).clamp(-self.eps, self.eps)).clamp(0, 1)
+            return (x0 + (x - x0).clamp(-eps, eps)).clamp(0, 1)
         unit = grad / grad.flatten(1).norm(dim=1).clamp_min(1e-12)[:, None, None, None]
         delta = x - alpha[:, None, None, None] * unit - x0
-        scale = (self.eps / delta.flatten(1).norm(dim=1).clamp_min(1e-12)).clamp(max=1)
+        scale = (eps / delta.flatten(1).norm(dim=1).clamp_min(1e-12)).clamp(max=1)
         return (x0 + delta * scale[:, None, None, None]).clamp(0, 1)
 
 

@@ -9,7 +9,7 @@ from torch import nn
 
 from synthkd.core.tensors import to_float
 from synthkd.digits import digits
-from synthkd.probe.attack import KINDS, BoundaryPairAttack, choose_targets, summary
+from synthkd.probe.attack import KINDS, WIDEN, BoundaryPairAttack, choose_targets, summary
 
 N = 64  # digits test images per probe
 
@@ -111,10 +111,10 @@ def bold_driver(m0, slope, curve, step, grow, shrink, threshold, eps, max_steps)
 
 
 def run_margin_teacher(m0, slope, curve, step, grow, shrink, threshold, eps=0.3, max_steps=10):
-    """The attack and the plain-float rule on the same MarginTeacher case, for comparison."""
+    """The attack's one try (no retries) and the plain-float rule on the same MarginTeacher case, for comparison."""
     expected = bold_driver(m0, slope, curve, step, grow, shrink, threshold, eps, max_steps)
     atk = BoundaryPairAttack(MarginTeacher(m0, slope, curve), eps=eps, step=step, grow=grow, shrink=shrink,
-                         threshold=threshold, max_steps=max_steps)
+                         threshold=threshold, max_steps=max_steps, retry="none")
     return atk.probe(torch.full((1, 3, 2, 2), 0.5), torch.tensor([0]), torch.tensor([1])), expected
 
 
@@ -161,6 +161,15 @@ def test_an_example_out_of_reach_of_its_target_tries_the_nearest_other_class():
     assert not r.valid[0] and int(r.targets[0]) == 2 and int(r.steps[0]) == 10
 
 
+def test_an_example_beyond_the_ball_tries_once_more_in_a_wider_one():
+    x, label, target = torch.full((1, 3, 2, 2), 0.5), torch.tensor([0]), torch.tensor([1])
+    far = MarginTeacher(-6.0, 20.0)  # the boundary at u = 0.3: beyond an eps of 0.2, and no third class to try
+    r = BoundaryPairAttack(far, eps=0.2, step=0.01, max_steps=30).probe(x, label, target)
+    assert r.valid[0] and 0.2 < float(r.linf[0, 1]) <= 0.2 * WIDEN and 30 < int(r.steps[0]) <= 60
+    narrow = BoundaryPairAttack(far, eps=0.2, step=0.01, max_steps=30, retry="none").probe(x, label, target)
+    assert not narrow.valid[0] and int(narrow.steps[0]) == 30
+
+
 def test_targets_stay_among_the_given_classes():
     labels = torch.tensor([0, 0, 3, 3, 5, 5, 0, 3])
     for policy in ("balanced", "random", "second", "least"):
@@ -170,7 +179,7 @@ def test_targets_stay_among_the_given_classes():
 
 
 def test_step_size_grows_by_the_factor_each_step_that_does_not_cross():
-    atk = BoundaryPairAttack(MarginTeacher(-20.0, 1.0), eps=0.4, step=0.001, grow=1.25, max_steps=7)
+    atk = BoundaryPairAttack(MarginTeacher(-20.0, 1.0), eps=0.4, step=0.001, grow=1.25, max_steps=7, retry="none")
     r = atk.probe(torch.full((1, 3, 2, 2), 0.5), torch.tensor([0]), torch.tensor([1]))
     assert not r.valid[0] and int(r.steps[0]) == 7
     assert float(r.step_size[0]) == pytest.approx(0.001 * 1.25 ** 7, rel=1e-5)
