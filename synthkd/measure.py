@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from synthkd.budget import CHUNK, SMALL_CHUNK, probes
+from synthkd.budget import CHUNK, SMALL_CHUNK, STEER_BELOW, probes
 from synthkd.core.classes import histogram, relative_entropy
 from synthkd.core.models import load_model, num_classes_of
 from synthkd.core.networks import NATIVE_SIZE
@@ -36,7 +36,7 @@ def measure_machine(s: RunSettings, teacher: torch.nn.Module, student: str, devi
     """This machine's rates for the run, each timed once warm: training images/s (teacher and a fresh student),
     rendered and labelled images/s, and the teacher's relative entropy on plain renders (with ``plain_groups``,
     the blocks of classes it was counted over, where the chunk is too small for every class); with ``--steer
-    auto``, ``gray_agreement``: the share of its answers on plain renders that graying keeps."""
+    auto`` where it steers, ``gray_agreement``: the share of its answers on plain renders that graying keeps."""
     classes = num_classes_of(teacher, s.size)
     make_chunk = source_of(s.source)[0].chunks(source_settings(s.source, s.source_options, n=CHUNK, size=s.size,
                                                                seed=s.seed, chunk_size=CHUNK, quiet=True), None)[0]
@@ -51,7 +51,7 @@ def measure_machine(s: RunSettings, teacher: torch.nn.Module, student: str, devi
              "plain_relative_entropy": relative_entropy(histogram(logits.argmax(1).numpy() * groups // classes,
                                                                   groups)),
              **({"plain_groups": groups} if groups < classes else {})}
-    if s.steer == "auto":  # which grid: does the teacher read colour?
+    if s.steer == "auto" and rates["plain_relative_entropy"] < STEER_BELOW:  # it steers: does it read colour?
         rates["gray_agreement"] = gray_agreement(teacher, images[:GRAY_SAMPLE], logits[:GRAY_SAMPLE], device)
     if probes(s.probe, rates):
         few = sample(ATTACK_SAMPLE, s.size, device)
