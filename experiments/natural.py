@@ -18,9 +18,12 @@ teacher. The cases:
   batch-norm statistics, paid for with fewer images);
 - ``probe``: the default command with ``--probe on`` (boundary pairs for a quarter of D_K, paid for with fewer
   images);
+- ``variants-probe``, ``dark-probe``: ``--steer variants`` or ``dark`` with ``--probe on``;
 - ``openworld``: ``--source images:OTHER``, OTHER a folder of real pictures of other kinds (the bundled
   pictures of scikit-image and matplotlib that no natural teacher was trained on);
-- ``leaves``: ``--source leaves``.
+- ``leaves``: ``--source leaves``;
+- ``wrn16_2``, ``resnet18_cifar``: the default command with that student (``--student auto`` takes
+  ``resnet8_cifar`` for every teacher of the panel, all under a million parameters), at the same minutes.
 
 Usage:
     python -m experiments.natural --teachers elpv galaxy photos --cases ceiling shaders --minutes 10 --out runs/natural
@@ -45,7 +48,9 @@ from experiments import HERE, previous, record, spread
 from synthkd.export import write_image_folder
 from synthkd.natural import NATURAL, PHOTOS, NaturalTeacher, package_dir
 
-CASES = ("ceiling", "shaders", "variants", "natural", "dark", "refine", "probe", "dark-probe", "openworld", "leaves")
+STUDENTS = ("wrn16_2", "resnet18_cifar")  # the larger students --student auto may take, screened at equal minutes
+CASES = ("ceiling", "shaders", "variants", "natural", "dark", "refine", "probe", "variants-probe", "dark-probe",
+         "openworld", "leaves", *STUDENTS)
 REFINE_STEPS = 3
 OTHER = (("skimage", ("brick.png", "camera.png", "cell.png", "coins.png", "color.png", "grass.png", "gravel.png",
                       "horse.png", "moon.png", "page.png", "text.png", "logo.png", "clock_motion.png",
@@ -85,7 +90,9 @@ def command(t: NaturalTeacher, case: str, seed: int, minutes: float, out: Path, 
               "natural": ["--steer", "natural"],
               "dark": ["--steer", "dark"],
               "refine": ["--refine", str(REFINE_STEPS)], "probe": ["--probe", "on"],
-              "dark-probe": ["--steer", "dark", "--probe", "on"]}[case]
+              "variants-probe": ["--steer", "variants", "--probe", "on"],
+              "dark-probe": ["--steer", "dark", "--probe", "on"],
+              **{name: ["--student", name] for name in STUDENTS}}[case]
     return ["synthkd", "run", "--teacher", t.arch, "--weights", str(t.weights), "--num-classes", str(len(t.classes)),
             "--teacher-normalization", "none", "--size", str(t.size), "--eval", str(eval_dir), *source,
             "--minutes", f"{minutes:g}", "--seed", str(seed), "--out", str(root), "--quiet"]

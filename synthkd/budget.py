@@ -30,13 +30,17 @@ PROBE_SHARE = 0.25  # share of D_K the boundary prober attacks when a run probes
 STEER_BELOW = 0.95  # --steer auto: steer when the teacher's relative entropy on plain renders is below this
 PROBE_BELOW = STEER_BELOW  # --probe auto: probe the teachers that are steered, where pairs were measured to help
 READS_COLOUR_BELOW = 0.4  # --steer auto: the natural grid for a teacher that keeps its class on fewer grayed renders
+DARK_ABOVE = 0.1  # --steer auto: the dark grid for a gray teacher whose classes it covers this much better (dark_gain)
 
 
 def auto_lever(rates: dict[str, float]) -> str:
     """The grid ``--steer auto`` steers with: ``natural`` (variants that keep colour and texture) for a teacher that
-    reads colour (graying plain renders changes most of its answers), else ``variants`` (gray, sparse, inverted:
-    made for ink-on-paper teachers)."""
-    return "natural" if rates["gray_agreement"] < READS_COLOUR_BELOW else "variants"
+    reads colour (graying plain renders changes most of its answers); for the others ``dark`` (dim, very sparse
+    variants) where it covers the teacher's classes clearly better than ``variants`` (a teacher of mostly black
+    images), else ``variants`` (gray, sparse, inverted: made for ink-on-paper teachers)."""
+    if rates["gray_agreement"] < READS_COLOUR_BELOW:
+        return "natural"
+    return "dark" if rates.get("dark_gain", 0.0) > DARK_ABOVE else "variants"
 
 
 def probes(choice: str, rates: dict[str, float]) -> bool:

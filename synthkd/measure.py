@@ -2,7 +2,7 @@
 calls of a TorchScript, exported or compiled teacher optimise it): the training step's images/s for this teacher
 and a fresh student, rendered and labelled images/s, the boundary prober's images/s (when the run may probe), and
 the teacher's relative entropy on plain renders, which decides steering and probing, and how many of its answers
-on them survive graying, which decides the grid (``synthkd.budget``)."""
+on them survive graying and which gray grid covers its classes better, which decide the grid (``synthkd.budget``)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from synthkd.budget import CHUNK, SMALL_CHUNK, STEER_BELOW, probes
+from synthkd.budget import CHUNK, READS_COLOUR_BELOW, SMALL_CHUNK, STEER_BELOW, probes
 from synthkd.core.classes import histogram, relative_entropy
 from synthkd.core.models import load_model, num_classes_of
 from synthkd.core.networks import NATIVE_SIZE
 from synthkd.core.runtime import measure_rate
-from synthkd.core.steer import gray_agreement, groups_for
+from synthkd.core.steer import dark_gain, gray_agreement, groups_for, pilot_floor
 from synthkd.core.tensors import predict, to_float
 from synthkd.distill.pipeline import Pipeline
 from synthkd.distill.rate import step_rate
@@ -36,7 +36,8 @@ def measure_machine(s: RunSettings, teacher: torch.nn.Module, student: str, devi
     """This machine's rates for the run, each timed once warm: training images/s (teacher and a fresh student),
     rendered and labelled images/s, and the teacher's relative entropy on plain renders (with ``plain_groups``,
     the blocks of classes it was counted over, where the chunk is too small for every class); with ``--steer
-    auto`` where it steers, ``gray_agreement``: the share of its answers on plain renders that graying keeps."""
+    auto`` where it steers, ``gray_agreement``: the share of its answers on plain renders that graying keeps, and
+    for a teacher that does not read colour ``dark_gain``: how much better dim, sparse variants cover its classes."""
     classes = num_classes_of(teacher, s.size)
     make_chunk = source_of(s.source)[0].chunks(source_settings(s.source, s.source_options, n=CHUNK, size=s.size,
                                                                seed=s.seed, chunk_size=CHUNK, quiet=True), None)[0]
@@ -51,12 +52,31 @@ def measure_machine(s: RunSettings, teacher: torch.nn.Module, student: str, devi
              "plain_relative_entropy": relative_entropy(histogram(logits.argmax(1).numpy() * groups // classes,
                                                                   groups)),
              **({"plain_groups": groups} if groups < classes else {})}
-    if s.steer == "auto" and rates["plain_relative_entropy"] < STEER_BELOW:  # it steers: does it read colour?
-        rates["gray_agreement"] = gray_agreement(teacher, images[:GRAY_SAMPLE], logits[:GRAY_SAMPLE], device)
+    if s.steer == "auto" and rates["plain_relative_entropy"] < STEER_BELOW:  # it steers: with which grid?
+        rates.update(grid_measures(teacher, images, logits, s.size, s.seed, device))
     if probes(s.probe, rates):
         few = sample(ATTACK_SAMPLE, s.size, device)
         rates["attack_images_per_s"] = attack_images_per_s(teacher, images[:few], logits[:few], device)
     return rates
+
+
+def grid_measures(teacher: torch.nn.Module, images: np.ndarray, logits: torch.Tensor, size: int, seed: int,
+                  device: torch.device) -> dict[str, float]:
+    """What ``--steer auto`` picks its grid by (``synthkd.budget.auto_lever``), on plain ``images`` with the
+    teacher's ``logits``: the share of its answers that graying keeps, and for a teacher that keeps many (it does not
+    read colour) how much better the dark grid covers its classes than ``variants``."""
+    measured = {"gray_agreement": gray_agreement(teacher, images[:GRAY_SAMPLE], logits[:GRAY_SAMPLE], device)}
+    if measured["gray_agreement"] >= READS_COLOUR_BELOW:
+        classes = logits.shape[1]
+        measured["dark_gain"] = dark_gain(teacher, images[:dark_sample(classes, size, device)], classes, seed,
+                                          device)
+    return measured
+
+
+def dark_sample(classes: int, size: int, device: torch.device) -> int:
+    """How many plain renders the dark check fits both gray grids on (78 teacher passes each): ``GRAY_SAMPLE`` at
+    32 px, fewer for larger images on a CPU, never fewer than steering's pilot is fitted on."""
+    return max(pilot_floor(classes), sample(GRAY_SAMPLE, size, device))
 
 
 def sample(images_at_32: int, size: int, device: torch.device) -> int:

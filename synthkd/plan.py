@@ -95,7 +95,7 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
            f"plain {s.source} is {rates['plain_relative_entropy']:.3f}{pooled}, so "
            f"{f'steer the generator ({lever})' if steer else 'no steering'}"
            f"{f' (--steer {s.steer})' if s.steer != 'auto' else ''}"
-           f"{colour_why(rates, lever) if steer and s.steer == 'auto' else ''}"
+           f"{grid_why(rates, lever) if steer and s.steer == 'auto' else ''}"
            f"{f', each image refined with {s.refine} steps' if s.refine else ''}"
            f"{f', {PROBE_SHARE:.0%} of D_K probed for boundary pairs' if probing else ''}"
            f"{' (no ' + ' or '.join(dropped) + ': the budget cannot pay for it here)' if dropped else ''}; about "
@@ -115,10 +115,12 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
             "seconds": {"measure": round(spent, 3)}}
 
 
-def colour_why(rates: dict[str, float], lever: str) -> str:
+def grid_why(rates: dict[str, float], lever: str) -> str:
     """Why ``--steer auto`` took the grid ``lever``, in the plan's sentence."""
+    dark = (f"; the dark grid covers its classes {'better' if lever == 'dark' else 'no better'} than variants "
+            f"(relative entropy {rates['dark_gain']:+.2f})" if "dark_gain" in rates and lever != "natural" else "")
     return (f" (graying plain images keeps {rates['gray_agreement']:.0%} of its answers: it "
-            f"{'reads' if lever == 'natural' else 'does not read'} colour)")
+            f"{'reads' if lever == 'natural' else 'does not read'} colour{dark})")
 
 
 def auto_student(teacher: torch.nn.Module, size: int = NATIVE_SIZE) -> str:

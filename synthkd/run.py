@@ -99,7 +99,9 @@ class RunSettings:
     steer: str = opt("auto", "steer the generator towards the teacher's rare classes with a fitted mixture of image "
                      "variants: auto (when the teacher's relative entropy on plain images is below "
                      f"{STEER_BELOW}: natural for a teacher that reads colour, one whose class changes on more than "
-                     f"{1 - READS_COLOUR_BELOW:.0%}% of them when they are grayed, else variants), variants (made for "
+                     f"{1 - READS_COLOUR_BELOW:.0%}% of them when they are grayed; dark where a fit of its variants "
+                     "covers the teacher's classes clearly better than one of variants, as for a teacher of mostly "
+                     "black images; else variants), variants (made for "
                      "ink-on-paper teachers), natural (variants that keep colour and texture), dark (dim, very "
                      "sparse gray variants, for teachers of mostly black images) or off", "--steer",
                      choices=("auto", "variants", "natural", "dark", "off"))

@@ -108,11 +108,12 @@ class FakeClock:
 
 
 def fixed_rates(train: float = 1000.0, render: float = 5000.0, label: float = 2000.0, entropy: float = 1.0,
-                attack: float = 200.0, gray: float = 1.0):
+                attack: float = 200.0, gray: float = 1.0, dark: float = 0.0):
     """A stand-in for synthkd.run.measure_machine: this machine's rates as a test wants them (``gray``: the share
-    of the teacher's answers that graying keeps)."""
+    of the teacher's answers that graying keeps; ``dark``: how much better the dark grid covers its classes)."""
     return lambda *_: {"train_images_per_s": train, "render_images_per_s": render, "label_images_per_s": label,
-                       "plain_relative_entropy": entropy, "attack_images_per_s": attack, "gray_agreement": gray}
+                       "plain_relative_entropy": entropy, "attack_images_per_s": attack, "gray_agreement": gray,
+                       "dark_gain": dark}
 
 
 # A slow machine's rates, for whole-run tests of the mechanics: the plan is a small D_S and D_K, so the test is short.

@@ -19,6 +19,7 @@ from PIL import Image
 from synthkd import run as run_module
 from synthkd.budget import (
     CHUNK,
+    DARK_ABOVE,
     FLOOR_DK,
     KNEE,
     PASSES,
@@ -30,8 +31,9 @@ from synthkd.budget import (
 )
 from synthkd.cli import main as synthkd_main
 from synthkd.core.dataset import open_dataset
+from synthkd.core.models import num_classes_of
 from synthkd.core.runtime import measure_rate
-from synthkd.core.steer import gray_agreement
+from synthkd.core.steer import dark_gain, gray_agreement
 from synthkd.core.tensors import predict
 from synthkd.distill.sources import source_of, source_settings
 from synthkd.measure import GRAY_SAMPLE
@@ -122,17 +124,29 @@ def test_graying_tells_a_teacher_that_reads_colour(plain_shaders, teacher, reads
     assert kept < READS_COLOUR_BELOW - 0.15 if reads_colour else kept > READS_COLOUR_BELOW + 0.15  # with a margin
 
 
-@pytest.mark.parametrize("gray, lever", [(0.1, "natural"), (0.9, "variants")])
-def test_steer_auto_steers_a_teacher_that_reads_colour_with_the_natural_grid(random_teacher, tmp_path, gray, lever):
+@pytest.mark.parametrize("teacher, dark", [(NATURAL["galaxy"], True), (PANEL["lenet5"], False),
+                                           (PANEL["small_ink_wrn16_1"], False)])
+def test_the_dark_grid_tells_a_teacher_of_mostly_black_images(plain_shaders, teacher, dark):
+    model = teacher.spec.load(check_size=32)
+    gain = dark_gain(model, plain_shaders, num_classes_of(model, 32), 0)
+    assert auto_lever({"gray_agreement": 1.0, "dark_gain": gain}) == ("dark" if dark else "variants")
+    assert gain > DARK_ABOVE + 0.05 if dark else gain < DARK_ABOVE - 0.05  # with a margin
+
+
+@pytest.mark.parametrize("gray, dark, lever", [(0.1, 0.5, "natural"), (0.9, 0.0, "variants"), (0.9, 0.2, "dark")])
+def test_steer_auto_takes_the_grid_that_suits_the_teacher(random_teacher, tmp_path, gray, dark, lever):
     settings = RunSettings(teacher=random_teacher.settings, out=tmp_path / "run", minutes=10.0, quiet=True)
     teacher, clock = random_teacher.settings.load(), FakeClock(0.0)
-    plan = plan_run(settings, teacher, 10, torch.device("cpu"), 0, fixed_rates(entropy=0.5, gray=gray), clock(), clock)
+    rates = fixed_rates(entropy=0.5, gray=gray, dark=dark)
+    plan = plan_run(settings, teacher, 10, torch.device("cpu"), 0, rates, clock(), clock)
     assert plan["steer"] and plan.get("lever", "variants") == lever and f"steer the generator ({lever})" in plan["why"]
     assert f"graying plain images keeps {gray:.0%} of its answers" in plan["why"]
-    forced = plan_run(replace(settings, steer="variants"), teacher, 10, torch.device("cpu"), 0,
-                      fixed_rates(entropy=0.5, gray=gray), clock(), clock)
+    assert (f"covers its classes {'better' if lever == 'dark' else 'no better'} than variants (relative entropy "
+            f"{dark:+.2f})" in plan["why"]) == (lever != "natural")
+    forced = plan_run(replace(settings, steer="variants"), teacher, 10, torch.device("cpu"), 0, rates, clock(), clock)
     assert "lever" not in forced and "graying" not in forced["why"]  # a lever asked for by name is kept
-    measured = {k: v for k, v in fixed_rates(entropy=0.5)().items() if k != "gray_agreement"}  # as measure_machine
+    measured = {k: v for k, v in fixed_rates(entropy=0.5)().items()
+                if k not in ("gray_agreement", "dark_gain")}  # as measure_machine has them without --steer auto
     off = plan_run(replace(settings, steer="off"), teacher, 10, torch.device("cpu"), 0, lambda *_: measured, clock(),
                    clock)
     assert not off["steer"] and "no steering" in off["why"]

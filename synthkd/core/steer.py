@@ -289,23 +289,35 @@ def gray_agreement(teacher: torch.nn.Module, images: np.ndarray, logits: torch.T
     return float((predict(teacher, gray, device).argmax(1) == logits.argmax(1)).float().mean())
 
 
+def dark_gain(teacher: torch.nn.Module, images: np.ndarray, num_classes: int, seed: int,
+              device: torch.device | str = "cpu") -> float:
+    """How much flatter a fitted mixture of ``dark`` variants makes the teacher's class histogram on ``images``
+    than one of ``variants`` (the difference of their expected relative entropies): clearly above zero only for a
+    teacher of mostly black images, whose classes no frame-filling render reaches, which is how ``--steer auto``
+    tells it from an ink-on-paper teacher."""
+    fits = [plan(images, teacher, num_classes, seed, SteerSettings(steer=lever), device)["expected_relative_entropy"]
+            for lever in ("variants", "dark")]
+    return fits[1] - fits[0]
+
+
 def pilot(images: np.ndarray, teacher: torch.nn.Module, num_classes: int, seed: int,
-          variants: list[Variant], groups: int | None = None) -> np.ndarray:
+          variants: list[Variant], groups: int | None = None, device: torch.device | str = "cpu") -> np.ndarray:
     """The teacher's class histogram (V, C) of every variant of the pilot ``images``; with ``groups``, over that
     many contiguous blocks of classes instead (V, groups)."""
     rng = np.random.default_rng([seed, 11])
     groups = num_classes if groups is None else groups
-    return np.stack([histogram(predict(teacher, v.apply(images, rng)).argmax(1).numpy() * groups // num_classes,
-                               groups) for v in variants])
+    return np.stack([histogram(predict(teacher, v.apply(images, rng), device).argmax(1).numpy() * groups //
+                               num_classes, groups) for v in variants])
 
 
-def plan(images: np.ndarray, teacher: torch.nn.Module, num_classes: int, seed: int, s: SteerSettings) -> dict:
+def plan(images: np.ndarray, teacher: torch.nn.Module, num_classes: int, seed: int, s: SteerSettings,
+         device: torch.device | str = "cpu") -> dict:
     """What steering a generator whose first chunk is ``images`` records in its dataset: the variants and their
     fitted weights (or the identity alone), the pilot histograms (over groups of classes where the pilot is too
     small for every class: :func:`groups_for`), and the histogram the mixture should give."""
     variants = s.grid
     groups = groups_for(num_classes, len(images))
-    hist = pilot(images, teacher, num_classes, seed, variants, groups)
+    hist = pilot(images, teacher, num_classes, seed, variants, groups, device)
     weights = fit_mixture(hist, s.diversity_weight) if s.variants else np.ones(1)
     expected = weights @ (hist / np.maximum(hist.sum(1, keepdims=True), 1))
     keep = weights > 1e-4
