@@ -18,7 +18,8 @@ teacher. The cases:
   batch-norm statistics, paid for with fewer images);
 - ``probe``: the default command with ``--probe on`` (boundary pairs for a quarter of D_K, paid for with fewer
   images);
-- ``variants-probe``, ``dark-probe``: ``--steer variants`` or ``dark`` with ``--probe on``;
+- ``variants-probe``, ``dark-probe``: ``--steer variants`` or ``dark`` with ``--probe on``; ``dark-off``:
+  ``--steer dark --probe off`` (no boundary pairs);
 - ``openworld``: ``--source images:OTHER``, OTHER a folder of real pictures of other kinds (the bundled
   pictures of scikit-image and matplotlib that no natural teacher was trained on);
 - ``leaves``: ``--source leaves``;
@@ -49,8 +50,8 @@ from synthkd.export import write_image_folder
 from synthkd.natural import NATURAL, PHOTOS, NaturalTeacher, package_dir
 
 STUDENTS = ("wrn16_2", "resnet18_cifar")  # the larger students --student auto may take, screened at equal minutes
-CASES = ("ceiling", "shaders", "variants", "natural", "dark", "refine", "probe", "variants-probe", "dark-probe",
-         "openworld", "leaves", *STUDENTS)
+CASES = ("ceiling", "shaders", "variants", "natural", "dark", "dark-off", "refine", "probe", "variants-probe",
+         "dark-probe", "openworld", "leaves", *STUDENTS)
 REFINE_STEPS = 3
 OTHER = (("skimage", ("brick.png", "camera.png", "cell.png", "coins.png", "color.png", "grass.png", "gravel.png",
                       "horse.png", "moon.png", "page.png", "text.png", "logo.png", "clock_motion.png",
@@ -90,6 +91,7 @@ def command(t: NaturalTeacher, case: str, seed: int, minutes: float, out: Path, 
               "natural": ["--steer", "natural"],
               "dark": ["--steer", "dark"],
               "refine": ["--refine", str(REFINE_STEPS)], "probe": ["--probe", "on"],
+              "dark-off": ["--steer", "dark", "--probe", "off"],
               "variants-probe": ["--steer", "variants", "--probe", "on"],
               "dark-probe": ["--steer", "dark", "--probe", "on"],
               **{name: ["--student", name] for name in STUDENTS}}[case]
@@ -136,6 +138,7 @@ def write_markdown(rows: list[dict[str, Any]], commands: dict[str, str]) -> None
              "| teacher | held out | minutes | case | steering | seeds | student | run / budget | train img/s | "
              "D_K x epochs | rel. entropy D_K | top-1 (x teacher) | agreement (x ceiling) |",
              "|---|---|---:|---|---|---:|---|---:|---:|---:|---:|---:|---:|"]
+    notes = sorted({r["note"] for r in rows if "note" in r})  # marked *, **, ... in the table
     for (teacher, minutes, case), members in sorted(groups.items(), key=lambda g: (
             list(NATURAL).index(g[0][0]), g[0][1], CASES.index(g[0][2]))):
         ceiling = groups.get((teacher, minutes, "ceiling"))
@@ -144,7 +147,8 @@ def write_markdown(rows: list[dict[str, Any]], commands: dict[str, str]) -> None
         x_ceiling = f" ({agree / statistics.mean(c['agreement'] for c in ceiling):.3f})" if ceiling else ""
         steering = members[0]["lever"] or "variants" if members[0]["steer"] else "off"
         lines.append(f"| {teacher} | {'yes' if NATURAL[teacher].held_out else 'no'} | {minutes:g} | {case} | "
-                     f"{steering}{'*' if 'note' in members[0] else ''} | {len(members)} | {members[0]['student']} | "
+                     f"{steering}{'*' * (notes.index(members[0]['note']) + 1) if 'note' in members[0] else ''} | "
+                     f"{len(members)} | {members[0]['student']} | "
                      f"{statistics.mean(m['run_over_budget'] for m in members):.3f} | "
                      f"{', '.join(str(round(m['measured']['train_images_per_s'])) for m in members)} | "
                      f"{statistics.mean(m['dk_images'] for m in members):.0f} x "
@@ -156,7 +160,7 @@ def write_markdown(rows: list[dict[str, Any]], commands: dict[str, str]) -> None
     lines += ["", "Teachers (top-1 on their test split): " + "; ".join(
         f"{t.name} {json.loads(t.weights.with_suffix('.json').read_text())['test_accuracy']:.3f} ({t.arch}, "
         f"{t.size} px, {len(t.classes)} classes)" for t in teachers) + ".",
-        *(["", "\\* " + notes[0]] if (notes := sorted({r["note"] for r in rows if "note" in r})) else []),
+        *(line for i, note in enumerate(notes) for line in ("", "\\*" * (i + 1) + " " + note)),
         "", "Made by:", *(f"- `{c}` ({d})" for c, d in commands.items())]
     (HERE / "natural-results.md").write_text("\n".join(lines) + "\n")
 

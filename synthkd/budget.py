@@ -43,9 +43,11 @@ def auto_lever(rates: dict[str, float]) -> str:
     return "dark" if rates.get("dark_gain", 0.0) > DARK_ABOVE else "variants"
 
 
-def probes(choice: str, rates: dict[str, float]) -> bool:
-    """Whether a run probes: ``--probe on``, or ``auto`` where the prober was measured to pay for its time."""
-    return choice == "on" or (choice == "auto" and rates["plain_relative_entropy"] < PROBE_BELOW)
+def probes(choice: str, rates: dict[str, float], lever: str | None = None) -> bool:
+    """Whether a run probes: ``--probe on``, or ``auto`` where the prober was measured to pay for its time: teachers
+    that are steered, unless with the ``dark`` grid (pairs did not help its teacher's student, and they are
+    brighter still than its dim images)."""
+    return choice == "on" or (choice == "auto" and rates["plain_relative_entropy"] < PROBE_BELOW and lever != "dark")
 
 
 def small_chunk(classes: int) -> int:

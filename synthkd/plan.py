@@ -65,7 +65,7 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
     spent = clock() - started
     steer = s.steer in GRIDS or (s.steer == "auto" and rates["plain_relative_entropy"] < STEER_BELOW)
     lever = s.steer if s.steer in GRIDS else auto_lever(rates) if steer else "variants"
-    probing = probes(s.probe, rates)
+    probing = probes(s.probe, rates, lever if steer else None)
     budget = s.minutes * 60 - spent - RESERVE
     most = largest_chunk(s.size)
     # What --steer auto / --probe auto chose goes when the budget cannot pay for it here: steering first (labelling

@@ -111,7 +111,8 @@ class RunSettings:
     probe: str = opt("auto", f"attack {PROBE_SHARE:.0%}% of D_K with the boundary prober and train on its pairs too "
                      "(the teacher's decision boundaries, paid for with fewer rendered images): auto (when the "
                      f"teacher's relative entropy on plain renders is below {PROBE_BELOW}, the teachers it was "
-                     "measured to help), on or off", "--probe", choices=("auto", "on", "off"))
+                     "measured to help, unless the run steers with dark), on or off", "--probe",
+                     choices=("auto", "on", "off"))
     min_scale: float | None = opt(None, "with --source images:DIR: " + MIN_SCALE_HELP, "--min-scale", type=float)
     eval_dir: Path | None = opt(None, "labelled real images, one folder per class (named 0..C-1, or sorted names "
                                 "= class indices): the student's top-1 on them is the run's figure; without it, "

@@ -143,8 +143,11 @@ def test_steer_auto_takes_the_grid_that_suits_the_teacher(random_teacher, tmp_pa
     assert f"graying plain images keeps {gray:.0%} of its answers" in plan["why"]
     assert (f"covers its classes {'better' if lever == 'dark' else 'no better'} than variants (relative entropy "
             f"{dark:+.2f})" in plan["why"]) == (lever != "natural")
+    assert plan.get("probe", False) == (lever != "dark")  # --probe auto: no pairs for a teacher of dim images
     forced = plan_run(replace(settings, steer="variants"), teacher, 10, torch.device("cpu"), 0, rates, clock(), clock)
     assert "lever" not in forced and "graying" not in forced["why"]  # a lever asked for by name is kept
+    asked = plan_run(replace(settings, probe="on"), teacher, 10, torch.device("cpu"), 0, rates, clock(), clock)
+    assert asked["probe"] is True
     measured = {k: v for k, v in fixed_rates(entropy=0.5)().items()
                 if k not in ("gray_agreement", "dark_gain")}  # as measure_machine has them without --steer auto
     off = plan_run(replace(settings, steer="off"), teacher, 10, torch.device("cpu"), 0, lambda *_: measured, clock(),
