@@ -31,6 +31,7 @@ STEER_BELOW = 0.95  # --steer auto: steer when the teacher's relative entropy on
 PROBE_BELOW = STEER_BELOW  # --probe auto: probe the teachers that are steered, where pairs were measured to help
 READS_COLOUR_BELOW = 0.4  # --steer auto: the natural grid for a teacher that keeps its class on fewer grayed renders
 DARK_ABOVE = 0.1  # --steer auto: the dark grid for a gray teacher whose classes it covers this much better (dark_gain)
+DARK_CHECK_SHARE = 0.05  # --steer auto: the most of the budget the dark check may take (else it keeps variants)
 
 
 def auto_lever(rates: dict[str, float]) -> str:

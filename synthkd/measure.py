@@ -6,17 +6,18 @@ on them survive graying and which gray grid covers its classes better, which dec
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
-from synthkd.budget import CHUNK, READS_COLOUR_BELOW, SMALL_CHUNK, STEER_BELOW, probes
+from synthkd.budget import CHUNK, DARK_CHECK_SHARE, READS_COLOUR_BELOW, SMALL_CHUNK, STEER_BELOW, probes
 from synthkd.core.classes import histogram, relative_entropy
 from synthkd.core.models import load_model, num_classes_of
 from synthkd.core.networks import NATIVE_SIZE
 from synthkd.core.runtime import measure_rate
-from synthkd.core.steer import dark_gain, gray_agreement, groups_for, pilot_floor
+from synthkd.core.steer import GRIDS, dark_gain, gray_agreement, groups_for, pilot_floor
 from synthkd.core.tensors import predict, to_float
 from synthkd.distill.pipeline import Pipeline
 from synthkd.distill.rate import step_rate
@@ -53,7 +54,8 @@ def measure_machine(s: RunSettings, teacher: torch.nn.Module, student: str, devi
                                                                   groups)),
              **({"plain_groups": groups} if groups < classes else {})}
     if s.steer == "auto" and rates["plain_relative_entropy"] < STEER_BELOW:  # it steers: with which grid?
-        rates.update(grid_measures(teacher, images, logits, s.size, s.seed, device))
+        affordable = DARK_CHECK_SHARE * s.minutes * 60 * rates["label_images_per_s"]  # teacher passes
+        rates.update(grid_measures(teacher, images, logits, s.size, s.seed, device, affordable))
     if probes(s.probe, rates):
         few = sample(ATTACK_SAMPLE, s.size, device)
         rates["attack_images_per_s"] = attack_images_per_s(teacher, images[:few], logits[:few], device)
@@ -61,15 +63,17 @@ def measure_machine(s: RunSettings, teacher: torch.nn.Module, student: str, devi
 
 
 def grid_measures(teacher: torch.nn.Module, images: np.ndarray, logits: torch.Tensor, size: int, seed: int,
-                  device: torch.device) -> dict[str, float]:
+                  device: torch.device, affordable: float = math.inf) -> dict[str, float]:
     """What ``--steer auto`` picks its grid by (``synthkd.budget.auto_lever``), on plain ``images`` with the
     teacher's ``logits``: the share of its answers that graying keeps, and for a teacher that keeps many (it does not
-    read colour) how much better the dark grid covers its classes than ``variants``."""
+    read colour) how much better the dark grid covers its classes than ``variants``, where that check takes no more
+    than ``affordable`` teacher passes (a large teacher on a CPU in a short run keeps ``variants`` unchecked)."""
     measured = {"gray_agreement": gray_agreement(teacher, images[:GRAY_SAMPLE], logits[:GRAY_SAMPLE], device)}
-    if measured["gray_agreement"] >= READS_COLOUR_BELOW:
-        classes = logits.shape[1]
-        measured["dark_gain"] = dark_gain(teacher, images[:dark_sample(classes, size, device)], classes, seed,
-                                          device)
+    classes = logits.shape[1]
+    few = dark_sample(classes, size, device)
+    passes = few * (len(GRIDS["variants"]()) + len(GRIDS["dark"]()))
+    if measured["gray_agreement"] >= READS_COLOUR_BELOW and passes <= affordable:
+        measured["dark_gain"] = dark_gain(teacher, images[:few], classes, seed, device)
     return measured
 
 

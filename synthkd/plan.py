@@ -117,8 +117,10 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
 
 def grid_why(rates: dict[str, float], lever: str) -> str:
     """Why ``--steer auto`` took the grid ``lever``, in the plan's sentence."""
-    dark = (f"; the dark grid covers its classes {'better' if lever == 'dark' else 'no better'} than variants "
-            f"(relative entropy {rates['dark_gain']:+.2f})" if "dark_gain" in rates and lever != "natural" else "")
+    dark = "" if lever == "natural" else (
+        f"; the dark grid covers its classes {'better' if lever == 'dark' else 'no better'} than variants (relative "
+        f"entropy {rates['dark_gain']:+.2f})" if "dark_gain" in rates else
+        "; the dark grid is not checked: the budget cannot spare the teacher passes here")
     return (f" (graying plain images keeps {rates['gray_agreement']:.0%} of its answers: it "
             f"{'reads' if lever == 'natural' else 'does not read'} colour{dark})")
 

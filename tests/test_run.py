@@ -36,7 +36,7 @@ from synthkd.core.runtime import measure_rate
 from synthkd.core.steer import dark_gain, gray_agreement
 from synthkd.core.tensors import predict
 from synthkd.distill.sources import source_of, source_settings
-from synthkd.measure import GRAY_SAMPLE
+from synthkd.measure import GRAY_SAMPLE, grid_measures
 from synthkd.natural import NATURAL
 from synthkd.plan import plan_run
 from synthkd.run import RunSettings, run
@@ -133,6 +133,14 @@ def test_the_dark_grid_tells_a_teacher_of_mostly_black_images(plain_shaders, tea
     assert gain > DARK_ABOVE + 0.05 if dark else gain < DARK_ABOVE - 0.05  # with a margin
 
 
+def test_the_dark_check_is_skipped_where_the_budget_cannot_spare_it(plain_shaders):
+    model, cpu = PANEL["lenet5"].spec.load(check_size=32), torch.device("cpu")
+    logits = predict(model, plain_shaders)
+    assert "dark_gain" in grid_measures(model, plain_shaders, logits, 32, 0, cpu)
+    skipped = grid_measures(model, plain_shaders, logits, 32, 0, cpu, affordable=1000)  # 78 passes an image
+    assert "dark_gain" not in skipped and auto_lever(skipped) == "variants"
+
+
 @pytest.mark.parametrize("gray, dark, lever", [(0.1, 0.5, "natural"), (0.9, 0.0, "variants"), (0.9, 0.2, "dark")])
 def test_steer_auto_takes_the_grid_that_suits_the_teacher(random_teacher, tmp_path, gray, dark, lever):
     settings = RunSettings(teacher=random_teacher.settings, out=tmp_path / "run", minutes=10.0, quiet=True)
@@ -148,6 +156,9 @@ def test_steer_auto_takes_the_grid_that_suits_the_teacher(random_teacher, tmp_pa
     assert "lever" not in forced and "graying" not in forced["why"]  # a lever asked for by name is kept
     asked = plan_run(replace(settings, probe="on"), teacher, 10, torch.device("cpu"), 0, rates, clock(), clock)
     assert asked["probe"] is True
+    unchecked = {k: v for k, v in rates().items() if k != "dark_gain"}  # the budget could not spare the check
+    plain = plan_run(settings, teacher, 10, torch.device("cpu"), 0, lambda *_: unchecked, clock(), clock)
+    assert ("the dark grid is not checked" in plain["why"]) == (lever != "natural")
     measured = {k: v for k, v in fixed_rates(entropy=0.5)().items()
                 if k not in ("gray_agreement", "dark_gain")}  # as measure_machine has them without --steer auto
     off = plan_run(replace(settings, steer="off"), teacher, 10, torch.device("cpu"), 0, lambda *_: measured, clock(),
