@@ -17,7 +17,7 @@ from synthkd.core.classes import histogram, relative_entropy
 from synthkd.core.models import load_model, num_classes_of
 from synthkd.core.networks import NATIVE_SIZE
 from synthkd.core.runtime import measure_rate
-from synthkd.core.steer import GRIDS, dark_gain, gray_agreement, groups_for, pilot_floor
+from synthkd.core.steer import GRAY_GRIDS, GRIDS, dark_gain, gray_agreement, groups_for, pilot_floor
 from synthkd.core.tensors import predict, to_float
 from synthkd.distill.pipeline import Pipeline
 from synthkd.distill.rate import step_rate
@@ -71,7 +71,7 @@ def grid_measures(teacher: torch.nn.Module, images: np.ndarray, logits: torch.Te
     measured = {"gray_agreement": gray_agreement(teacher, images[:GRAY_SAMPLE], logits[:GRAY_SAMPLE], device)}
     classes = logits.shape[1]
     few = dark_sample(classes, size, device)
-    passes = few * (len(GRIDS["variants"]()) + len(GRIDS["dark"]()))
+    passes = few * sum(len(GRIDS[grid]()) for grid in GRAY_GRIDS)
     if measured["gray_agreement"] >= READS_COLOUR_BELOW and passes <= affordable:
         measured["dark_gain"] = dark_gain(teacher, images[:few], classes, seed, device)
     return measured

@@ -187,6 +187,7 @@ def dark_grid() -> list[Variant]:
 
 # The levers that fit a mixture of variants, and their grids.
 GRIDS = {"variants": variant_grid, "natural": natural_grid, "dark": dark_grid}
+GRAY_GRIDS = ("variants", "dark")  # the gray grids :func:`dark_gain` compares, in that order
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -296,7 +297,7 @@ def dark_gain(teacher: torch.nn.Module, images: np.ndarray, num_classes: int, se
     teacher of mostly black images, whose classes no frame-filling render reaches, which is how ``--steer auto``
     tells it from an ink-on-paper teacher."""
     fits = [plan(images, teacher, num_classes, seed, SteerSettings(steer=lever), device)["expected_relative_entropy"]
-            for lever in ("variants", "dark")]
+            for lever in GRAY_GRIDS]
     return fits[1] - fits[0]
 
 
