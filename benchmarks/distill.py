@@ -7,7 +7,9 @@ standard augmentation, no mixup, a DataLoader worker) and are timed over whole e
 - (old) the step as it was: float32, contiguous tensors, torch's default thread count, fixed;
 - (new) the step as it is: bf16 autocast where the CPU has native bf16 (float32 elsewhere), channels_last
   batches and models, and the thread count kept to the cores other programs leave free (``CpuShare``);
-- (ema) the new step with ``--ema 0.999``: the cost of updating the weight average after every step.
+- (ema) the new step with ``--ema 0.999``: the cost of updating the weight average after every step;
+- (log) the new step with the student's ``_log`` form (``--student auto``'s choice for a run steered with
+  ``dark``): the cost of its log map of the input, which ``synthkd run`` plans with the plain form's rate.
 
 Each is measured alone and again while a second CPU-bound process (a Python busy loop, one core) runs. The
 machine may be noisy, so (old) and (new) alternate over rounds and each figure is the median over rounds.
@@ -36,7 +38,7 @@ from synthkd.distill.train import prepare, train_one_epoch
 from synthkd.recipe import RECIPE
 from synthkd.teacher import BUILTIN
 
-NAMES = ("old", "new", "ema")
+NAMES = ("old", "new", "ema", "log")
 
 
 def write_dataset(path: Path, n: int, size: int) -> None:
@@ -89,7 +91,8 @@ def main() -> None:
         write_dataset(tmp / "data", args.images, 32)
         runs = {}
         for name in NAMES:
-            cfg = DistillSettings(teacher=BUILTIN.spec, student=args.student, data=tmp / "data", out=tmp / name,
+            student = f"{args.student}_log" if name == "log" else args.student
+            cfg = DistillSettings(teacher=BUILTIN.spec, student=student, data=tmp / "data", out=tmp / name,
                                   epochs=1000, batch_size=args.batch_size, aug=args.aug, mixup_alpha=args.mixup_alpha,
                                   lr=0.05, holdout=0.0, workers=1, quiet=True, ema=0.999 if name == "ema" else 0.0)
             runs[name] = make_run(cfg, old=name == "old")
@@ -115,6 +118,7 @@ def main() -> None:
     figures["new_over_old_quiet"] = round(figures["new_quiet_img_s"] / figures["old_quiet_img_s"], 2)
     figures["new_over_old_busy"] = round(figures["new_busy_img_s"] / figures["old_busy_img_s"], 2)
     figures["ema_over_new_quiet"] = round(figures["ema_quiet_img_s"] / figures["new_quiet_img_s"], 2)
+    figures["log_over_new_quiet"] = round(figures["log_quiet_img_s"] / figures["new_quiet_img_s"], 2)
     figures["new_busy_over_quiet"] = round(figures["new_busy_img_s"] / figures["new_quiet_img_s"], 2)
     figures["old_busy_over_quiet"] = round(figures["old_busy_img_s"] / figures["old_quiet_img_s"], 2)
     print(f"{args.student} <- {BUILTIN.arch}, batch {args.batch_size}, aug {args.aug}, mixup {args.mixup_alpha}, "
@@ -123,6 +127,7 @@ def main() -> None:
         print(f"  {load:<6} old {figures[f'old_{load}_img_s']:>8.1f} img/s   new {figures[f'new_{load}_img_s']:>8.1f} "
               f"img/s   new/old {figures[f'new_over_old_{load}']}")
     print(f"  --ema 0.999 over new, quiet: {figures['ema_over_new_quiet']}")
+    print(f"  {args.student}_log over new, quiet: {figures['log_over_new_quiet']}")
     print(f"  busy/quiet: old {figures['old_busy_over_quiet']}, new {figures['new_busy_over_quiet']}")
     print(json.dumps(figures))
 

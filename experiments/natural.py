@@ -20,6 +20,9 @@ teacher. The cases:
   images);
 - ``variants-probe``, ``dark-probe``: ``--steer variants`` or ``dark`` with ``--probe on``; ``dark-off``:
   ``--steer dark --probe off`` (no boundary pairs);
+- ``dark-log``, ``dark-linear``: ``--steer dark --probe off`` with ``--student resnet8_cifar_log`` (reading log
+  intensities, what ``--student auto`` takes for a run steered with ``dark``) or ``resnet8_cifar`` (as it took
+  before); ``ceiling-log``: the ceiling with ``--student resnet8_cifar_log``;
 - ``openworld``: ``--source images:OTHER``, OTHER a folder of real pictures of other kinds (the bundled
   pictures of scikit-image and matplotlib that no natural teacher was trained on);
 - ``leaves``: ``--source leaves``;
@@ -50,8 +53,8 @@ from synthkd.export import write_image_folder
 from synthkd.natural import NATURAL, PHOTOS, NaturalTeacher, package_dir
 
 STUDENTS = ("wrn16_2", "resnet18_cifar")  # the larger students --student auto may take, screened at equal minutes
-CASES = ("ceiling", "shaders", "variants", "natural", "dark", "dark-off", "refine", "probe", "variants-probe",
-         "dark-probe", "openworld", "leaves", *STUDENTS)
+CASES = ("ceiling", "ceiling-log", "shaders", "variants", "natural", "dark", "dark-off", "dark-log", "dark-linear",
+         "refine", "probe", "variants-probe", "dark-probe", "openworld", "leaves", *STUDENTS)
 REFINE_STEPS = 3
 OTHER = (("skimage", ("brick.png", "camera.png", "cell.png", "coins.png", "color.png", "grass.png", "gravel.png",
                       "horse.png", "moon.png", "page.png", "text.png", "logo.png", "clock_motion.png",
@@ -84,16 +87,20 @@ def other_pictures() -> list[np.ndarray]:
 
 def command(t: NaturalTeacher, case: str, seed: int, minutes: float, out: Path, root: Path) -> list[str]:
     eval_dir = write_image_folder(*t.split("test"), out / "eval" / t.name)
-    source = {"ceiling": ["--source", f"images:{write_pictures(t.pool_images(), out / 'pool' / t.name)}",
-                          "--steer", "off", *(["--min-scale", "1"] if t.whole else [])],
+    ceiling = ["--source", f"images:{write_pictures(t.pool_images(), out / 'pool' / t.name)}", "--steer", "off",
+               *(["--min-scale", "1"] if t.whole else [])]
+    dark_off = ["--steer", "dark", "--probe", "off"]
+    source = {"ceiling": ceiling, "ceiling-log": [*ceiling, "--student", "resnet8_cifar_log"],
               "openworld": ["--source", f"images:{write_pictures(other_pictures(), out / 'other')}"],
               "leaves": ["--source", "leaves"], "shaders": [], "variants": ["--steer", "variants"],
               "natural": ["--steer", "natural"],
               "dark": ["--steer", "dark"],
               "refine": ["--refine", str(REFINE_STEPS)], "probe": ["--probe", "on"],
-              "dark-off": ["--steer", "dark", "--probe", "off"],
+              "dark-off": dark_off,
               "variants-probe": ["--steer", "variants", "--probe", "on"],
               "dark-probe": ["--steer", "dark", "--probe", "on"],
+              "dark-log": [*dark_off, "--student", "resnet8_cifar_log"],
+              "dark-linear": [*dark_off, "--student", "resnet8_cifar"],
               **{name: ["--student", name] for name in STUDENTS}}[case]
     return ["synthkd", "run", "--teacher", t.arch, "--weights", str(t.weights), "--num-classes", str(len(t.classes)),
             "--teacher-normalization", "none", "--size", str(t.size), "--eval", str(eval_dir), *source,
@@ -123,6 +130,14 @@ def run_case(t: NaturalTeacher, case: str, seed: int, minutes: float, out: Path)
     return row
 
 
+def ceiling_of(groups: dict[tuple, list[dict[str, Any]]], teacher: str, minutes: float,
+               student: str) -> list[dict[str, Any]]:
+    """The in-domain ceiling rows a row is measured against: those with the row's student where there are any
+    (``ceiling-log`` for a student reading log intensities), else the plain ``ceiling``."""
+    plain = groups.get((teacher, minutes, "ceiling"), [])
+    return [r for r in plain + groups.get((teacher, minutes, "ceiling-log"), []) if r["student"] == student] or plain
+
+
 def write_markdown(rows: list[dict[str, Any]], commands: dict[str, str]) -> None:
     groups: dict[tuple, list[dict[str, Any]]] = {}
     for r in rows:
@@ -130,7 +145,8 @@ def write_markdown(rows: list[dict[str, Any]], commands: dict[str, str]) -> None
     lines = ["Each row: `synthkd run` as one process alone on this 2-core CPU; the student measured on the teacher's "
              "real test split (never seen by teacher or student). Agreement: the share of test images on which the "
              "student's class is the teacher's. `x ceiling`: agreement over the in-domain ceiling's at the same "
-             "budget; `x teacher`: top-1 over the teacher's top-1. Mean ± standard deviation over seeds. The "
+             "budget, with the same student where the ceiling was measured with it; `x teacher`: top-1 over the "
+             "teacher's top-1. Mean ± standard deviation over seeds. The "
              "ceiling of a teacher whose test images are whole pictures (" + ", ".join(
                  t.name for t in NATURAL.values() if t.whole) + ") takes each pool picture whole (`--min-scale 1`); "
              "the others' ceilings crop. Train img/s: the training rate the run measured (the machine's speed: rows "
@@ -141,7 +157,7 @@ def write_markdown(rows: list[dict[str, Any]], commands: dict[str, str]) -> None
     notes = sorted({r["note"] for r in rows if "note" in r})  # marked *, **, ... in the table
     for (teacher, minutes, case), members in sorted(groups.items(), key=lambda g: (
             list(NATURAL).index(g[0][0]), g[0][1], CASES.index(g[0][2]))):
-        ceiling = groups.get((teacher, minutes, "ceiling"))
+        ceiling = ceiling_of(groups, teacher, minutes, members[0]["student"])
         agree = statistics.mean(m["agreement"] for m in members)
         top1 = statistics.mean(m["student_top1"] for m in members)
         x_ceiling = f" ({agree / statistics.mean(c['agreement'] for c in ceiling):.3f})" if ceiling else ""

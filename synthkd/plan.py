@@ -28,7 +28,7 @@ from synthkd.budget import (
     run_memory,
     size_run,
 )
-from synthkd.core.networks import NATIVE_SIZE
+from synthkd.core.networks import CIFAR_STUDENTS, NATIVE_SIZE, REGISTRY
 from synthkd.core.resources import CEILING, check_fits, image_bytes
 from synthkd.core.settings import UsageError
 from synthkd.core.steer import GRIDS
@@ -79,6 +79,8 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
     dropped = [name for name, asked, kept in (("steering", steer, chosen_steer), ("probing", probing, chosen_probe))
                if asked and not kept]
     steer, probing = chosen_steer, chosen_probe
+    chosen = dark_student(student) if s.student == "auto" and steer and lever == "dark" else student
+    logged, student = chosen != student, chosen
     if sizes is None:
         need = spent + RESERVE + floor_seconds(rates, steer, checks, classes, s.refine, probing, most)
         raise UsageError(f"--minutes {s.minutes:g} is too short for this teacher on this machine: measuring, "
@@ -98,7 +100,8 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
            f"{grid_why(rates, lever) if steer and s.steer == 'auto' else ''}"
            f"{f', each image refined with {s.refine} steps' if s.refine else ''}"
            f"{f', {PROBE_SHARE:.0%} of D_K probed for boundary pairs' if probing else ''}"
-           f"{' (no ' + ' or '.join(dropped) + ': the budget cannot pay for it here)' if dropped else ''}; about "
+           f"{' (no ' + ' or '.join(dropped) + ': the budget cannot pay for it here)' if dropped else ''}"
+           f"{f'; the student ({student}) reads log intensities' if logged else ''}; about "
            f"{sizes['ds_images']} images "
            f"rendered in {sizes['data_seconds']:.0f} s and {sizes['dk_images']} balanced, trained for the rest of "
            f"the {s.minutes:g} minutes (about {sizes['passes']:.0f} passes)"
@@ -133,6 +136,12 @@ def auto_student(teacher: torch.nn.Module, size: int = NATIVE_SIZE) -> str:
     params = sum(p.numel() for p in teacher.parameters())
     if size > LARGE_IMAGES:
         return "mobilenet_v3_small" if params < 20_000_000 else "resnet18"
-    return "resnet8_cifar" if params < 1_000_000 else "wrn16_2" if params < 5_000_000 else "resnet18_cifar"
+    small, medium, large = CIFAR_STUDENTS
+    return small if params < 1_000_000 else medium if params < 5_000_000 else large
 
 
+def dark_student(student: str) -> str:
+    """What a run steered with ``dark`` trains instead of ``--student auto``'s ``student``: its ``_log`` variant,
+    which reads log intensities, where the registry has one (its faint training images are not lost beside the
+    bright ones, and neither are the teacher's own)."""
+    return f"{student}_log" if f"{student}_log" in REGISTRY else student

@@ -119,7 +119,8 @@ class RunSettings:
                                 "its agreement with the teacher on held-out synthetic images", "--eval", type=Path,
                                 metavar="DIR")
     student: str = opt("auto", "the student model (any --teacher name); auto: resnet8_cifar for teachers under "
-                       "1 M parameters, wrn16_2 under 5 M, resnet18_cifar above; for images over "
+                       "1 M parameters, wrn16_2 under 5 M, resnet18_cifar above (their _log forms, which read log "
+                       "intensities, where the run steers with dark); for images over "
                        f"{LARGE_IMAGES} px, mobilenet_v3_small under 20 M, resnet18 above", "--student",
                        metavar="SPEC")
     size: int = opt(32, "image size of the data (the teacher resizes to its own input size)", "--size", type=int)

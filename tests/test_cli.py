@@ -63,7 +63,7 @@ def test_models_lists_the_registry_with_sizes(capsys):
     assert all(fn.__doc__ and fn.__name__ == name for name, fn in REGISTRY.items())
     assert run_cli(synthkd_main, "models", "wrn16*") == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == ["wrn16_1", "wrn16_2"]
+    assert [line.split()[0] for line in lines] == ["wrn16_1", "wrn16_2", "wrn16_2_log"]
     assert "0.175 M params" in lines[0] and "32 px" in lines[0]
     assert run_cli(synthkd_main, "models", "resnet5?", "--source", "torchvision") == 0
     assert "224 px" in capsys.readouterr().out

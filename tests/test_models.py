@@ -17,6 +17,7 @@ from synthkd.core.models import (
     num_classes_of,
     read_checkpoint,
 )
+from synthkd.core.networks import CIFAR_STUDENTS, LogIntensity
 from synthkd.core.tensors import to_float
 from synthkd.digits import digits
 
@@ -129,3 +130,20 @@ def test_errors(random_teacher, tmp_path, monkeypatch):
         load_model("spatial:make", need_weights=False)
     with pytest.raises(ModelError, match="is not a preset"):
         load_model("resnet8_cifar", str(random_teacher.weights), normalization="sepia")
+
+
+def test_log_students_read_faint_pixels_with_the_contrast_of_bright_ones(tmp_path):
+    y = LogIntensity()(torch.tensor([-0.1, 0.0, 0.01, 0.1, 1.0]))
+    assert y[0] == y[1] == 0 and y[-1] == pytest.approx(1) and y[3] == pytest.approx(0.5, abs=0.03)
+    assert (y[1:].diff() > 0).all()
+    for base in CIFAR_STUDENTS:
+        net, plain = REGISTRY[f"{base}_log"](4), REGISTRY[base](4)
+        assert isinstance(net[0], LogIntensity)
+        assert sum(p.numel() for p in net.parameters()) == sum(p.numel() for p in plain.parameters())
+    student = load_model("resnet8_cifar_log", num_classes=4, need_weights=False)
+    torch.save({"state_dict": student.net.state_dict()}, tmp_path / "s.pt")  # as distill saves a student
+    again = load_model("resnet8_cifar_log", str(tmp_path / "s.pt"), num_classes=4)
+    faint = torch.rand(3, 3, 32, 32) * 0.02
+    assert torch.equal(student(faint), again(faint))
+    with pytest.raises(ModelError, match="reads \\[0, 1\\] pixels on a log scale: give it normalisation none"):
+        load_model("resnet8_cifar_log", num_classes=4, need_weights=False, normalization="cifar10")

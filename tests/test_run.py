@@ -152,6 +152,15 @@ def test_steer_auto_takes_the_grid_that_suits_the_teacher(random_teacher, tmp_pa
     assert (f"covers its classes {'better' if lever == 'dark' else 'no better'} than variants (relative entropy "
             f"{dark:+.2f})" in plan["why"]) == (lever != "natural")
     assert plan.get("probe", False) == (lever != "dark")  # --probe auto: no pairs for a teacher of dim images
+    assert plan["student"] == ("resnet8_cifar_log" if lever == "dark" else "resnet8_cifar")  # --student auto
+    assert ("the student (resnet8_cifar_log) reads log intensities" in plan["why"]) == (lever == "dark")
+    named = plan_run(replace(settings, student="wrn16_1"), teacher, 10, torch.device("cpu"), 0, rates, clock(), clock)
+    assert named["student"] == "wrn16_1" and "log intensities" not in named["why"]  # a student asked for is kept
+    dark_lever = plan_run(replace(settings, steer="dark"), teacher, 10, torch.device("cpu"), 0, rates, clock(), clock)
+    assert dark_lever["student"] == "resnet8_cifar_log"  # the lever asked for by name: the same student
+    slow = fixed_rates(train=200, render=2000, label=30, entropy=0.5, gray=gray, dark=dark)  # steering too dear
+    dropped = plan_run(replace(settings, minutes=1.0), teacher, 10, torch.device("cpu"), 0, slow, clock(), clock)
+    assert not dropped["steer"] and dropped["student"] == "resnet8_cifar"  # no dark steering, no log student
     forced = plan_run(replace(settings, steer="variants"), teacher, 10, torch.device("cpu"), 0, rates, clock(), clock)
     assert "lever" not in forced and "graying" not in forced["why"]  # a lever asked for by name is kept
     asked = plan_run(replace(settings, probe="on"), teacher, 10, torch.device("cpu"), 0, rates, clock(), clock)

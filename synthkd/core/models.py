@@ -36,7 +36,7 @@ import torch.nn.functional as F
 import torchvision
 from torch import nn
 
-from synthkd.core.networks import NATIVE_SIZE, REGISTRY
+from synthkd.core.networks import NATIVE_SIZE, REGISTRY, reads_log_intensities
 from synthkd.core.settings import REQUIRED, opt, positive_int
 from synthkd.core.statistics import STATISTICS
 
@@ -245,6 +245,9 @@ def load_model(spec: str, weights: str | None = None, num_classes: int | None = 
         if num_classes is None:
             num_classes = len(named.meta["categories"])
     net = build_model(spec, num_classes)
+    if reads_log_intensities(net) and (tuple(mean), tuple(std)) != NORMALIZATION["none"]:
+        raise ModelError(f"{spec} reads [0, 1] pixels on a log scale: give it normalisation none (or auto), "
+                         f"not {normalization}")
     if named is not None:
         load_state(net, _cached_state(named, spec), f"torchvision weights {spec}.{named.name}")
     elif weights is not None:

@@ -9,6 +9,7 @@ or a saved program.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import torch
@@ -151,3 +152,36 @@ def mlp(num_classes: int = 10) -> nn.Module:
     """MLP on the flattened 32 px RGB image (3072-64-64-C, ReLU; other sizes pooled): a digits panel teacher."""
     return nn.Sequential(nn.AdaptiveAvgPool2d(32), nn.Flatten(), nn.Linear(3 * 32 * 32, 64), nn.ReLU(),
                          nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, num_classes))
+
+
+class LogIntensity(nn.Module):
+    """Pixels in [0, 1] mapped to ``log(1 + x / floor) / log(1 + 1 / floor)``, still in [0, 1]: at ``floor`` 0.01 a
+    tenth of full brightness reads as half, so images of a few faint pixels keep the contrast of bright ones."""
+
+    def __init__(self, floor: float = 0.01) -> None:
+        super().__init__()
+        self.floor = floor
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.log1p(x.clamp(min=0) / self.floor) / math.log1p(1 / self.floor)
+
+
+CIFAR_STUDENTS = ("resnet8_cifar", "wrn16_2", "resnet18_cifar")  # what --student auto takes, by teacher size
+
+
+def _log_input(base: str) -> None:
+    """Register ``base`` reading log intensities (:class:`LogIntensity` in front) under ``base_log``."""
+
+    def build(num_classes: int = 10) -> nn.Module:
+        return nn.Sequential(LogIntensity(), REGISTRY[base](num_classes))
+
+    register(_named(build, f"{base}_log", f"{base} reading log intensities: a student for teachers of dark images."))
+
+
+for _base in CIFAR_STUDENTS:
+    _log_input(_base)
+
+
+def reads_log_intensities(net: nn.Module) -> bool:
+    """Whether ``net`` starts with :class:`LogIntensity` (it must be given [0, 1] pixels, not normalised ones)."""
+    return isinstance(net, nn.Sequential) and len(net) > 0 and isinstance(net[0], LogIntensity)
