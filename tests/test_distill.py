@@ -278,6 +278,8 @@ BAD = {
     "unknown student": (["--student", "nope_net"], "unknown model 'nope_net'"),
     "teacher classes": (["--num-classes", "7"], "has 10 classes"),
     "student classes": (["--student", "spec7:make"], "student spec7:make for the teacher's 10 classes"),
+    "log student normalised": (["--student", "resnet8_cifar_log", "--student-normalization", "cifar10"],
+                               "reads [0, 1] pixels on a log scale: give it normalisation none"),
     "missing data": (["--data", "{root}/nowhere"], "no dataset at"),
     "empty data": (["--data", "{root}/empty"], "holds no images"),
     "eval class count": (["--eval", "{root}/eval"], "has 2 class folders, the teacher has 10"),
