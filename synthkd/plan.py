@@ -28,7 +28,7 @@ from synthkd.budget import (
     run_memory,
     size_run,
 )
-from synthkd.core.networks import CIFAR_STUDENTS, NATIVE_SIZE, REGISTRY
+from synthkd.core.networks import CIFAR_STUDENTS, NATIVE_SIZE, log_form
 from synthkd.core.resources import CEILING, check_fits, image_bytes
 from synthkd.core.settings import UsageError
 from synthkd.core.steer import GRIDS
@@ -79,8 +79,9 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
     dropped = [name for name, asked, kept in (("steering", steer, chosen_steer), ("probing", probing, chosen_probe))
                if asked and not kept]
     steer, probing = chosen_steer, chosen_probe
-    chosen = dark_student(student) if s.student == "auto" and steer and lever == "dark" else student
-    logged, student = chosen != student, chosen
+    # A student of its own for a teacher of dark images: its faint images, and the teacher's, are not blank to it.
+    logged = s.student == "auto" and steer and lever == "dark" and log_form(student) != student
+    student = log_form(student) if logged else student
     if sizes is None:
         need = spent + RESERVE + floor_seconds(rates, steer, checks, classes, s.refine, probing, most)
         raise UsageError(f"--minutes {s.minutes:g} is too short for this teacher on this machine: measuring, "
@@ -138,10 +139,3 @@ def auto_student(teacher: torch.nn.Module, size: int = NATIVE_SIZE) -> str:
         return "mobilenet_v3_small" if params < 20_000_000 else "resnet18"
     small, medium, large = CIFAR_STUDENTS
     return small if params < 1_000_000 else medium if params < 5_000_000 else large
-
-
-def dark_student(student: str) -> str:
-    """What a run steered with ``dark`` trains instead of ``--student auto``'s ``student``: its ``_log`` variant,
-    which reads log intensities, where the registry has one (its faint training images are not lost beside the
-    bright ones, and neither are the teacher's own)."""
-    return f"{student}_log" if f"{student}_log" in REGISTRY else student

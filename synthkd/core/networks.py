@@ -182,6 +182,12 @@ for _base in CIFAR_STUDENTS:
     _log_input(_base)
 
 
+def log_form(name: str) -> str:
+    """The registry's ``_log`` form of the network ``name`` (it reads log intensities), or ``name`` where there is
+    none."""
+    return f"{name}_log" if f"{name}_log" in REGISTRY else name
+
+
 def reads_log_intensities(net: nn.Module) -> bool:
     """Whether ``net`` starts with :class:`LogIntensity` (it must be given [0, 1] pixels, not normalised ones)."""
     return isinstance(net, nn.Sequential) and len(net) > 0 and isinstance(net[0], LogIntensity)
