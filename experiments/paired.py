@@ -4,6 +4,7 @@ For each finished run given, its training is done again with its recorded schedu
 rates, no clock), recipe, seed and evaluation folder, with one change:
 
 - ``ema:DECAY``: a weight average of the student (``distill --ema DECAY``), on the run's own D_K;
+- ``mixup:ALPHA``: mixup on every batch (``distill --mixup-alpha ALPHA``), on the run's own D_K;
 - ``pairs:FRACTION``: D_K made again from the run's own D_S (the same balanced images) with the boundary prober's
   pairs for that share of it (``probe --attack boundary --probe-fraction FRACTION``), the paper's teacher
   exploitation; the images it adds make the epochs longer, not the training.
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import sys
 import time
@@ -38,18 +40,22 @@ from synthkd.run import PLAN, RunSettings, distill_settings, with_replay
 
 LAST = 5  # epochs over which the swing is measured
 CHANGES = {"ema": "a weight average of the student, distill --ema DECAY",
+           "mixup": "mixup on every batch, distill --mixup-alpha ALPHA",
            "pairs": "boundary pairs for this share of D_K, probe --probe-fraction FRACTION"}
+TRAINING = {"ema": "ema", "mixup": "mixup_alpha"}  # the changes that are one distill setting, and its field
+UNBOUNDED = ("mixup",)  # changes whose number may be 1 or more
 
 
 def change_spec(text: str) -> tuple[str, float]:
-    """``ema:0.999`` -> ("ema", 0.999); an argparse type."""
+    """``ema:0.999`` -> ("ema", 0.999); an argparse type. The number lies in (0, 1), or is positive for mixup."""
     name, _, value = text.partition(":")
     try:
         number = float(value)
     except ValueError:
         number = float("nan")
-    if name not in CHANGES or not 0 < number < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: give ema:DECAY or pairs:FRACTION, the number in (0, 1)")
+    if name not in CHANGES or not 0 < number < (math.inf if name in UNBOUNDED else 1):
+        raise argparse.ArgumentTypeError(f"{text!r}: give ema:DECAY or pairs:FRACTION, the number in (0, 1), "
+                                         "or mixup:ALPHA, ALPHA > 0")
     return name, number
 
 
@@ -73,7 +79,7 @@ def retrain(root: Path, change: tuple[str, float], out: Path) -> dict[str, Any]:
         probing = time.perf_counter() - clock
         extra = {"pairs_valid": probed["attack"]["pairs_valid"], "pairs_tried": probed["attack"]["pairs_tried"]}
     cfg = distill_settings(s, plan, dk, Path(s.out) / "student")
-    summary = distill(replace(cfg, ema=value) if name == "ema" else cfg)
+    summary = distill(replace(cfg, **{TRAINING[name]: value}) if name in TRAINING else cfg)
     own = json.loads((root / "summary.json").read_text())["row"]
     return {"run": root.name, "change": f"{name}:{value:g}", "steps": summary["steps"], "epochs": summary["epochs"],
             "train_images": summary["train_images"], "teacher_top1": summary["eval_teacher_top1"],
