@@ -18,8 +18,8 @@ teacher. The cases:
   batch-norm statistics, paid for with fewer images);
 - ``probe``: the default command with ``--probe on`` (boundary pairs for a quarter of D_K, paid for with fewer
   images);
-- ``variants-probe``, ``dark-probe``: ``--steer variants`` or ``dark`` with ``--probe on``; ``dark-off``:
-  ``--steer dark --probe off`` (no boundary pairs);
+- ``variants-probe``, ``dark-probe``: ``--steer variants`` or ``dark`` with ``--probe on``; ``variants-off``,
+  ``dark-off``: ``--steer variants`` or ``dark`` with ``--probe off`` (no boundary pairs);
 - ``dark-log``, ``dark-linear``: ``--steer dark --probe off`` with ``--student resnet8_cifar_log`` (reading log
   intensities, what ``--student auto`` takes for a run steered with ``dark``) or ``resnet8_cifar`` (as it took
   before); ``ceiling-log``: the ceiling with ``--student resnet8_cifar_log``;
@@ -54,7 +54,7 @@ from synthkd.natural import NATURAL, PHOTOS, NaturalTeacher, package_dir
 
 STUDENTS = ("wrn16_2", "resnet18_cifar")  # the larger students --student auto may take, screened at equal minutes
 CASES = ("ceiling", "ceiling-log", "shaders", "variants", "natural", "dark", "dark-off", "dark-log", "dark-linear",
-         "refine", "probe", "variants-probe", "dark-probe", "openworld", "leaves", *STUDENTS)
+         "refine", "probe", "variants-probe", "variants-off", "dark-probe", "openworld", "leaves", *STUDENTS)
 REFINE_STEPS = 3
 OTHER = (("skimage", ("brick.png", "camera.png", "cell.png", "coins.png", "color.png", "grass.png", "gravel.png",
                       "horse.png", "moon.png", "page.png", "text.png", "logo.png", "clock_motion.png",
@@ -98,6 +98,7 @@ def command(t: NaturalTeacher, case: str, seed: int, minutes: float, out: Path, 
               "refine": ["--refine", str(REFINE_STEPS)], "probe": ["--probe", "on"],
               "dark-off": dark_off,
               "variants-probe": ["--steer", "variants", "--probe", "on"],
+              "variants-off": ["--steer", "variants", "--probe", "off"],
               "dark-probe": ["--steer", "dark", "--probe", "on"],
               "dark-log": [*dark_off, "--student", "resnet8_cifar_log"],
               "dark-linear": [*dark_off, "--student", "resnet8_cifar"],
