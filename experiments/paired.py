@@ -39,11 +39,10 @@ from synthkd.probe.stage import ProbeSettings, probe
 from synthkd.run import PLAN, RunSettings, distill_settings, with_replay
 
 LAST = 5  # epochs over which the swing is measured
-CHANGES = {"ema": "a weight average of the student, distill --ema DECAY",
-           "mixup": "mixup on every batch, distill --mixup-alpha ALPHA",
-           "pairs": "boundary pairs for this share of D_K, probe --probe-fraction FRACTION"}
-TRAINING = {"ema": "ema", "mixup": "mixup_alpha"}  # the changes that are one distill setting, and its field
-UNBOUNDED = ("mixup",)  # changes whose number may be 1 or more
+# name -> (what it changes, the distill setting it sets or None (pairs: a new D_K), the bound its number stays below)
+CHANGES = {"ema": ("a weight average of the student, distill --ema DECAY", "ema", 1.0),
+           "mixup": ("mixup on every batch, distill --mixup-alpha ALPHA", "mixup_alpha", math.inf),
+           "pairs": ("boundary pairs for this share of D_K, probe --probe-fraction FRACTION", None, 1.0)}
 
 
 def change_spec(text: str) -> tuple[str, float]:
@@ -53,7 +52,7 @@ def change_spec(text: str) -> tuple[str, float]:
         number = float(value)
     except ValueError:
         number = float("nan")
-    if name not in CHANGES or not 0 < number < (math.inf if name in UNBOUNDED else 1):
+    if name not in CHANGES or not 0 < number < CHANGES[name][2]:
         raise argparse.ArgumentTypeError(f"{text!r}: give ema:DECAY or pairs:FRACTION, the number in (0, 1), "
                                          "or mixup:ALPHA, ALPHA > 0")
     return name, number
@@ -79,7 +78,8 @@ def retrain(root: Path, change: tuple[str, float], out: Path) -> dict[str, Any]:
         probing = time.perf_counter() - clock
         extra = {"pairs_valid": probed["attack"]["pairs_valid"], "pairs_tried": probed["attack"]["pairs_tried"]}
     cfg = distill_settings(s, plan, dk, Path(s.out) / "student")
-    summary = distill(replace(cfg, **{TRAINING[name]: value}) if name in TRAINING else cfg)
+    setting = CHANGES[name][1]
+    summary = distill(replace(cfg, **{setting: value}) if setting else cfg)
     own = json.loads((root / "summary.json").read_text())["row"]
     return {"run": root.name, "change": f"{name}:{value:g}", "steps": summary["steps"], "epochs": summary["epochs"],
             "train_images": summary["train_images"], "teacher_top1": summary["eval_teacher_top1"],
@@ -93,7 +93,7 @@ def retrain(root: Path, change: tuple[str, float], out: Path) -> dict[str, Any]:
 def write_markdown(rows: list[dict[str, Any]], commands: dict[str, str]) -> None:
     lines = ["Each row: a finished `synthkd run` trained again with its recorded schedule (the same steps and "
              "learning rates), recipe and seed, with one change, alone on a 2-core CPU: "
-             + "; ".join(f"`{k}`: {v}" for k, v in CHANGES.items()) + ". Figures on the teacher's real held-out "
+             + "; ".join(f"`{k}`: {v[0]}" for k, v in CHANGES.items()) + ". Figures on the teacher's real held-out "
              f"images; swing: the standard deviation of the student's top-1 over its last {LAST} epochs. Runs "
              "named `galaxy-v1-...` had the first galaxy teacher (whole 300 px cutouts shrunk to 32 px, top-1 0.590).",
              "", "| run | change | steps | training images | teacher top-1 | student top-1 (swing) | changed (swing) "
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m experiments.paired", description=__doc__.split("\n\n")[0])
     p.add_argument("runs", nargs="+", type=Path, help="finished synthkd run folders (with --eval)")
     p.add_argument("--change", type=change_spec, required=True, metavar="NAME:VALUE",
-                   help="; ".join(f"{k}: {v}" for k, v in CHANGES.items()))
+                   help="; ".join(f"{k}: {v[0]}" for k, v in CHANGES.items()))
     p.add_argument("--out", type=Path, required=True, help="where the retrained students go")
     args = p.parse_args(argv)
     old = previous("paired")
