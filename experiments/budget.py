@@ -62,7 +62,9 @@ def row(root: Path) -> dict[str, Any]:
 
 
 def key(r: dict[str, Any]) -> tuple:
-    return r["teacher"], r["source"], r["minutes"], r["settings"]["seed"], r["settings"].get("probe", "auto")
+    """What a row measured: a run that probed and one that did not are two rows, whatever ``--probe`` asked for
+    (``auto`` meant no pairs for these teachers before it learnt to pair them)."""
+    return r["teacher"], r["source"], r["minutes"], r["settings"]["seed"], bool(r.get("probe"))
 
 
 def write_markdown(rows: list[dict[str, Any]], commands: dict[str, str]) -> None:
