@@ -36,8 +36,8 @@ DARK_CHECK_SHARE = 0.05  # --steer auto: the most of the budget the dark check m
 
 def auto_lever(rates: dict[str, float]) -> str:
     """The grid ``--steer auto`` steers with: ``natural`` (variants that keep colour and texture) for a teacher that
-    reads colour (graying plain renders changes most of its answers); for the others ``dark`` (dim, very sparse
-    variants) where it covers the teacher's classes clearly better than ``variants`` (a teacher of mostly black
+    reads colour (graying plain renders changes most of its answers); for the others ``dark`` (dim, sparse gray
+    blobs) where it covers the teacher's classes clearly better than ``variants`` (a teacher of mostly black
     images), else ``variants`` (gray, sparse, inverted: made for ink-on-paper teachers)."""
     if rates["gray_agreement"] < READS_COLOUR_BELOW:
         return "natural"

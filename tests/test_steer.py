@@ -82,9 +82,35 @@ def test_dark_variants_are_dim_sparse_and_gray():
     assert np.array_equal(small, Variant(shrink=4).apply(np.full((3, 32, 32, 3), 200, np.uint8),
                                                          np.random.default_rng(0)))  # the place is seeded
     grid = dark_grid()
-    assert len(grid) == 37 and len({v.name for v in grid}) == 37 and grid[0] == Variant()
-    assert all(v.gray and v.keep <= 0.05 and not v.invert for v in grid[1:])
+    assert len(grid) == 25 and len({v.name for v in grid}) == 25 and grid[0] == Variant()
+    assert all(v.gray and v.smooth > 1 and v.keep <= 0.08 and not v.invert for v in grid[1:])
     assert SteerSettings(steer="dark").grid == grid
+
+
+def lit_neighbours(images: np.ndarray) -> float:
+    """The share of lit pixels' four neighbours that are lit too: near 1 for connected blobs, near the lit
+    fraction for scattered pixels."""
+    lit = images[..., 0] > 0
+    pairs = [(lit[:, 1:], lit[:, :-1]), (lit[:, :-1], lit[:, 1:]), (lit[:, :, 1:], lit[:, :, :-1]),
+             (lit[:, :, :-1], lit[:, :, 1:])]
+    return sum((a & b).sum() for a, b in pairs) / sum(a.sum() for a, _ in pairs)
+
+
+def test_smoothed_sparse_variants_are_soft_connected_blobs():
+    rng = np.random.default_rng(0)
+    noise = rng.integers(0, 256, (8, 32, 32, 3), dtype=np.uint8)
+    scattered = Variant(gray=True, keep=0.05).apply(noise, rng)
+    blob = Variant(gray=True, smooth=4, keep=0.05)
+    blobs = blob.apply(noise, rng)
+    assert blob.name == "smooth4+keep0.05" and np.all(blobs[..., 0] == blobs[..., 2])
+    assert 0.03 < (blobs[..., 0] > 0).mean() < 0.06
+    assert lit_neighbours(blobs) > 0.6 > 0.2 > lit_neighbours(scattered)  # a few sources, not scattered pixels
+    assert np.all(blobs.reshape(8, -1).max(1) == 255)  # each image's brightest peak is white ...
+    lit = blobs[..., 0][blobs[..., 0] > 0]
+    assert np.median(lit) < 160  # ... and fades towards black at the edge of its blob
+    assert np.array_equal(blobs, blob.apply(noise, np.random.default_rng(5)))  # no randomness of its own
+    low = Variant(smooth=4).apply(noise, rng).astype(int)
+    assert low.std() < 0.5 * noise.mean(3).std() and abs(low.mean() - noise.mean()) < 2  # without keep: a low pass
 
 
 def test_rejection_keeps_each_class_to_its_share_first():

@@ -11,8 +11,9 @@ classes, and which variant suits which class differs from teacher to teacher. Th
 - ``natural``: the same fit over variants that keep colour and texture (saturation and contrast changes, zooms
   at several scales, blends of two renders, a 1/f amplitude spectrum), for teachers of photographs, which read
   colour and texture where digit teachers read strokes.
-- ``dark``: the same fit over dim, very sparse grayscale variants, for teachers of images that are black but for
-  a few faint structures (sky surveys, fluorescence microscopy), which never see a frame-filling render.
+- ``dark``: the same fit over dim, sparse gray blobs (a render smoothed, its brightest parts kept as soft peaks),
+  for teachers of images that are black but for a few faint structures (sky surveys, fluorescence microscopy),
+  which never see a frame-filling render.
 - ``reject``: each chunk is drawn from ``oversample`` times as many candidates, kept by class quota (every
   class at most its share, the rest filled in candidate order): rejection sampling, the cheap baseline.
 - ``search`` (generators of programs only: ``render-shaders``): program search, an archive of (program, time,
@@ -52,12 +53,13 @@ MakeChunk = Callable[[int, int], tuple[np.ndarray, dict[str, list], dict[str, in
 
 @dataclass(frozen=True)
 class Variant:
-    """One image transform, in this order: grayscale, keep the brightest fraction (sparse), gamma, gain, blur,
+    """One image transform, in this order: grayscale, smooth, keep the brightest fraction (sparse), gamma, gain, blur,
     zoom, shrink (the levers for ink-on-paper teachers, and dim ones), then saturation, contrast, a blend with another
     image of the batch, a 1/f amplitude spectrum (the levers that keep colour and texture, for natural-image
     teachers), and inversion. The identity is ``Variant()``."""
 
     gray: bool = False
+    smooth: int = 1  # low-pass to 1/smooth of the side first; ``keep`` then makes soft blobs (see ``blobs``)
     keep: float | None = None  # keep this fraction of the brightest pixels (grayscale), black elsewhere
     gamma: float = 1.0  # on [0, 1] intensities, after graying
     gain: float = 1.0  # intensities scaled by this (below 1: dimmer)
@@ -73,6 +75,7 @@ class Variant:
     @property
     def name(self) -> str:
         parts = [p for p, on in (("gray", self.gray and self.keep is None and self.gamma == 1.0),
+                                 (f"smooth{self.smooth}", self.smooth > 1),
                                  (f"keep{self.keep:g}" if self.keep else "", bool(self.keep)),
                                  (f"gamma{self.gamma:g}", self.gamma != 1.0), (f"gain{self.gain:g}", self.gain != 1.0),
                                  (f"blur{self.blur}", self.blur > 0),
@@ -86,9 +89,11 @@ class Variant:
     def apply(self, images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """uint8 (N, H, W, 3) -> uint8 (N, H, W, 3)."""
         x = to_uint8(images).float()
-        if self.gray or self.keep is not None or self.gamma != 1.0:
+        if self.gray or self.keep is not None or self.gamma != 1.0 or self.smooth > 1:
             x = x.mean(1, keepdim=True).expand(-1, 3, -1, -1)
-        if self.keep is not None:
+        if self.smooth > 1:
+            x = blobs(x, self.smooth, self.keep)
+        elif self.keep is not None:
             flat = x[:, 0].flatten(1)
             cut = torch.quantile(flat, 1 - self.keep, dim=1).view(-1, 1, 1, 1)
             x = torch.where(x >= cut, x, torch.zeros_like(x))
@@ -122,6 +127,21 @@ class Variant:
         if self.invert:
             x = 255 - x
         return x.round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).contiguous().numpy()
+
+
+def blobs(x: torch.Tensor, smooth: int, keep: float | None) -> torch.Tensor:
+    """Gray images (N, C, H, W) low-passed to 1/``smooth`` of their side (area-averaged, then bilinear back up);
+    with ``keep``, only the brightest ``keep`` fraction of that, as soft peaks: each kept pixel's height above
+    the cut, scaled so the brightest is white. Sparse images made so are a few connected sources that fade into
+    black, as a star, a cell or a radio lobe does, where keeping the brightest pixels of a render scatters them."""
+    h, w = x.shape[2:]
+    low = F.interpolate(F.interpolate(x, size=(max(1, h // smooth), max(1, w // smooth)), mode="area"),
+                        size=(h, w), mode="bilinear", align_corners=False)
+    if keep is None:
+        return low
+    cut = torch.quantile(low[:, 0].flatten(1), 1 - keep, dim=1).view(-1, 1, 1, 1)
+    peaks = (low - cut).clamp(min=0)
+    return peaks * (255 / peaks.flatten(1).amax(1).clamp(min=1e-6).view(-1, 1, 1, 1))
 
 
 def shrunk(x: torch.Tensor, factor: int, rng: np.random.Generator) -> torch.Tensor:
@@ -177,12 +197,13 @@ def natural_grid() -> list[Variant]:
 
 
 def dark_grid() -> list[Variant]:
-    """The variants the ``dark`` lever chooses from: the identity, and grayscale images with only the brightest
-    0.5, 2 or 5 % of pixels kept, at full, a third or a tenth of their brightness, sharp or blurred (3 px), filling
-    the frame or shrunk to a third of its side near the centre of a black field (small sources on empty sky); 37."""
-    return [Variant()] + [Variant(gray=True, keep=keep, gain=gain, blur=blur, shrink=shrink)
-                          for keep, gain, blur, shrink in itertools.product((0.005, 0.02, 0.05), (1.0, 0.3, 0.1),
-                                                                            (0, 3), (1, 3))]
+    """The variants the ``dark`` lever chooses from: the identity, and gray blobs (``blobs``): the render low-passed
+    to a half or a quarter of its side, the brightest 2 or 8 % of that kept as soft peaks, at full, a third or a
+    tenth of their brightness, filling the frame or shrunk to a third of its side near the centre of a black field
+    (a few small sources on empty sky); 25."""
+    return [Variant()] + [Variant(gray=True, smooth=smooth, keep=keep, gain=gain, shrink=shrink)
+                          for smooth, keep, gain, shrink in itertools.product((2, 4), (0.02, 0.08), (1.0, 0.3, 0.1),
+                                                                              (1, 3))]
 
 
 # The levers that fit a mixture of variants, and their grids.
@@ -198,7 +219,7 @@ class SteerSettings:
                             "--teacher): 'variants' (a fitted mixture of image variants made for ink-on-paper "
                             "teachers: gray, sparse, inverted), 'natural' (the same, of variants that keep colour "
                             "and texture: saturation, contrast, zooms, blends, 1/f spectra), 'dark' (the same, of "
-                            "dim and very sparse gray variants, for teachers of mostly black images), 'reject' (more "
+                            "dim, sparse gray blobs, for teachers of mostly black images), 'reject' (more "
                             "candidates, kept by class quota), 'search' (render-shaders only: program search, "
                             "an archive of programs per class) or 'all' (every lever the generator has)",
                             "--steer", choices=LEVERS)
