@@ -44,6 +44,15 @@ def auto_lever(rates: dict[str, float]) -> str:
     return "dark" if rates.get("dark_gain", 0.0) > DARK_ABOVE else "variants"
 
 
+def run_lever(choice: str, rates: dict[str, float]) -> str | None:
+    """The grid a run steers with, or None where it does not steer: the one ``--steer`` names, or for ``auto``
+    :func:`auto_lever`'s where the teacher's relative entropy on plain renders is below ``STEER_BELOW``. The
+    measure stage (whether to time the prober) and the plan ask it alike."""
+    if choice in GRIDS:
+        return choice
+    return auto_lever(rates) if choice == "auto" and rates["plain_relative_entropy"] < STEER_BELOW else None
+
+
 def probes(choice: str, rates: dict[str, float], lever: str | None = None) -> bool:
     """Whether a run probes: ``--probe on``, or ``auto`` where the prober was measured to pay for its time: teachers
     that are steered, unless with the ``dark`` grid (pairs did not help its teacher's student, and they are

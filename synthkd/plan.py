@@ -20,18 +20,16 @@ from synthkd.budget import (
     MAX_DK,
     PROBE_SHARE,
     RESERVE,
-    STEER_BELOW,
-    auto_lever,
     floor_seconds,
     largest_chunk,
     probes,
+    run_lever,
     run_memory,
     size_run,
 )
 from synthkd.core.networks import CIFAR_STUDENTS, NATIVE_SIZE, log_form
 from synthkd.core.resources import CEILING, check_fits, image_bytes
 from synthkd.core.settings import UsageError
-from synthkd.core.steer import GRIDS
 from synthkd.core.tensors import LARGE_IMAGES
 from synthkd.distill.checks import folder_identity
 from synthkd.distill.schedule import Clock
@@ -63,9 +61,9 @@ def plan_run(s: RunSettings, teacher: torch.nn.Module, classes: int, device: tor
     student = s.student if s.student != "auto" else auto_student(teacher, s.size)
     rates = measure(s, teacher, student, device)
     spent = clock() - started
-    steer = s.steer in GRIDS or (s.steer == "auto" and rates["plain_relative_entropy"] < STEER_BELOW)
-    lever = s.steer if s.steer in GRIDS else auto_lever(rates) if steer else "variants"
-    probing = probes(s.probe, rates, lever if steer else None)
+    lever = run_lever(s.steer, rates)
+    steer = lever is not None
+    probing = probes(s.probe, rates, lever)
     budget = s.minutes * 60 - spent - RESERVE
     most = largest_chunk(s.size)
     # What --steer auto / --probe auto chose goes when the budget cannot pay for it here: steering first (labelling

@@ -16,6 +16,7 @@ import pytest
 import torch
 from PIL import Image
 
+from synthkd import measure as measure_module
 from synthkd import run as run_module
 from synthkd.budget import (
     CHUNK,
@@ -27,6 +28,8 @@ from synthkd.budget import (
     RESERVE,
     auto_lever,
     floor_seconds,
+    probes,
+    run_lever,
     size_run,
 )
 from synthkd.cli import main as synthkd_main
@@ -173,6 +176,26 @@ def test_steer_auto_takes_the_grid_that_suits_the_teacher(random_teacher, tmp_pa
     off = plan_run(replace(settings, steer="off"), teacher, 10, torch.device("cpu"), 0, lambda *_: measured, clock(),
                    clock)
     assert not off["steer"] and "no steering" in off["why"]
+
+
+def test_the_grid_a_run_steers_with_decides_whether_it_probes():
+    dim = fixed_rates(entropy=0.5, gray=0.9, dark=0.2)()
+    assert run_lever("auto", dim) == "dark" and not probes("auto", dim, "dark") and probes("on", dim, "dark")
+    assert run_lever("auto", fixed_rates(entropy=0.5, gray=0.9)()) == "variants"
+    assert run_lever("auto", fixed_rates(entropy=0.5, gray=0.1)()) == "natural"
+    flat = fixed_rates(entropy=0.99)()  # the teacher already calls every class on plain renders
+    assert run_lever("auto", flat) is None and run_lever("off", dim) is None and run_lever("natural", flat) == "natural"
+
+
+@pytest.mark.parametrize("steer, timed", [("dark", False), ("variants", True)])
+def test_the_measure_stage_times_the_prober_only_for_a_run_that_may_probe(tmp_path, monkeypatch, steer, timed):
+    monkeypatch.setattr(measure_module, "train_images_per_s", lambda *_: 1000.0)  # a measured rate: not at issue
+    settings = RunSettings(teacher=NATURAL["galaxy"].spec, out=tmp_path / "run", minutes=10.0, steer=steer,
+                           quiet=True)
+    teacher = settings.teacher.load(check_size=32)
+    rates = measure_module.measure_machine(settings, teacher, "resnet8_cifar_log", torch.device("cpu"))
+    assert rates["plain_relative_entropy"] < 0.95  # --probe auto probes this teacher unless it steers with dark
+    assert ("attack_images_per_s" in rates) == timed
 
 
 def test_a_probing_run_trains_on_boundary_pairs_within_its_budget(random_teacher, tmp_path):

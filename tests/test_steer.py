@@ -73,7 +73,7 @@ def test_natural_variants_keep_colour_and_move_the_spectrum_to_one_over_f():
 def test_dark_variants_are_dim_sparse_and_gray():
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
-    dim = Variant(gray=True, keep=0.02, gain=0.1).apply(images, rng).astype(int)
+    dim = Variant(gray=True, smooth=2, keep=0.02, gain=0.1).apply(images, rng).astype(int)
     assert np.all(dim[..., 0] == dim[..., 2]) and 0.01 < (dim[..., 0] > 0).mean() < 0.03 and dim.max() <= 26
     assert Variant(gain=0.5).apply(images, rng).astype(int).sum() < 0.51 * images.astype(int).sum()
     small = Variant(shrink=4).apply(np.full((3, 32, 32, 3), 200, np.uint8), np.random.default_rng(0))
@@ -109,6 +109,9 @@ def test_smoothed_sparse_variants_are_soft_connected_blobs():
     lit = blobs[..., 0][blobs[..., 0] > 0]
     assert np.median(lit) < 160  # ... and fades towards black at the edge of its blob
     assert np.array_equal(blobs, blob.apply(noise, np.random.default_rng(5)))  # no randomness of its own
+    flat_top = np.zeros((2, 32, 32, 3), np.uint8)
+    flat_top[:, :16] = 255  # half the frame saturated: more than the kept share, all at the maximum
+    assert np.all(blob.apply(flat_top, rng)[:, :8] == 255)  # kept whole, not blacked out
     low = Variant(smooth=4).apply(noise, rng).astype(int)
     assert low.std() < 0.5 * noise.mean(3).std() and abs(low.mean() - noise.mean()) < 2  # without keep: a low pass
 

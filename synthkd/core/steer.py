@@ -59,7 +59,7 @@ class Variant:
     teachers), and inversion. The identity is ``Variant()``."""
 
     gray: bool = False
-    smooth: int = 1  # low-pass to 1/smooth of the side first; ``keep`` then makes soft blobs (see ``blobs``)
+    smooth: int = 1  # gray, low-passed to 1/smooth of the side; ``keep`` then makes soft blobs (see ``blobs``)
     keep: float | None = None  # keep this fraction of the brightest pixels (grayscale), black elsewhere
     gamma: float = 1.0  # on [0, 1] intensities, after graying
     gain: float = 1.0  # intensities scaled by this (below 1: dimmer)
@@ -141,7 +141,9 @@ def blobs(x: torch.Tensor, smooth: int, keep: float | None) -> torch.Tensor:
         return low
     cut = torch.quantile(low[:, 0].flatten(1), 1 - keep, dim=1).view(-1, 1, 1, 1)
     peaks = (low - cut).clamp(min=0)
-    return peaks * (255 / peaks.flatten(1).amax(1).clamp(min=1e-6).view(-1, 1, 1, 1))
+    top = peaks.flatten(1).amax(1).view(-1, 1, 1, 1)
+    plateau = (low >= cut).float() * 255  # a flat top (within a gray level): kept whole, not blacked out
+    return torch.where(top >= 1, peaks * (255 / top.clamp(min=1)), plateau)
 
 
 def shrunk(x: torch.Tensor, factor: int, rng: np.random.Generator) -> torch.Tensor:
