@@ -44,13 +44,18 @@ def auto_lever(rates: dict[str, float]) -> str:
     return "dark" if rates.get("dark_gain", 0.0) > DARK_ABOVE else "variants"
 
 
+def auto_steers(choice: str, rates: dict[str, float]) -> bool:
+    """Whether ``--steer auto`` steers: the teacher's relative entropy on plain renders is below ``STEER_BELOW``."""
+    return choice == "auto" and rates["plain_relative_entropy"] < STEER_BELOW
+
+
 def run_lever(choice: str, rates: dict[str, float]) -> str | None:
     """The grid a run steers with, or None where it does not steer: the one ``--steer`` names, or for ``auto``
-    :func:`auto_lever`'s where the teacher's relative entropy on plain renders is below ``STEER_BELOW``. The
-    measure stage (whether to time the prober) and the plan ask it alike."""
+    :func:`auto_lever`'s where :func:`auto_steers`. The measure stage (whether to time the prober) and the plan ask
+    it alike."""
     if choice in GRIDS:
         return choice
-    return auto_lever(rates) if choice == "auto" and rates["plain_relative_entropy"] < STEER_BELOW else None
+    return auto_lever(rates) if auto_steers(choice, rates) else None
 
 
 def probes(choice: str, rates: dict[str, float], lever: str | None = None) -> bool:

@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from synthkd.budget import CHUNK, DARK_CHECK_SHARE, READS_COLOUR_BELOW, SMALL_CHUNK, STEER_BELOW, probes, run_lever
+from synthkd.budget import (
+    CHUNK,
+    DARK_CHECK_SHARE,
+    READS_COLOUR_BELOW,
+    SMALL_CHUNK,
+    auto_steers,
+    probes,
+    run_lever,
+)
 from synthkd.core.classes import histogram, relative_entropy
 from synthkd.core.models import load_model, num_classes_of
 from synthkd.core.networks import NATIVE_SIZE
@@ -53,7 +61,7 @@ def measure_machine(s: RunSettings, teacher: torch.nn.Module, student: str, devi
              "plain_relative_entropy": relative_entropy(histogram(logits.argmax(1).numpy() * groups // classes,
                                                                   groups)),
              **({"plain_groups": groups} if groups < classes else {})}
-    if s.steer == "auto" and rates["plain_relative_entropy"] < STEER_BELOW:  # it steers: with which grid?
+    if auto_steers(s.steer, rates):  # it steers: with which grid?
         affordable = DARK_CHECK_SHARE * s.minutes * 60 * rates["label_images_per_s"]  # teacher passes
         rates.update(grid_measures(teacher, images, logits, s.size, s.seed, device, affordable))
     if probes(s.probe, rates, run_lever(s.steer, rates)):  # not for a run --probe auto leaves unprobed

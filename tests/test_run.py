@@ -24,6 +24,7 @@ from synthkd.budget import (
     FLOOR_DK,
     KNEE,
     PASSES,
+    PROBE_BELOW,
     READS_COLOUR_BELOW,
     RESERVE,
     auto_lever,
@@ -194,7 +195,7 @@ def test_the_measure_stage_times_the_prober_only_for_a_run_that_may_probe(tmp_pa
                            quiet=True)
     teacher = settings.teacher.load(check_size=32)
     rates = measure_module.measure_machine(settings, teacher, "resnet8_cifar_log", torch.device("cpu"))
-    assert rates["plain_relative_entropy"] < 0.95  # --probe auto probes this teacher unless it steers with dark
+    assert rates["plain_relative_entropy"] < PROBE_BELOW  # --probe auto probes this teacher unless it steers dark
     assert ("attack_images_per_s" in rates) == timed
 
 
