@@ -13,7 +13,7 @@ teacher. The cases:
 - ``variants``: shaders steered with ``--steer variants`` (gray, sparse, inverted variants, made for ink-on-paper
   teachers);
 - ``natural``: shaders steered with ``--steer natural`` (variants that keep colour and texture);
-- ``dark``: shaders steered with ``--steer dark`` (dim, sparse gray blobs);
+- ``dark``: shaders steered with ``--steer dark`` (dim, sparse gray blobs and streaks);
 - ``refine``: the default command with ``--refine 3`` (each render takes three steps towards the teacher's
   batch-norm statistics, paid for with fewer images);
 - ``probe``: the default command with ``--probe on`` (boundary pairs for a quarter of D_K, paid for with fewer

@@ -46,7 +46,8 @@ def measure_machine(s: RunSettings, teacher: torch.nn.Module, student: str, devi
     rendered and labelled images/s, and the teacher's relative entropy on plain renders (with ``plain_groups``,
     the blocks of classes it was counted over, where the chunk is too small for every class); with ``--steer
     auto`` where it steers, ``gray_agreement``: the share of its answers on plain renders that graying keeps, and
-    for a teacher that does not read colour ``dark_gain``: how much better dim, sparse gray blobs cover its classes."""
+    for a teacher that does not read colour ``dark_gain``: how much better dim, sparse gray blobs and streaks
+    cover its classes."""
     classes = num_classes_of(teacher, s.size)
     make_chunk = source_of(s.source)[0].chunks(source_settings(s.source, s.source_options, n=CHUNK, size=s.size,
                                                                seed=s.seed, chunk_size=CHUNK, quiet=True), None)[0]

@@ -103,7 +103,7 @@ class RunSettings:
                      "covers the teacher's classes clearly better than one of variants, as for a teacher of mostly "
                      "black images; else variants), variants (made for "
                      "ink-on-paper teachers), natural (variants that keep colour and texture), dark (dim, "
-                     "sparse gray blobs, for teachers of mostly black images) or off", "--steer",
+                     "sparse gray blobs and streaks, for teachers of mostly black images) or off", "--steer",
                      choices=("auto", "variants", "natural", "dark", "off"))
     refine: int = opt(0, "refine each rendered image with this many gradient steps towards the teacher's batch-norm "
                       "statistics (the DeepInversion prior, started from renders; a teacher without batch norm is "

@@ -4,15 +4,27 @@ shardable, the in-memory path, and bad input."""
 from __future__ import annotations
 
 import json
+import math
 from functools import partial
 
 import numpy as np
 import pytest
+import torch
 
 from synthkd.core.classes import histogram, relative_entropy
 from synthkd.core.dataset import open_dataset
 from synthkd.core.refine import bn_layers, refine
-from synthkd.core.steer import SteerSettings, Variant, by_quota, dark_grid, fit_mixture, natural_grid, variant_grid
+from synthkd.core.settings import UsageError
+from synthkd.core.steer import (
+    SteerSettings,
+    Variant,
+    by_quota,
+    dark_grid,
+    fit_mixture,
+    natural_grid,
+    turned,
+    variant_grid,
+)
 from synthkd.core.tensors import predict
 from synthkd.procgen.cli import render_leaves_main
 from synthkd.procgen.leaves import LeavesSettings
@@ -82,7 +94,8 @@ def test_dark_variants_are_dim_sparse_and_gray():
     assert np.array_equal(small, Variant(shrink=4).apply(np.full((3, 32, 32, 3), 200, np.uint8),
                                                          np.random.default_rng(0)))  # the place is seeded
     grid = dark_grid()
-    assert len(grid) == 25 and len({v.name for v in grid}) == 25 and grid[0] == Variant()
+    assert len(grid) == 49 and len({v.name for v in grid}) == 49 and grid[0] == Variant()
+    assert sum(v.stretch == 4 for v in grid) == 24  # each blob also as a streak
     assert all(v.gray and v.smooth > 1 and v.keep <= 0.08 and not v.invert for v in grid[1:])
     assert SteerSettings(steer="dark").grid == grid
 
@@ -116,6 +129,43 @@ def test_smoothed_sparse_variants_are_soft_connected_blobs():
     assert low.std() < 0.5 * noise.mean(3).std() and abs(low.mean() - noise.mean()) < 2  # without keep: a low pass
 
 
+def elongation(images: np.ndarray) -> float:
+    """The median over images of how much longer than wide the lit pixels' shared shape is: the ratio of the
+    principal axes of the lit mask's autocorrelation within 4 px of its centre (near 1 for round blobs)."""
+    ratios = []
+    for lit in images[..., 0] > 0:
+        m = lit - lit.mean()
+        c = m.shape[0] // 2  # the zero shift, after fftshift
+        corr = np.fft.fftshift(np.real(np.fft.ifft2(np.abs(np.fft.fft2(m)) ** 2)))[c - 5:c + 6, c - 5:c + 6]
+        corr = corr.clip(min=0)
+        ys, xs = np.mgrid[-5:6, -5:6]
+        w = corr * (ys * ys + xs * xs <= 16)  # a round window: no direction favoured
+        w = w / w.sum()
+        cov = [[(w * ys * ys).sum(), (w * ys * xs).sum()], [(w * ys * xs).sum(), (w * xs * xs).sum()]]
+        eig = np.linalg.eigvalsh(np.array(cov))
+        ratios.append(np.sqrt(eig[1] / eig[0]))
+    return float(np.median(ratios))
+
+
+def test_stretched_blobs_are_streaks_in_seeded_directions():
+    rng = np.random.default_rng(0)
+    noise = rng.integers(0, 256, (8, 32, 32, 3), dtype=np.uint8)
+    streak = Variant(gray=True, smooth=2, stretch=4, keep=0.05)
+    streaks = streak.apply(noise, np.random.default_rng(1))
+    round_ = Variant(gray=True, smooth=2, keep=0.05).apply(noise, rng)
+    assert streak.name == "smooth2+stretch4+keep0.05" and np.all(streaks.reshape(8, -1).max(1) == 255)
+    assert abs((streaks[..., 0] > 0).mean() - (round_[..., 0] > 0).mean()) < 0.01  # as sparse as the round blobs
+    assert elongation(streaks) > 1.8
+    assert elongation(round_) < 1.5
+    assert np.array_equal(streaks, streak.apply(noise, np.random.default_rng(1)))  # the directions are seeded ...
+    assert not np.array_equal(streaks, streak.apply(noise, np.random.default_rng(2)))  # ... and differ by seed
+    x = torch.from_numpy(noise).permute(0, 3, 1, 2).float()
+    assert torch.allclose(turned(x, torch.zeros(8)), x, atol=1e-3)
+    assert torch.allclose(turned(x, torch.full((8,), math.pi / 2)), torch.rot90(x, 1, (2, 3)), atol=1e-3)
+    with pytest.raises(UsageError, match="stretch"):
+        Variant(stretch=4)  # a stretch needs a low pass to stretch
+
+
 def test_rejection_keeps_each_class_to_its_share_first():
     labels = np.array([0, 0, 0, 0, 1, 0, 2, 0, 0, 1, 2, 0])
     keep = by_quota(labels, 3, 6)
@@ -129,12 +179,12 @@ def steered(out, teacher, lever="all", refine=0, **changes) -> LeavesDataset:
     return LeavesDataset(**{**settings, **changes})
 
 
-@pytest.mark.parametrize("lever, refine", [("all", 0), ("natural", 2)])
+@pytest.mark.parametrize("lever, refine", [("all", 0), ("natural", 2), ("dark", 0)])
 def test_steered_leaves_are_deterministic_resumable_and_in_memory(random_teacher, tmp_path, lever, refine):
     steered_ = partial(steered, teacher=random_teacher, lever=lever, refine=refine)
     record = render_leaves(steered_(tmp_path / "a"))
     assert record["steer"]["lever"] == lever and record["kept"] == 300
-    assert record["candidates"] == (600 if lever == "all" else 300)  # "all" rejects, "natural" only varies
+    assert record["candidates"] == (600 if lever == "all" else 300)  # "all" rejects, the grids only vary
     assert record["steer"].get("refine_steps", 0) == refine
     render_leaves(steered_(tmp_path / "b"))
     assert chunk_bytes(tmp_path / "a") == chunk_bytes(tmp_path / "b")
@@ -142,6 +192,7 @@ def test_steered_leaves_are_deterministic_resumable_and_in_memory(random_teacher
     chosen = header["derived"]["steer"]
     assert header["settings"]["steer"]["steer"] == lever and header["settings"]["teacher"]["spec"] == "resnet8_cifar"
     assert sum(chosen["weights"]) == pytest.approx(1.0, abs=1e-3) and len(chosen["names"]) == len(chosen["weights"])
+    assert lever != "dark" or any("stretch" in name for name in chosen["names"])  # seeded directions included
     ds = open_dataset(tmp_path / "a")
     assert set(ds.column("variant")) <= set(chosen["names"]) and len(set(ds.column("teacher_class"))) >= 1
     for name in ("c000001.npy", "c000001.json"):

@@ -11,9 +11,9 @@ classes, and which variant suits which class differs from teacher to teacher. Th
 - ``natural``: the same fit over variants that keep colour and texture (saturation and contrast changes, zooms
   at several scales, blends of two renders, a 1/f amplitude spectrum), for teachers of photographs, which read
   colour and texture where digit teachers read strokes.
-- ``dark``: the same fit over dim, sparse gray blobs (a render smoothed, its brightest parts kept as soft peaks),
-  for teachers of images that are black but for a few faint structures (sky surveys, fluorescence microscopy),
-  which never see a frame-filling render.
+- ``dark``: the same fit over dim, sparse gray blobs and streaks (a render smoothed, round or along a seeded
+  direction, its brightest parts kept as soft peaks), for teachers of images that are black but for a few faint
+  structures (sky surveys, fluorescence microscopy), which never see a frame-filling render.
 - ``reject``: each chunk is drawn from ``oversample`` times as many candidates, kept by class quota (every
   class at most its share, the rest filled in candidate order): rejection sampling, the cheap baseline.
 - ``search`` (generators of programs only: ``render-shaders``): program search, an archive of (program, time,
@@ -53,13 +53,14 @@ MakeChunk = Callable[[int, int], tuple[np.ndarray, dict[str, list], dict[str, in
 
 @dataclass(frozen=True)
 class Variant:
-    """One image transform, in this order: grayscale, smooth, keep the brightest fraction (sparse), gamma, gain, blur,
-    zoom, shrink (the levers for ink-on-paper teachers, and dim ones), then saturation, contrast, a blend with another
-    image of the batch, a 1/f amplitude spectrum (the levers that keep colour and texture, for natural-image
-    teachers), and inversion. The identity is ``Variant()``."""
+    """One image transform, in this order: grayscale, smooth (round or stretched), keep the brightest fraction
+    (sparse), gamma, gain, blur, zoom, shrink (the levers for ink-on-paper teachers, and dim ones), then saturation,
+    contrast, a blend with another image of the batch, a 1/f amplitude spectrum (the levers that keep colour and
+    texture, for natural-image teachers), and inversion. The identity is ``Variant()``."""
 
     gray: bool = False
     smooth: int = 1  # gray, low-passed to 1/smooth of the side; ``keep`` then makes soft blobs (see ``blobs``)
+    stretch: int = 1  # with smooth: the low pass this many times longer along a seeded direction (streaks)
     keep: float | None = None  # keep this fraction of the brightest pixels (grayscale), black elsewhere
     gamma: float = 1.0  # on [0, 1] intensities, after graying
     gain: float = 1.0  # intensities scaled by this (below 1: dimmer)
@@ -72,10 +73,16 @@ class Variant:
     blend: float = 0.0  # weight of another image of the batch (a seeded partner), mixed in
     spectrum: float = 0.0  # 0..1: how far the amplitude spectrum moves towards 1/f (phases kept)
 
+    def __post_init__(self) -> None:
+        require(self.stretch == 1 or (self.stretch > 1 and self.smooth > 1),
+                f"a variant's stretch must be 1, or above 1 with smooth: got stretch {self.stretch}, "
+                f"smooth {self.smooth}")
+
     @property
     def name(self) -> str:
         parts = [p for p, on in (("gray", self.gray and self.keep is None and self.gamma == 1.0),
                                  (f"smooth{self.smooth}", self.smooth > 1),
+                                 (f"stretch{self.stretch}", self.stretch > 1),
                                  (f"keep{self.keep:g}" if self.keep else "", bool(self.keep)),
                                  (f"gamma{self.gamma:g}", self.gamma != 1.0), (f"gain{self.gain:g}", self.gain != 1.0),
                                  (f"blur{self.blur}", self.blur > 0),
@@ -92,7 +99,7 @@ class Variant:
         if self.gray or self.keep is not None or self.gamma != 1.0 or self.smooth > 1:
             x = x.mean(1, keepdim=True).expand(-1, 3, -1, -1)
         if self.smooth > 1:
-            x = blobs(x, self.smooth, self.keep)
+            x = blobs(x, self.smooth, self.keep, self.stretch, rng)
         elif self.keep is not None:
             flat = x[:, 0].flatten(1)
             cut = torch.quantile(flat, 1 - self.keep, dim=1).view(-1, 1, 1, 1)
@@ -129,14 +136,18 @@ class Variant:
         return x.round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).contiguous().numpy()
 
 
-def blobs(x: torch.Tensor, smooth: int, keep: float | None) -> torch.Tensor:
+def blobs(x: torch.Tensor, smooth: int, keep: float | None, stretch: int, rng: np.random.Generator) -> torch.Tensor:
     """Gray images (N, C, H, W) low-passed to 1/``smooth`` of their side (area-averaged, then bilinear back up);
     with ``keep``, only the brightest ``keep`` fraction of that, as soft peaks: each kept pixel's height above
     the cut, scaled so the brightest is white. Sparse images made so are a few connected sources that fade into
-    black, as a star, a cell or a radio lobe does, where keeping the brightest pixels of a render scatters them."""
+    black, as a star, a cell or a radio lobe does, where keeping the brightest pixels of a render scatters them.
+    ``stretch`` > 1 low-passes ``stretch`` times more along one axis and turns each image by a seeded angle, so
+    that the sources are streaks in any direction (a jet, a filament, a track)."""
     h, w = x.shape[2:]
-    low = F.interpolate(F.interpolate(x, size=(max(1, h // smooth), max(1, w // smooth)), mode="area"),
+    low = F.interpolate(F.interpolate(x, size=(max(1, h // (smooth * stretch)), max(1, w // smooth)), mode="area"),
                         size=(h, w), mode="bilinear", align_corners=False)
+    if stretch > 1:
+        low = turned(low, torch.from_numpy(rng.uniform(0, math.pi, len(x))).float())
     if keep is None:
         return low
     cut = torch.quantile(low[:, 0].flatten(1), 1 - keep, dim=1).view(-1, 1, 1, 1)
@@ -144,6 +155,14 @@ def blobs(x: torch.Tensor, smooth: int, keep: float | None) -> torch.Tensor:
     top = peaks.flatten(1).amax(1).view(-1, 1, 1, 1)
     plateau = (low >= cut).float() * 255  # a flat top (within a gray level): kept whole, not blacked out
     return torch.where(top >= 1, peaks * (255 / top.clamp(min=1)), plateau)
+
+
+def turned(x: torch.Tensor, angles: torch.Tensor) -> torch.Tensor:
+    """Square images (N, C, H, W) each turned about its centre by its angle (radians), bilinear, black outside."""
+    cos, sin, zero = angles.cos(), angles.sin(), torch.zeros_like(angles)
+    theta = torch.stack([torch.stack([cos, -sin, zero], 1), torch.stack([sin, cos, zero], 1)], 1)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
 
 
 def shrunk(x: torch.Tensor, factor: int, rng: np.random.Generator) -> torch.Tensor:
@@ -200,12 +219,13 @@ def natural_grid() -> list[Variant]:
 
 def dark_grid() -> list[Variant]:
     """The variants the ``dark`` lever chooses from: the identity, and gray blobs (``blobs``): the render low-passed
-    to a half or a quarter of its side, the brightest 2 or 8 % of that kept as soft peaks, at full, a third or a
-    tenth of their brightness, filling the frame or shrunk to a third of its side near the centre of a black field
-    (a few small sources on empty sky); 25."""
-    return [Variant()] + [Variant(gray=True, smooth=smooth, keep=keep, gain=gain, shrink=shrink)
-                          for smooth, keep, gain, shrink in itertools.product((2, 4), (0.02, 0.08), (1.0, 0.3, 0.1),
-                                                                              (1, 3))]
+    to a half or a quarter of its side, round or stretched four times along a seeded direction (streaks), the
+    brightest 2 or 8 % of that kept as soft peaks, at full, a third or a tenth of their brightness, filling the
+    frame or shrunk to a third of its side near the centre of a black field (a few small sources on empty sky);
+    49."""
+    return [Variant()] + [Variant(gray=True, smooth=smooth, stretch=stretch, keep=keep, gain=gain, shrink=shrink)
+                          for smooth, stretch, keep, gain, shrink in itertools.product(
+                              (2, 4), (1, 4), (0.02, 0.08), (1.0, 0.3, 0.1), (1, 3))]
 
 
 # The levers that fit a mixture of variants, and their grids.
@@ -221,7 +241,7 @@ class SteerSettings:
                             "--teacher): 'variants' (a fitted mixture of image variants made for ink-on-paper "
                             "teachers: gray, sparse, inverted), 'natural' (the same, of variants that keep colour "
                             "and texture: saturation, contrast, zooms, blends, 1/f spectra), 'dark' (the same, of "
-                            "dim, sparse gray blobs, for teachers of mostly black images), 'reject' (more "
+                            "dim, sparse gray blobs and streaks, for teachers of mostly black images), 'reject' (more "
                             "candidates, kept by class quota), 'search' (render-shaders only: program search, "
                             "an archive of programs per class) or 'all' (every lever the generator has)",
                             "--steer", choices=LEVERS)
