@@ -4,9 +4,10 @@ The learning rate is a half cosine of the run's *progress* p in [0, 1]: ``lr * (
 comes from one of three places:
 
 - steps: ``p = step / total`` (``--epochs``), the classic schedule;
-- time: ``p = elapsed / allotted`` (``--minutes``), in steps of 1/``LEVELS`` so that it moves at most ``LEVELS``
-  times; training ends at the first step that finds the time used up. A slower or busier machine takes fewer
-  steps, not longer. Every move is recorded as (step, progress), which is what the run did;
+- time: ``p = elapsed / (allotted - tail)`` (``--minutes``), in steps of 1/``LEVELS`` so that it moves at most
+  ``LEVELS`` times; the *tail* is the seconds the last epoch's checks and checkpoint took, which follow the last step
+  too. Training ends at the first step that finds that time used up. A slower or busier machine takes fewer steps,
+  not longer. Every move is recorded as (step, progress), which is what the run did;
 - replay: those recorded moves and step count (``--replay``), with no clock at all, so the same run comes out
   again bit for bit.
 
@@ -46,14 +47,22 @@ class Schedule:
         self.elapsed = 0.0  # seconds trained so far, as last read
         self.last_progress = 0.0
         self.finished = False
+        self.tail = 0.0  # seconds the run takes after an epoch's last step, as last measured (see close_epoch)
+        self.epoch_end: float | None = None
 
     @property
     def timed(self) -> bool:
         return self.seconds is not None and self.replayed is None
 
-    def start(self) -> None:
-        """Start (or, after :meth:`load_state_dict`, continue) the clock of a timed schedule."""
-        self.started = self.clock() if self.timed else None
+    @property
+    def deadline(self) -> float:
+        """The seconds of training a timed schedule allows: the time allotted less the tail."""
+        return max(self.seconds - self.tail, 1e-9)
+
+    def start(self, at: float | None = None) -> None:
+        """Start (or, after :meth:`load_state_dict`, continue) the clock of a timed schedule: from ``at``, an
+        earlier reading of its clock (so that the time the run took to load counts), or from now."""
+        self.started = (self.clock() if at is None else at) if self.timed else None
 
     def _read(self) -> float:
         """Seconds of training so far, this process and earlier ones (read from the clock)."""
@@ -73,18 +82,31 @@ class Schedule:
         elif not self.timed:
             value = step / self.total
         else:
-            by_time = math.floor(min(1.0, self._read() / self.seconds) * LEVELS) / LEVELS
-            value = max(by_time, step / self.total)
+            by_time = math.floor(min(1.0, self._read() / self.deadline) * LEVELS) / LEVELS
+            value = max(by_time, step / self.total, self.last_progress)  # a shorter tail never moves it back
             if not self.points or value != self.points[-1][1]:
                 self.points.append([step, value])
         self.last_progress = value
         return value
 
     def done(self, step: int) -> bool:
-        """Whether training ends after ``step`` steps (timed: the time is up, or the step cap is reached)."""
-        if step >= self.ends_at or (self.timed and self._read() >= self.seconds):
+        """Whether training ends after ``step`` steps (timed: the time is up but for the tail, or the step cap is
+        reached)."""
+        if step >= self.ends_at or (self.timed and self._read() >= self.deadline):
             self.finished = True
         return self.finished
+
+    def end_epoch(self) -> None:
+        """Mark the end of an epoch's steps (timed: a clock reading), before its checks and checkpoint."""
+        self.epoch_end = self.clock() if self.timed else None
+
+    def close_epoch(self) -> None:
+        """After the checks and checkpoint of the epoch :meth:`end_epoch` marked: the seconds they took become the
+        tail, so that a timed run stops its last epoch early enough to pay for them within its time (under
+        torchrun every process takes the largest, so that all stop at the same step)."""
+        if self.epoch_end is not None:
+            here = self.clock() - self.epoch_end
+            self.tail = self.agree(here) if self.agree is not None else here
 
     def over(self, step: int) -> bool:
         """Whether training has ended, as last found (no clock reading): done, or the step count reached."""
@@ -97,13 +119,14 @@ class Schedule:
     def state_dict(self, step: int) -> dict[str, Any]:
         """What a checkpoint after ``step`` steps keeps of the schedule."""
         return {"steps": step, "points": [list(p) for p in self.points], "elapsed": self.elapsed,
-                "finished": self.finished}
+                "finished": self.finished, "tail": self.tail}
 
     def load_state_dict(self, state: dict[str, Any]) -> int:
         """Continue from a checkpoint's :meth:`state_dict`; returns the steps done."""
         if self.replayed is None:
             self.points = [list(p) for p in state["points"]]
         self.elapsed_before, self.finished = float(state["elapsed"]), bool(state["finished"])
+        self.tail = float(state.get("tail", 0.0))  # checkpoints written before the tail was kept have none
         self.elapsed = self.elapsed_before
         return int(state["steps"])
 

@@ -93,20 +93,24 @@ def distill(cfg: DistillSettings, stop_after: int | None = None,
 
     ``stop_after``: return None once that many epochs are done, as if the run were killed there (for tests);
     ``clock``: what a ``--minutes`` schedule reads (tests slow it down or speed it up)."""
+    begun = clock() if cfg.minutes is not None else None  # a timed run's minutes count its loading too
     device = pick_device(cfg.device)
     dist = init_distributed(device)
     run, threads = None, torch.get_num_threads()
     try:
         guard(cfg, dist)
         run = prepare(cfg, dist, device, clock)
-        run.schedule.start()
+        run.schedule.start(begun)
         while not run.schedule.over(run.step):
             epoch = len(run.history)
-            run.history.append({"epoch": epoch + 1, **train_one_epoch(run, epoch),
+            figures = train_one_epoch(run, epoch)
+            run.schedule.end_epoch()
+            run.history.append({"epoch": epoch + 1, **figures,
                                 **(evaluate(run.result, run.checks, device) if dist.main else {})})
             save_checkpoint(cfg.out, dist, checkpoint_state(run))
             if dist.main:
                 run.tensorboard = log_metrics(cfg.out, run.history, run.tensorboard)
+            run.schedule.close_epoch()
             if stop_after is not None and epoch + 1 >= stop_after and not run.schedule.finished:
                 return None
         return finish(run)

@@ -115,6 +115,23 @@ def test_torchrun_two_processes_match_one(tiny, tmp_path, monkeypatch):
         assert torch.allclose(value, weights(two)[key], atol=1e-5), key
 
 
+@pytest.mark.slow
+def test_torchrun_timed_run_stops_every_process_at_one_step(tiny, tmp_path):
+    """torchrun with --minutes: the processes agree on the clock (the slowest one's) and on the time the checks
+    after each epoch take, so that all stop at the same step and the run ends instead of waiting on a collective."""
+    out = tmp_path / "timed"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tiny), str(ROOT)]), "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+           "-m", "synthkd.distill.cli", "--teacher", "resnet8_cifar", "--weights", str(tiny / "teacher.pt"),
+           "--student", "tinynets:plain_cnn", "--data", str(tiny / "data"), "--out", str(out), "--minutes", "0.05",
+           "--batch-size", "16", "--workers", "0", "--quiet"]
+    done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    schedule = json.loads((out / "schedule.json").read_text())
+    assert summary["processes"] == 2 and summary["steps"] == schedule["steps"] == history(out)[-1]["steps"] >= 1
+
+
 @pytest.fixture(scope="module")
 def digits_dk(digits_teacher, tmp_path_factory) -> Path:
     """A small D_K for the digits teacher: 2048 shader renders, one 'high' and two 'extreme' augmentations of

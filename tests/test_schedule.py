@@ -43,6 +43,28 @@ def test_a_timed_schedule_ends_at_its_deadline(pattern):
     assert steps == {"steady": 100, "slow-down": 62, "speed-up": 64}[pattern]  # the speed sets the steps, not the end
 
 
+def test_a_timed_schedule_leaves_the_last_checks_time_within_its_own():
+    """Epochs of 8 steps (1 s) each followed by 2 s of checks and checkpoint: training stops early enough that the
+    last epoch's checks also end within the 30 s, and the learning rate still reaches its end."""
+    now = [0.0]
+    schedule = Schedule(total=10**9, seconds=30.0, clock=lambda: now[0])
+    schedule.start()
+    step, factors = 0, []
+    while not schedule.over(step):
+        for _ in range(8):
+            factors.append(schedule.factor(step))
+            now[0] += 0.125
+            step += 1
+            if schedule.done(step):
+                break
+        schedule.end_epoch()
+        now[0] += 2.0
+        schedule.close_epoch()
+    assert now[0] == 30.0 and schedule.tail == 2.0  # without the tail: 32 s, the last checks past the time
+    assert step == 80 and factors[-1] < 0.01
+    assert all(a >= b for a, b in zip(factors, factors[1:], strict=False))
+
+
 def test_steps_and_time_whichever_comes_first():
     steps, factors = loop(Schedule(total=30, seconds=10.0, clock=FakeClock(0.05)))
     assert steps == 30 and factors[-1] < 0.02  # the step cap came first: progress by steps
@@ -60,9 +82,13 @@ def test_distill_for_minutes_stops_at_its_deadline_and_replays_bit_for_bit(tiny,
     """A real run of the tiny student (3 steps an epoch) for 10 fake seconds that slow down halfway; then its
     schedule replayed with no clock: the same student, bit for bit."""
     timed = tmp_path / "timed"
-    summary = distill(tiny_config(tiny, timed, epochs=None, minutes=10 / 60), clock=FakeClock(PATTERNS["slow-down"]))
+    clock = FakeClock(PATTERNS["slow-down"])
+    summary = distill(tiny_config(tiny, timed, epochs=None, minutes=10 / 60), clock=clock)
     schedule = json.loads((timed / "schedule.json").read_text())
-    assert 10.0 <= schedule["seconds"] < 10.0 + 2 * 0.2 and schedule["allotted_seconds"] == 10.0
+    # Training stops a tail (the last epoch's checks: one reading, 0.2 s) before the 10 s, so that the run, those
+    # checks included, ends within them: the clock's last reading is the end of the last checks.
+    assert 10.0 - 0.2 <= schedule["seconds"] < 10.0 and schedule["allotted_seconds"] == 10.0
+    assert 10.0 <= clock.now - (1000.0 + 0.05) < 10.0 + 2 * 0.2
     assert summary["steps"] == schedule["steps"] == history(timed)[-1]["steps"] < 70  # 100 at the first speed
     assert history(timed)[-1]["progress"] > 0.99 and summary["schedule"]["steps"] == summary["steps"]
     replayed = tmp_path / "replayed"
@@ -79,7 +105,9 @@ def test_a_timed_run_resumes_where_it_was_stopped(tiny, tmp_path):
     assert len(history(cut)) == 1
     summary = distill(tiny_config(tiny, cut, epochs=None, minutes=4 / 60, resume=True), clock=FakeClock(0.1))
     schedule = json.loads((cut / "schedule.json").read_text())
-    assert 4.0 <= schedule["seconds"] < 4.3 and summary["steps"] == 20  # 0.2 s a step, whichever process took it
+    # 0.2 s a step and 0.2 s an epoch (the readings around its checks), whichever process took them; the last
+    # epoch stops a tail (0.1 s) early
+    assert 3.9 <= schedule["seconds"] <= 4.0 and summary["steps"] == 16
 
 
 @pytest.mark.parametrize("case, message", [
